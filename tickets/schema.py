@@ -1,0 +1,580 @@
+"""The schema file: load it, check every part of it, and hand out frozen dataclasses.
+
+The file's `fields` mirror the API's `GET /custom_fields/` (plus portal-only keys); `forms` are the
+portal's own. Every mistake is collected and reported together, each message naming the file, the
+field and the problem, so a person can fix the file in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+FIELD_TYPES = frozenset(
+    {
+        "text",
+        "textarea",
+        "number",
+        "select",
+        "hierarchy",
+        "date",
+        "time",
+        "regex",
+        "checkbox",
+        "button",
+        "multi_button",
+    }
+)
+TYPES_WITH_OPTIONS = frozenset({"select", "hierarchy", "multi_button"})
+SHOW_IF_TYPES = frozenset({"select", "multi_button", "checkbox", "button", "hierarchy"})
+AUDIENCES = ("customer", "staff")
+# The API's permission key for each portal audience.
+PERMISSION_KEYS = {"customer": "user", "staff": "staff"}
+API_LANGUAGES = ("en", "ru", "ua")
+TICKET_DEFAULT_KEYS = {
+    "department_id": "departments",
+    "type_id": "types",
+    "priority_id": "priorities",
+    "status_id": "statuses",
+}
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class SchemaError(Exception):
+    """The schema file cannot be used; `problems` lists every mistake found."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+def api_language(lang: str | None = None) -> str:
+    """The API's code for a Django language code (`uk` is `ua` to the API)."""
+    code = (lang or get_language() or "en").split("-")[0].lower()
+    return "ua" if code == "uk" else code
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """Text in several languages, shown in the request's language with a fallback."""
+
+    values: tuple[tuple[str, str], ...]
+
+    def get(self, lang: str | None = None) -> str:
+        found = dict(self.values)
+        for code in (api_language(lang), *API_LANGUAGES):
+            if found.get(code):
+                return found[code]
+        return next((text for text in found.values() if text), "")
+
+    def __str__(self) -> str:
+        return self.get()
+
+    def __bool__(self) -> bool:
+        return any(text for _, text in self.values)
+
+
+EMPTY_TEXT = LocalText(())
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    pid: int
+    name: LocalText
+
+
+@dataclass(frozen=True)
+class Permission:
+    view: bool = True
+    edit: bool = True
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    id: int
+    field_type: str
+    name: LocalText
+    level_names: tuple[LocalText, ...] = ()
+    permissions: Mapping[str, Permission] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    help: LocalText = EMPTY_TEXT
+    placeholder: LocalText = EMPTY_TEXT
+    pattern: str = ""
+    pattern_message: LocalText = EMPTY_TEXT
+
+    def permission(self, audience: str) -> Permission:
+        return self.permissions.get(PERMISSION_KEYS[audience], Permission())
+
+    def children(self, pid: int) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if o.pid == pid)
+
+    def option(self, option_id: int) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def depth(self) -> int:
+        """Levels of the option tree (a hierarchy's number of selects)."""
+        by_id = {o.id: o for o in self.options}
+
+        def level(option: Option) -> int:
+            return 1 if option.pid == 0 else 1 + level(by_id[option.pid])
+
+        return max((level(o) for o in self.options), default=1)
+
+    def level_name(self, level: int) -> LocalText:
+        """The label of hierarchy level `level` (1-based)."""
+        if level <= len(self.level_names):
+            return self.level_names[level - 1]
+        return self.name
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    field: int
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: int
+    show_if: ShowIf | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    slug: str
+    title: LocalText
+    intro: LocalText
+    audience: frozenset[str]
+    ticket: Mapping[str, Any]
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: Any
+    name: LocalText
+
+
+@dataclass(frozen=True)
+class Schema:
+    path: Path
+    fields: Mapping[int, Field]
+    references: Mapping[str, tuple[Reference, ...]]
+    forms: tuple[FormSpec, ...]
+
+    def form(self, slug: str) -> FormSpec | None:
+        return next((f for f in self.forms if f.slug == slug), None)
+
+    def forms_for(self, audience: str) -> tuple[FormSpec, ...]:
+        return tuple(f for f in self.forms if audience in f.audience)
+
+
+DEFAULT_FORM_TITLE = LocalText(
+    (("en", "Contact support"), ("ru", "Связаться с поддержкой"), ("ua", "Звернутися до підтримки"))
+)
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+class _Problems:
+    """Collects mistakes while parsing goes on, so all are reported at once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, problem: str) -> None:
+        self.items.append(f"{where}: {problem}")
+
+
+def _local_text(value: Any, where: str, problems: _Problems, required: bool = False) -> LocalText:
+    if value is None or value == "":
+        if required:
+            problems.add(where, "is missing")
+        return EMPTY_TEXT
+    if isinstance(value, str):
+        return LocalText((("en", value),))
+    if isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str | None) for k, v in value.items()
+    ):
+        text = LocalText(tuple((k, v or "") for k, v in value.items()))
+        if required and not text:
+            problems.add(where, "has no text in any language")
+        return text
+    problems.add(where, 'must be a string or {"en": ..., "ru": ..., "ua": ...}')
+    return EMPTY_TEXT
+
+
+def _as_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Permission]:
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        problems.add(where, "permissions must be an object with 'user' and/or 'staff'")
+        return MappingProxyType({})
+    result = {}
+    for key in ("user", "staff"):
+        raw = value.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, Mapping):
+            problems.add(where, f"permissions.{key} must be an object")
+            continue
+        result[key] = Permission(
+            view=bool(raw.get("view", True)),
+            edit=bool(raw.get("edit", True)),
+            required=bool(raw.get("required_to_create_ticket", False)),
+        )
+    return MappingProxyType(result)
+
+
+def _options(raw: Any, where: str, field_type: str, problems: _Problems) -> tuple[Option, ...]:
+    if field_type not in TYPES_WITH_OPTIONS:
+        if raw:
+            problems.add(where, f"a {field_type} field has no options")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        problems.add(where, f"a {field_type} field needs a non-empty list of options")
+        return ()
+    options: list[Option] = []
+    seen: set[int] = set()
+    for index, item in enumerate(raw):
+        at = f"{where}: option #{index + 1}"
+        if not isinstance(item, Mapping) or _as_id(item.get("id")) is None:
+            problems.add(at, "needs a numeric id")
+            continue
+        option_id = _as_id(item["id"])
+        pid = _as_id(item.get("pid") or 0)
+        if option_id in seen:
+            problems.add(f"{where}: option {option_id}", "duplicate option id")
+            continue
+        if pid is None:
+            problems.add(f"{where}: option {option_id}", "pid must be a number")
+            continue
+        seen.add(option_id)
+        name = _local_text(item.get("name"), f"{where}: option {option_id}: name", problems, True)
+        options.append(Option(option_id, pid, name))
+    for option in options:
+        if option.pid and option.pid not in seen:
+            problems.add(
+                f"{where}: option {option.id}", f"pid {option.pid} is not an option of this field"
+            )
+        if option.pid and field_type != "hierarchy":
+            problems.add(
+                f"{where}: option {option.id}", f"a {field_type} field has only top-level options"
+            )
+    if _has_cycle(options):
+        problems.add(where, "the options' pid links form a cycle")
+        return ()
+    return tuple(options)
+
+
+def _has_cycle(options: list[Option]) -> bool:
+    parent = {o.id: o.pid for o in options}
+    for start in parent:
+        seen, current = set(), start
+        while current in parent and current not in seen:
+            seen.add(current)
+            current = parent[current]
+        if current in seen:
+            return True
+    return False
+
+
+def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
+    if not isinstance(raw, Mapping):
+        problems.add(f"field #{index + 1}", "must be an object")
+        return None
+    field_id = _as_id(raw.get("id"))
+    if field_id is None:
+        problems.add(f"field #{index + 1}", "needs a numeric id")
+        return None
+    where = f"field {field_id}"
+    field_type = raw.get("field_type")
+    if field_type not in FIELD_TYPES:
+        known = ", ".join(sorted(FIELD_TYPES))
+        problems.add(where, f"unknown field_type {field_type!r} (known: {known})")
+        return None
+    name_raw = raw.get("name")
+    level_names: tuple[LocalText, ...] = ()
+    if (
+        field_type == "hierarchy"
+        and isinstance(name_raw, Mapping)
+        and name_raw
+        and all(str(k).isdigit() for k in name_raw)
+    ):
+        level_names = tuple(
+            _local_text(name_raw[k], f"{where}: name of level {k}", problems, True)
+            for k in sorted(name_raw, key=int)
+        )
+        name = level_names[0]
+    else:
+        name = _local_text(name_raw, f"{where}: name", problems, True)
+    pattern = raw.get("pattern") or ""
+    if field_type == "regex":
+        if not isinstance(pattern, str) or not pattern:
+            problems.add(where, "a regex field needs a 'pattern'")
+        else:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.add(where, f"pattern {pattern!r} does not compile: {exc}")
+    return Field(
+        id=field_id,
+        field_type=field_type,
+        name=name,
+        level_names=level_names,
+        permissions=_permissions(raw.get("permissions"), where, problems),
+        options=_options(raw.get("options"), where, field_type, problems),
+        help=_local_text(raw.get("help"), f"{where}: help", problems),
+        placeholder=_local_text(raw.get("placeholder"), f"{where}: placeholder", problems),
+        pattern=pattern if isinstance(pattern, str) else "",
+        pattern_message=_local_text(
+            raw.get("pattern_message"), f"{where}: pattern_message", problems
+        ),
+    )
+
+
+def _parse_fields(raw: Any, problems: _Problems) -> dict[int, Field]:
+    # A sync may write the API's keyed-by-id object as it came; a list is the usual form.
+    items = list(raw.values()) if isinstance(raw, Mapping) else raw
+    if not isinstance(items, list):
+        problems.add("fields", "must be a list of field objects")
+        return {}
+    fields: dict[int, Field] = {}
+    for index, item in enumerate(items):
+        parsed = _parse_field(item, index, problems)
+        if parsed is None:
+            continue
+        if parsed.id in fields:
+            problems.add(f"field {parsed.id}", "duplicate field id")
+            continue
+        fields[parsed.id] = parsed
+    return fields
+
+
+def _parse_references(raw: Any, problems: _Problems) -> dict[str, tuple[Reference, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.add("references", "must be an object of lists")
+        return {}
+    result = {}
+    for kind, items in raw.items():
+        items = list(items.values()) if isinstance(items, Mapping) else items
+        if not isinstance(items, list):
+            problems.add(f"references.{kind}", "must be a list")
+            continue
+        refs = []
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping) or item.get("id") in (None, ""):
+                problems.add(f"references.{kind} #{index + 1}", "needs an id")
+                continue
+            name = _local_text(item.get("name"), f"references.{kind} {item['id']}: name", problems)
+            refs.append(Reference(item["id"], name))
+        result[kind] = tuple(refs)
+    return result
+
+
+def _show_if(raw: Any, where: str, fields: Mapping[int, Field], problems: _Problems):
+    if not isinstance(raw, Mapping) or _as_id(raw.get("field")) is None:
+        problems.add(where, 'show_if must be {"field": ID, "in": [values]}')
+        return None
+    target = fields.get(_as_id(raw["field"]))
+    values = raw.get("in")
+    if target is None:
+        problems.add(where, f"show_if names unknown field {raw['field']}")
+        return None
+    if target.field_type not in SHOW_IF_TYPES:
+        problems.add(where, f"show_if cannot depend on a {target.field_type} field")
+        return None
+    if not isinstance(values, list) or not values:
+        problems.add(where, "show_if needs a non-empty 'in' list")
+        return None
+    if target.options:
+        known = {o.id for o in target.options}
+        unknown = [v for v in values if _as_id(v) not in known]
+        if unknown:
+            problems.add(where, f"show_if values {unknown} are not options of field {target.id}")
+    return ShowIf(target.id, tuple(values))
+
+
+def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -> FormSpec | None:
+    fields: Mapping[int, Field] = schema_parts["fields"]
+    references = schema_parts["references"]
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("slug"), str):
+        problems.add(f"form #{index + 1}", "needs a 'slug'")
+        return None
+    slug = raw["slug"]
+    where = f"form {slug!r}"
+    if not SLUG_RE.match(slug):
+        problems.add(where, "a slug is lower-case letters, digits, '-' and '_'")
+    audience = raw.get("audience", list(AUDIENCES))
+    if not isinstance(audience, list) or not audience or set(audience) - set(AUDIENCES):
+        problems.add(where, f"audience must be a non-empty list of {AUDIENCES}")
+        audience = list(AUDIENCES)
+    ticket = raw.get("ticket", {})
+    if not isinstance(ticket, Mapping):
+        problems.add(where, "ticket must be an object")
+        ticket = {}
+    for key, value in ticket.items():
+        if key == "tags":
+            if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
+                problems.add(where, "ticket.tags must be a list of tag names")
+        elif key not in TICKET_DEFAULT_KEYS:
+            allowed = ", ".join([*TICKET_DEFAULT_KEYS, "tags"])
+            problems.add(where, f"ticket.{key} is not a ticket default (allowed: {allowed})")
+        elif references.get(TICKET_DEFAULT_KEYS[key]):
+            ids = {str(r.id) for r in references[TICKET_DEFAULT_KEYS[key]]}
+            if str(value) not in ids:
+                problems.add(
+                    where, f"ticket.{key} {value!r} is not in references.{TICKET_DEFAULT_KEYS[key]}"
+                )
+    form_fields: list[FormField] = []
+    for item in raw.get("fields", []):
+        field_id = _as_id(item.get("id") if isinstance(item, Mapping) else item)
+        if field_id is None or field_id not in fields:
+            problems.add(where, f"names unknown field {item!r}")
+            continue
+        if any(f.id == field_id for f in form_fields):
+            problems.add(where, f"lists field {field_id} twice")
+            continue
+        show_if = None
+        if isinstance(item, Mapping) and "show_if" in item:
+            show_if = _show_if(item["show_if"], f"{where}: field {field_id}", fields, problems)
+            if show_if and not any(f.id == show_if.field for f in form_fields):
+                problems.add(
+                    f"{where}: field {field_id}",
+                    f"show_if field {show_if.field} must come earlier in the same form",
+                )
+        form_fields.append(FormField(field_id, show_if))
+    return FormSpec(
+        slug=slug,
+        title=_local_text(raw.get("title"), f"{where}: title", problems) or LocalText((("en", slug),)),
+        intro=_local_text(raw.get("intro"), f"{where}: intro", problems),
+        audience=frozenset(audience),
+        ticket=MappingProxyType(dict(ticket)),
+        fields=tuple(form_fields),
+    )
+
+
+def _default_form(fields: Mapping[int, Field]) -> FormSpec:
+    visible = tuple(FormField(f.id) for f in fields.values() if f.permission("customer").view)
+    return FormSpec("support", DEFAULT_FORM_TITLE, EMPTY_TEXT, frozenset(AUDIENCES), {}, visible)
+
+
+def parse_schema(data: Any, path: Path) -> Schema:
+    """Check a decoded schema file; raise SchemaError listing every mistake."""
+    problems = _Problems()
+    if not isinstance(data, Mapping):
+        raise SchemaError(path, ["the file must hold a JSON object"])
+    if data.get("format", FORMAT) != FORMAT:
+        problems.add("format", f"{data.get('format')!r} is not supported (this portal reads 1)")
+    fields = _parse_fields(data.get("fields", []), problems)
+    references = _parse_references(data.get("references"), problems)
+    parts = {"fields": fields, "references": references}
+    if "forms" in data:
+        raw_forms = data["forms"]
+        if not isinstance(raw_forms, list) or not raw_forms:
+            problems.add("forms", "must be a non-empty list (or left out for one 'support' form)")
+            raw_forms = []
+        forms = [_parse_form(raw, i, parts, problems) for i, raw in enumerate(raw_forms)]
+        forms = [f for f in forms if f is not None]
+        slugs = [f.slug for f in forms]
+        for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
+            problems.add(f"form {slug!r}", "duplicate slug")
+    else:
+        forms = [_default_form(fields)]
+    if problems.items:
+        raise SchemaError(path, problems.items)
+    return Schema(path, MappingProxyType(fields), MappingProxyType(references), tuple(forms))
+
+
+def load_schema(path: Path | str) -> Schema:
+    """Read and check one schema file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SchemaError(path, [f"cannot be read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(path, [f"is not UTF-8: {exc}"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(path, [f"is not valid JSON: {exc.msg} (line {exc.lineno})"]) from None
+    return parse_schema(data, path)
+
+
+# --- The schema in service ----------------------------------------------------------------------
+class _SchemaCache:
+    """The current schema, parsed once per change of the file (one stat() a call)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._schema: Schema | None = None
+
+    def get(self, path: Path) -> Schema:
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = (str(path), None, None)
+        if key == self._key and self._schema is not None:
+            return self._schema
+        with self._lock:
+            if key != self._key or self._schema is None:
+                try:
+                    self._schema = load_schema(path)
+                except SchemaError:
+                    # A broken edit keeps the last good schema in service.
+                    if self._schema is None or self._schema.path != path:
+                        raise
+                    logger.exception("Schema file changed but fails its checks; keeping the old")
+                self._key = key
+        return self._schema
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key = self._schema = None
+
+
+_cache = _SchemaCache()
+
+
+def get_schema() -> Schema:
+    """The schema named by settings.TICKETS_SCHEMA_FILE, reloaded when the file changes."""
+    return _cache.get(Path(settings.TICKETS_SCHEMA_FILE))
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def describe_problems(error: SchemaError) -> Iterable[str]:
+    return (f"{error.path}: {problem}" for problem in error.problems)
