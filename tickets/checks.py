@@ -12,6 +12,7 @@ def check_schema_file(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         get_schema()
     except SchemaError as error:
         return [
-            checks.Error(f"{error.path}: {problem}", id="tickets.E001") for problem in error.problems
+            checks.Error(f"{error.path}: {problem}", id="tickets.E001")
+            for problem in error.problems
         ]
     return []

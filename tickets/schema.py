@@ -474,7 +474,8 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
         form_fields.append(FormField(field_id, show_if))
     return FormSpec(
         slug=slug,
-        title=_local_text(raw.get("title"), f"{where}: title", problems) or LocalText((("en", slug),)),
+        title=_local_text(raw.get("title"), f"{where}: title", problems)
+        or LocalText((("en", slug),)),
         intro=_local_text(raw.get("intro"), f"{where}: intro", problems),
         audience=frozenset(audience),
         ticket=MappingProxyType(dict(ticket)),

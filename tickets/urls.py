@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "tickets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("forms/<slug:slug>/", views.ticket_form, name="form"),
+    path("tickets/<str:key>/", views.confirmation, name="confirmation"),
+]

@@ -1,0 +1,224 @@
+"""TicketsClient: the only code in the portal that speaks HTTP to the tickets API.
+
+Answers are turned into return values (the `data` of the envelope) or typed exceptions:
+- ApiUnavailable: the request never reached the API, or the API could not serve it (5xx, a ban);
+  nothing was filed, a later retry is safe.
+- ApiRejected: the API refused the request (4xx with `errors`); retrying the same data will not help.
+- ApiOutcomeUnknown: the request was sent but no answer came (read timeout, dropped connection);
+  the ticket may or may not exist.
+A POST is never sent twice: the only retry is for a connection that could not be made at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+from urllib3.util.retry import Retry
+
+from portal import __version__
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"ticket-portal/{__version__} (+https://github.com/ticket-portal)"
+# Connection attempts only: urllib3 retries a connect error before anything was sent.
+# read=False re-raises a read error at once, so a sent POST is never repeated.
+CONNECT_RETRIES = Retry(
+    total=None, connect=2, read=False, redirect=0, status=0, other=0, backoff_factor=0.3,
+    allowed_methods=None, raise_on_status=False,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApiMessage:
+    """One entry of the API's `errors` list."""
+
+    code: str
+    title: str
+    details: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return self.details or self.title or self.code
+
+
+class ApiError(Exception):
+    """Base of everything the client raises."""
+
+    def __init__(self, reason: str, messages: Iterable[ApiMessage] = (), status: int | None = None):
+        self.reason = reason
+        self.messages = tuple(messages)
+        self.status = status
+        super().__init__(reason)
+
+
+class ApiUnavailable(ApiError):
+    """Nothing was filed: the API could not be reached or could not serve the request."""
+
+
+class ApiRejected(ApiError):
+    """The API refused the request and said why (see `messages`)."""
+
+
+class ApiOutcomeUnknown(ApiError):
+    """The request went out and no answer came back: the ticket may exist."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to send: its name, content type and an open binary stream."""
+
+    name: str
+    content_type: str
+    stream: IO[bytes]
+
+
+def flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
+    """Bracket-style form keys for a nested value: custom_fields[100][1]=198, tags[0]=x."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from flatten(item, f"{prefix}[{key}]")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from flatten(item, f"{prefix}[{index}]")
+    elif isinstance(value, bool):
+        yield prefix, "1" if value else "0"
+    elif value is None:
+        yield prefix, ""
+    else:
+        yield prefix, str(value)
+
+
+def _messages(body: Any) -> list[ApiMessage]:
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    if isinstance(errors, Mapping):  # tolerate an object keyed by anything
+        errors = list(errors.values())
+    if not isinstance(errors, list):
+        return []
+    messages = []
+    for item in errors:
+        if isinstance(item, Mapping):
+            messages.append(
+                ApiMessage(
+                    code=str(item.get("code", "")),
+                    title=str(item.get("title", "")),
+                    details=str(item.get("details", "") or item.get("message", "")),
+                    field=str(item.get("field", "") or ""),
+                )
+            )
+        elif item:
+            messages.append(ApiMessage("", "", str(item)))
+    return messages
+
+
+def _is_ban(messages: Iterable[ApiMessage]) -> bool:
+    return any(m.title.lower() == "ban" or "ban for" in m.details.lower() for m in messages)
+
+
+class TicketsClient:
+    """A client for one API account. Thread-safe for the portal's use (one session a client)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        email: str,
+        api_key: str,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 20.0,
+    ):
+        self.base_url = base_url.rstrip("/") + "/"
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = requests.Session()
+        self.session.auth = (email, api_key)
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        adapter = HTTPAdapter(max_retries=CONNECT_RETRIES)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"<TicketsClient {self.base_url}>"
+
+    @classmethod
+    def from_settings(cls) -> TicketsClient:
+        return cls(
+            settings.TICKETS_API_URL,
+            settings.TICKETS_API_EMAIL,
+            settings.TICKETS_API_KEY,
+            settings.TICKETS_API_CONNECT_TIMEOUT,
+            settings.TICKETS_API_READ_TIMEOUT,
+        )
+
+    # --- The API's operations -------------------------------------------------------------------
+    def create_ticket(self, payload: Mapping[str, Any], files: Iterable[Upload] = ()) -> dict:
+        """POST /tickets/: JSON, or multipart with `files[N]` when there are files."""
+        files = list(files)
+        if not files:
+            return self._request("POST", "tickets/", json=payload)
+        form = [pair for key, value in payload.items() for pair in flatten(value, key)]
+        parts = [
+            (f"files[{i}]", (f.name, f.stream, f.content_type or "application/octet-stream"))
+            for i, f in enumerate(files)
+        ]
+        return self._request("POST", "tickets/", data=form, files=parts)
+
+    def get_ticket(self, ticket_id: int | str) -> dict:
+        return self._request("GET", f"tickets/{ticket_id}/")
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET any API path; returns the envelope's `data`."""
+        return self._request("GET", path.lstrip("/"), params=params)
+
+    # --- One exchange -----------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = self.base_url + path
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise self._transport_error(method, path, exc) from None
+        except requests.RequestException as exc:
+            logger.warning("API %s %s failed: %s", method, path, type(exc).__name__)
+            raise ApiUnavailable(f"the request could not be made ({type(exc).__name__})") from None
+        return self._read(method, path, response)
+
+    def _transport_error(self, method: str, path: str, exc: Exception) -> ApiError:
+        logger.warning("API %s %s: %s", method, path, type(exc).__name__)
+        if isinstance(exc, requests.ConnectTimeout):
+            return ApiUnavailable("the API did not accept a connection in time")
+        if isinstance(exc, requests.ReadTimeout):
+            return ApiOutcomeUnknown(f"no answer within {self.timeout[1]:g} seconds")
+        # A connection that was never made (refused, unknown host) wraps NewConnectionError;
+        # anything else broke after the request may have been sent.
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)
+        if isinstance(reason, NewConnectionError):
+            return ApiUnavailable("the API could not be reached")
+        return ApiOutcomeUnknown("the connection broke before an answer came")
+
+    def _read(self, method: str, path: str, response: requests.Response) -> Any:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        messages = _messages(body)
+        if 200 <= status < 300 and not messages:
+            if not isinstance(body, Mapping) or "data" not in body:
+                logger.warning("API %s %s: %s without a data envelope", method, path, status)
+                raise ApiOutcomeUnknown(f"the API answered {status} with no data", status=status)
+            return body["data"]
+        logger.warning(
+            "API %s %s answered %s: %s", method, path, status, [str(m) for m in messages]
+        )
+        if status >= 500 or status == 429 or _is_ban(messages):
+            raise ApiUnavailable(f"the API answered {status}", messages, status)
+        if 200 <= status < 300:  # a success status with an errors list: the API said no
+            raise ApiRejected("the API refused the request", messages, status)
+        if 300 <= status < 400:
+            raise ApiUnavailable(f"the API answered a redirect ({status})", messages, status)
+        raise ApiRejected(f"the API answered {status}", messages, status)

@@ -1,0 +1,237 @@
+"""TicketForm: the core fields plus a FormSpec's custom fields for one audience.
+
+A form class is built once per (form, audience) from the schema and reused. The API payload is
+built only from the form's own cleaned fields and the form's configured defaults, so nothing a
+request adds by hand (owner_id, status_id, a hidden custom field, ...) can reach the ticket.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field as LayoutField
+from crispy_forms.layout import Layout
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from . import attachments, tokens
+from .client import ApiMessage
+from .fields import builder_for, form_name
+from .models import Attachment
+from .schema import Field, FormSpec, Schema, get_schema
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class TicketForm(forms.Form):
+    """The fields every form has; `form_class()` adds the custom fields of a FormSpec."""
+
+    schema: Schema
+    spec: FormSpec
+    audience: str
+    custom_fields: tuple[Field, ...] = ()
+
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    attachments = forms.CharField(widget=forms.HiddenInput, required=False)
+    user_email = forms.EmailField(label=_("Your email"), max_length=254)
+    title = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000
+    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
+    remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.kept: list[Attachment] = []
+        self.token: tokens.FormToken | None = None
+        if not self.is_bound:
+            self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
+        else:
+            self.kept = attachments.unsign(self.data.get("attachments", ""))
+        self.fields["remove"].choices = [(a.key, a.name) for a in self.kept]
+        self.fields["files"].help_text = _("Up to %(count)d files, %(size)s each at most.") % {
+            "count": settings.TICKETS_MAX_FILES,
+            "size": filesizeformat(settings.TICKETS_MAX_FILE_MB * 1024 * 1024),
+        }
+
+    # --- Validation -----------------------------------------------------------------------------
+    def clean_form_token(self) -> str:
+        value = self.cleaned_data["form_token"]
+        try:
+            self.token = tokens.read(value, self.spec.slug, self.audience)
+        except tokens.TokenError as error:
+            raise forms.ValidationError(
+                _("This form has expired. Check your answers and send it again.")
+                if error.expired
+                else _("This form could not be verified. Check your answers and send it again."),
+                code="token",
+            ) from None
+        return value
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
+        too_big = [f.name for f in files if f.size > limit]
+        if too_big:
+            raise forms.ValidationError(
+                _("%(names)s: larger than %(size)s.")
+                % {"names": ", ".join(too_big), "size": filesizeformat(limit)},
+                code="too_big",
+            )
+        removed = set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
+        kept = len([a for a in self.kept if a.key not in removed])
+        if kept + len(files) > settings.TICKETS_MAX_FILES:
+            raise forms.ValidationError(
+                _("A ticket can carry at most %(count)d files.")
+                % {"count": settings.TICKETS_MAX_FILES},
+                code="too_many",
+            )
+        return files
+
+    # --- What the form holds after a POST ---------------------------------------------------------
+    def keep_attachments(self) -> list[Attachment]:
+        """Store this POST's valid uploads; the form, if shown again, lists every file it holds."""
+        removed = set(self.cleaned_data.get("remove") or [])
+        kept = [a for a in self.kept if a.key not in removed]
+        if "files" in self.cleaned_data:
+            kept += attachments.store(self.cleaned_data["files"])
+        self.kept = kept
+        data = self.data.copy()
+        data["attachments"] = attachments.sign(kept)
+        data.setlist("remove", [])
+        self.data = data
+        self.fields["remove"].choices = [(a.key, a.name) for a in kept]
+        return kept
+
+    def renew_token(self) -> None:
+        """A fresh token, so a person can send again a form whose token expired or failed."""
+        data = self.data.copy()
+        data["form_token"] = tokens.issue(self.spec.slug, self.audience)
+        self.data = data
+
+    def add_api_messages(self, messages: tuple[ApiMessage, ...]) -> None:
+        """Show the API's messages on the fields they name, the rest at the top."""
+        for message in messages:
+            name = api_field_name(message.field)
+            self.add_error(name if name in self.fields else None, str(message))
+
+    # --- The ticket -----------------------------------------------------------------------------
+    def payload(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        payload: dict[str, Any] = {
+            "title": data["title"],
+            "description": data["description"],
+            "user_email": data["user_email"],
+        }
+        payload.update(self.spec.ticket)
+        custom: dict[str, Any] = {}
+        for field in self.custom_fields:
+            name = form_name(field)
+            value = builder_for(field).to_api(data.get(name))
+            if self.fields[name].disabled and value == builder_for(field).empty:
+                continue  # read-only and empty: nothing of the person's to send
+            custom[str(field.id)] = value
+        payload["custom_fields"] = custom
+        return payload
+
+    def summary(self) -> list[tuple[str, str]]:
+        return summarize(self.schema, self.payload())
+
+
+def api_field_name(field: str) -> str:
+    """The form field an API error names: "title", "custom_fields[99]" or "custom_fields.99"."""
+    field = field.strip()
+    for prefix in ("custom_fields[", "custom_fields."):
+        if field.startswith(prefix):
+            field_id = field[len(prefix) :].split("]")[0].split("[")[0].split(".")[0]
+            return f"cf_{field_id}"
+    return field
+
+
+def summarize(schema: Schema, payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs of what a payload files, for people."""
+    rows = [
+        (str(_("Your email")), payload.get("user_email", "")),
+        (str(_("Subject")), payload.get("title", "")),
+        (str(_("Description")), payload.get("description", "")),
+    ]
+    for field_id, value in (payload.get("custom_fields") or {}).items():
+        field = schema.fields.get(int(field_id))
+        if field is not None:
+            rows.append((field.name.get(), builder_for(field).display(field, value)))
+    return rows
+
+
+# --- Building form classes ----------------------------------------------------------------------
+def _layout(custom: tuple[Field, ...]) -> Layout:
+    def item(field: Field):
+        template = builder_for(field).template
+        return LayoutField(form_name(field), template=template) if template else form_name(field)
+
+    return Layout(
+        "form_token",
+        "attachments",
+        "user_email",
+        "title",
+        "description",
+        *(item(f) for f in custom),
+        LayoutField("files", template="tickets/fields/files.html"),
+    )
+
+
+def build_form_class(schema: Schema, spec: FormSpec, audience: str) -> type[TicketForm]:
+    """A TicketForm subclass for one form and audience: visible fields, their requiredness."""
+    attrs: dict[str, Any] = {"schema": schema, "spec": spec, "audience": audience}
+    custom = []
+    for item in spec.fields:
+        field = schema.fields[item.id]
+        permission = field.permission(audience)
+        if not permission.view:
+            continue
+        formfield = builder_for(field).formfield(field, permission.required and permission.edit)
+        formfield.disabled = not permission.edit
+        attrs[form_name(field)] = formfield
+        custom.append(field)
+    attrs["custom_fields"] = tuple(custom)
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = _layout(attrs["custom_fields"])
+    attrs["helper"] = helper
+    return type(f"TicketForm_{spec.slug}_{audience}", (TicketForm,), attrs)
+
+
+_classes: dict[tuple[str, str], type[TicketForm]] = {}
+_classes_lock = threading.Lock()
+
+
+def form_class(spec: FormSpec, audience: str, schema: Schema | None = None) -> type[TicketForm]:
+    """The form class for (form, audience), built once per schema in service."""
+    schema = schema or get_schema()
+    key = (spec.slug, audience)
+    cls = _classes.get(key)
+    if cls is None or cls.schema is not schema:
+        with _classes_lock:
+            cls = build_form_class(schema, spec, audience)
+            _classes[key] = cls
+    return cls

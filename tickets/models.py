@@ -1,0 +1,84 @@
+"""The durable record of every submission, written before the API is called."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_public_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is the random key: a person's file name never becomes a path.
+    return f"attachments/{instance.created_at:%Y/%m}/{instance.key}"
+
+
+class Submission(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being sent")
+        SENT = "sent", _("Filed")
+        FAILED = "failed", _("Not filed")
+
+    class Error(models.TextChoices):
+        UNAVAILABLE = "unavailable", _("API unavailable")
+        REJECTED = "rejected", _("Rejected by the API")
+        OUTCOME_UNKNOWN = "outcome_unknown", _("No answer from the API")
+
+    # Identifies the submission in confirmation URLs; the database id never leaves the server.
+    public_key = models.CharField(max_length=64, unique=True, default=new_public_key)
+    # The nonce of the rendered form's one-time token: a second POST of it finds this row.
+    token = models.CharField(max_length=64, unique=True)
+    form_slug = models.SlugField(max_length=100)
+    audience = models.CharField(max_length=16)
+    language = models.CharField(max_length=8, blank=True)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    api_id = models.BigIntegerField(null=True, blank=True)
+    unique_id = models.CharField(max_length=64, blank=True, db_index=True)
+    api_response = models.JSONField(null=True, blank=True)
+    error_kind = models.CharField(max_length=32, choices=Error.choices, blank=True)
+    error_detail = models.TextField(blank=True)
+    api_messages = models.JSONField(default=list, blank=True)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.unique_id or f"{self.form_slug} {self.get_state_display()}"
+
+    @property
+    def user_email(self) -> str:
+        return str(self.payload.get("user_email", ""))
+
+
+class Attachment(models.Model):
+    """An uploaded file, kept from the POST that brought it until its ticket is filed."""
+
+    key = models.CharField(max_length=64, unique=True, default=new_public_key)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,62 @@
+"""Widgets the stock ones do not cover: the hierarchy's chained selects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from .schema import Option
+
+
+class OptionSelect(forms.Select):
+    """One hierarchy level: its own label, options grouped by parent, each marked with its parent.
+
+    Without JavaScript the groups let a person find the children of what they chose above; with
+    it, static/js/hierarchy.js keeps only the options whose data-parent is the choice above.
+    """
+
+    def __init__(self, label: str, options: Sequence[Option], level: int, parents: dict[int, Any]):
+        super().__init__(attrs={"class": "form-select", "data-level": str(level)})
+        self.label = label
+        self.level = level
+        self.parent_of = {str(o.id): str(o.pid) for o in options}
+        if level == 1:
+            self.choices = [("", _("Choose…"))] + [(str(o.id), _lazy_name(o)) for o in options]
+        else:
+            groups: dict[int, list] = {}
+            for option in options:
+                groups.setdefault(option.pid, []).append((str(option.id), _lazy_name(option)))
+            self.choices = [("", _("Choose…"))] + [
+                (parents[pid], items) for pid, items in groups.items()
+            ]
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.parent_of:
+            option["attrs"]["data-parent"] = self.parent_of[str(value)]
+        return option
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["label"] = self.label
+        context["widget"]["level"] = self.level
+        return context
+
+
+def _lazy_name(option: Option) -> str:
+    return lazy(option.name.get, str)()
+
+
+class HierarchyWidget(forms.MultiWidget):
+    template_name = "tickets/widgets/hierarchy.html"
+
+    def __init__(self, widgets: Sequence[OptionSelect]):
+        super().__init__(widgets)
+
+    def decompress(self, value: Sequence[int] | None) -> list[str]:
+        value = list(value or [])
+        return [str(v) for v in value] + [""] * (len(self.widgets) - len(value))
