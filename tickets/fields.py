@@ -147,7 +147,7 @@ class HierarchyField(forms.MultiValueField):
 
     def _level_options(self, level: int):
         ids = [o.id for o in self.schema_field.children(0)]
-        for _ in range(level - 1):
+        for _level in range(level - 1):
             ids = [c.id for pid in ids for c in self.schema_field.children(pid)]
         return [self.schema_field.option(i) for i in ids]
 
