@@ -1,0 +1,145 @@
+"""Schema objects and stored tickets in the API's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from tickets.schema import API_LANGUAGES, Field, LocalText, Option, Reference, Schema
+
+from .models import Ticket
+from .validation import as_int, hierarchy_levels
+
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+FLAG_TYPES = frozenset({"checkbox", "button"})
+OPTION_TYPES = frozenset({"select", "multi_button"})
+
+
+def text(value: LocalText) -> dict[str, str]:
+    """`{"en": ..., "ru": ..., "ua": ...}`, "" for a language the text lacks."""
+    return {**dict.fromkeys(API_LANGUAGES, ""), **dict(value.values)}
+
+
+def field_name(field: Field) -> dict[str, Any]:
+    """A field's name; a hierarchy's is keyed by level ("1", "2", ...)."""
+    if field.field_type != "hierarchy":
+        return text(field.name)
+    return {str(level): text(field.level_name(level)) for level in range(1, field.depth + 1)}
+
+
+def permissions(field: Field) -> dict[str, dict[str, bool]]:
+    result = {}
+    for key, audience in (("user", "customer"), ("staff", "staff")):
+        permission = field.permission(audience)
+        result[key] = {
+            "view": permission.view,
+            "edit": permission.edit,
+            "required_to_create_ticket": permission.required,
+            "required_to_close_ticket": False,
+        }
+    return result
+
+
+def custom_field(field: Field) -> dict[str, Any]:
+    return {
+        "id": field.id,
+        "name": field_name(field),
+        "field_type": field.field_type,
+        "permissions": permissions(field),
+    }
+
+
+def option(item: Option) -> dict[str, Any]:
+    return {"id": item.id, "pid": item.pid, "name": text(item.name)}
+
+
+def reference(item: Reference) -> dict[str, Any]:
+    return {"id": item.id, "name": text(item.name)}
+
+
+def _named_option(field: Field, option_id: int | None) -> dict[str, Any] | str:
+    found = field.option(option_id) if option_id else None
+    return {"id": found.id, "name": text(found.name)} if found else ""
+
+
+def field_value(field: Field, value: Any) -> Any:
+    """A stored custom field value as the API reads it back."""
+    if field.field_type in FLAG_TYPES:
+        return 1 if str(value) == "1" else 0
+    if field.field_type in OPTION_TYPES:
+        return _named_option(field, as_int(value))
+    if field.field_type == "hierarchy":
+        chosen = hierarchy_levels(value) or []
+        levels = {str(n): _named_option(field, oid) for n, oid in enumerate(chosen, start=1)}
+        return levels or ""
+    return "" if value is None else str(value)
+
+
+def custom_field_values(sent: dict[str, Any], schema: Schema) -> list[dict[str, Any]]:
+    """The list form of a ticket's custom fields, in the schema's order."""
+    by_id = {as_int(key): value for key, value in sent.items()}
+    return [
+        {"id": f.id, "field_type": f.field_type, "field_value": field_value(f, by_id[f.id])}
+        for f in schema.fields.values()
+        if f.id in by_id
+    ]
+
+
+def _reference_name(schema: Schema, kind: str, ref_id: Any) -> str:
+    found = next((r for r in schema.references.get(kind, ()) if str(r.id) == str(ref_id)), None)
+    return found.name.get("en") if found else ""
+
+
+def _date(value) -> str:
+    return timezone.localtime(value).strftime(DATE_FORMAT)
+
+
+def _user_name(ticket: Ticket) -> str:
+    if ticket.user_email:
+        return ticket.user_email.split("@")[0]
+    return f"user{ticket.user_id}" if ticket.user_id else ""
+
+
+def ticket(item: Ticket, schema: Schema) -> dict[str, Any]:
+    """The ticket object of create-ticket.txt's Response Example, plus sandbox extras."""
+    return {
+        "id": item.id,
+        "pid": item.pid,
+        "unique_id": item.unique_id,
+        "date_created": _date(item.date_created),
+        "date_updated": _date(item.date_updated),
+        "title": item.title,
+        "source": "system",
+        "status_id": item.status_id,
+        "priority_id": item.priority_id,
+        "type_id": item.type_id,
+        "department_id": item.department_id,
+        "department_name": _reference_name(schema, "departments", item.department_id),
+        "owner_id": item.owner_id,
+        "owner_name": f"Staff {item.owner_id}" if item.owner_id else "",
+        "owner_lastname": "",
+        "user_id": item.user_id,
+        "user_name": _user_name(item),
+        "user_lastname": "",
+        "cc": item.cc,
+        "bcc": item.bcc,
+        "followers": item.followers,
+        "ticket_lock": int(item.ticket_lock),
+        "sla_date": item.sla_date,
+        "sla_flag": 0,
+        "freeze_date": None,
+        "freeze": 0,
+        "viewed_by_staff": 1,
+        "viewed_by_client": 0,
+        "rate": "",
+        "rate_comment": "",
+        "rate_date": "",
+        "deleted": 0,
+        "custom_fields": custom_field_values(item.custom_fields, schema),
+        "tags": [str(tag) for tag in item.tags],
+        "jira_issues": [],
+        # Sandbox extras: not in the real API's answer.
+        "files": [{"name": f.name, "size": f.size} for f in item.files.all()],
+        "custom_fields_sent": item.custom_fields,
+    }

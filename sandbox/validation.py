@@ -1,0 +1,324 @@
+"""Checks a create-ticket body as the API would: every problem becomes one `errors` entry.
+
+`validate_ticket()` returns the model values of a good body, or raises `ValidationFailed` with one
+`Problem` per mistake (field name in bracket style, e.g. `custom_fields[99]`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from tickets.schema import Field, Schema
+
+INT_KEYS = ("pid", "priority_id", "type_id", "department_id", "owner_id", "user_id")
+BOOL_DEFAULTS = {"ticket_lock": False, "create_from_user": True}
+# Ticket parameters checked against the schema's references when it lists any (0 = not set).
+REFERENCE_KEYS = {
+    "department_id": "departments",
+    "priority_id": "priorities",
+    "type_id": "types",
+    "status_id": "statuses",
+}
+NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+DATE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+SLA_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4} ([01]\d|2[0-3]):[0-5]\d$")
+TRUE_VALUES = (True, 1, "1", "true")
+FALSE_VALUES = (False, 0, "0", "false", "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    details: str
+
+
+class ValidationFailed(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.details}" for p in problems))
+
+
+# --- Plain values ---------------------------------------------------------------------------------
+def as_int(value: Any) -> int | None:
+    """A non-negative whole number, from a number or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    normalised = value.strip().lower() if isinstance(value, str) else value
+    if normalised in TRUE_VALUES:
+        return True
+    if normalised in FALSE_VALUES:
+        return False
+    return None
+
+
+def is_date(value: str) -> bool:
+    if not DATE_RE.match(value):
+        return False
+    try:
+        datetime.strptime(value, "%d.%m.%Y")
+    except ValueError:
+        return False
+    return True
+
+
+def is_sla_date(value: str) -> bool:
+    return bool(SLA_RE.match(value)) and is_date(value.split(" ")[0])
+
+
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# --- Core ticket parameters -----------------------------------------------------------------------
+def _required_text(data: Mapping, key: str, problems: list[Problem]) -> str:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(Problem(key, f"The {key} field is required."))
+        return ""
+    if not isinstance(value, str):
+        problems.append(Problem(key, f"The {key} field must be a string."))
+        return ""
+    return value
+
+
+def _ints(data: Mapping, problems: list[Problem]) -> dict[str, int]:
+    values = {}
+    for key in INT_KEYS:
+        raw = data.get(key, "")
+        number = 0 if raw in ("", None) else as_int(raw)
+        if number is None:
+            problems.append(Problem(key, f"The {key} field must be a whole number, got {raw!r}."))
+        else:
+            values[key] = number
+    return values
+
+
+def _bools(data: Mapping, problems: list[Problem]) -> dict[str, bool]:
+    values = {}
+    for key, default in BOOL_DEFAULTS.items():
+        flag = as_bool(data[key]) if key in data and data[key] is not None else default
+        if flag is None:
+            problems.append(Problem(key, f"The {key} field must be 1, 0, true or false."))
+        else:
+            values[key] = flag
+    return values
+
+
+def _status(data: Mapping, problems: list[Problem]) -> str:
+    value = data.get("status_id")
+    if value in (None, ""):
+        return "open"
+    if not isinstance(value, str):
+        problems.append(Problem("status_id", "The status_id field must be a status id string."))
+        return "open"
+    return value
+
+
+def _references(data: Mapping, schema: Schema, problems: list[Problem]) -> None:
+    """Sent ids must be in the schema's references, where it lists any (0 or "" is "not set")."""
+    for key, kind in REFERENCE_KEYS.items():
+        known = {str(ref.id) for ref in schema.references.get(kind, ())}
+        value = data.get(key)
+        if not known or value in (None, "", 0, "0") or any(p.field == key for p in problems):
+            continue
+        if str(value).strip() not in known:
+            problems.append(Problem(key, f"{key} {value!r} is not one of the helpdesk's {kind}."))
+
+
+def _text(data: Mapping, key: str, problems: list[Problem], check: Callable[[str], bool]) -> str:
+    value = data.get(key, "")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not check(value):
+        problems.append(Problem(key, f"The {key} field {value!r} is not valid."))
+        return ""
+    return value
+
+
+def _list(data: Mapping, key: str, problems: list[Problem], item: Callable[[Any], Any]) -> list:
+    raw = data.get(key, [])
+    if raw in ("", None):
+        return []
+    if not isinstance(raw, list):
+        problems.append(Problem(key, f"The {key} field must be an array."))
+        return []
+    items = [item(value) for value in raw]
+    if any(value is None for value in items):
+        problems.append(Problem(key, f"The {key} field holds values that are not valid: {raw!r}."))
+        return []
+    return items
+
+
+def _email_item(value: Any) -> str | None:
+    return value if isinstance(value, str) and is_email(value) else None
+
+
+def _tag_item(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
+        return None
+    return str(value)
+
+
+# --- Custom fields --------------------------------------------------------------------------------
+def _check_string(field: Field, value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be a string"
+
+
+def _check_regex(field: Field, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if value and not re.search(field.pattern, value):
+        return f"{value!r} does not match the field's pattern"
+    return None
+
+
+def _check_number(field: Field, value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    if isinstance(value, str) and (value == "" or NUMBER_RE.match(value)):
+        return None
+    return f"{value!r} is not a number"
+
+
+def _check_option(field: Field, value: Any) -> str | None:
+    if value == "":
+        return None
+    option_id = as_int(value)
+    if option_id is None:
+        return f"{value!r} is not an option id"
+    if field.option(option_id) is None:
+        return f"option {option_id} is not an option of field {field.id}"
+    return None
+
+
+def _check_date(field: Field, value: Any) -> str | None:
+    if value == "" or (isinstance(value, str) and is_date(value)):
+        return None
+    return f"{value!r} is not a date in the form DD.MM.YYYY"
+
+
+def _check_time(field: Field, value: Any) -> str | None:
+    if value == "" or (isinstance(value, str) and TIME_RE.match(value)):
+        return None
+    return f"{value!r} is not a time in the form HH:MM"
+
+
+def _check_flag(field: Field, value: Any) -> str | None:
+    if value in ("1", "", 1, 0, "0") and not isinstance(value, bool):
+        return None
+    return f'{value!r} is not "1" or ""'
+
+
+def hierarchy_levels(value: Any) -> list[int] | None:
+    """`{"1": 198, "2": 204}` -> `[198, 204]` (stopping at the first 0); None if malformed."""
+    if not isinstance(value, Mapping) or not all(str(k).isdigit() for k in value):
+        return None
+    levels = sorted(int(k) for k in value)
+    if levels != list(range(1, len(levels) + 1)):
+        return None
+    ids = [as_int(value[str(level)]) for level in levels]
+    if any(option_id is None for option_id in ids):
+        return None
+    chosen = ids[: ids.index(0)] if 0 in ids else ids
+    if any(ids[len(chosen) :]):
+        return None  # an option below an empty level
+    return chosen
+
+
+def _check_hierarchy(field: Field, value: Any) -> str | None:
+    chosen = hierarchy_levels(value)
+    if chosen is None:
+        return (
+            'must be an object of level -> option id, e.g. {"1": 198, "2": 204}, '
+            'levels numbered from 1 without gaps; {"1": 0} for empty'
+        )
+    parent = 0
+    for level, option_id in enumerate(chosen, start=1):
+        option = field.option(option_id)
+        if option is None:
+            return f"option {option_id} (level {level}) is not an option of field {field.id}"
+        if option.pid != parent:
+            above = f"option {parent} chosen at level {level - 1}" if parent else "the top level"
+            return f"option {option_id} (level {level}) does not belong under {above}"
+        parent = option_id
+    return None
+
+
+CHECKS: dict[str, Callable[[Field, Any], str | None]] = {
+    "text": _check_string,
+    "textarea": _check_string,
+    "regex": _check_regex,
+    "number": _check_number,
+    "select": _check_option,
+    "multi_button": _check_option,
+    "hierarchy": _check_hierarchy,
+    "date": _check_date,
+    "time": _check_time,
+    "checkbox": _check_flag,
+    "button": _check_flag,
+}
+
+
+def _custom_fields(data: Mapping, schema: Schema, problems: list[Problem]) -> dict[str, Any]:
+    raw = data.get("custom_fields", {})
+    if raw in ("", None):
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("custom_fields", "custom_fields must be an object: id -> value."))
+        return {}
+    for key, value in raw.items():
+        name = f"custom_fields[{key}]"
+        field = schema.fields.get(as_int(key)) if str(key).isdigit() else None
+        if field is None:
+            problems.append(Problem(name, f"There is no custom field with id {key!r}."))
+            continue
+        message = CHECKS[field.field_type](field, value)
+        if message:
+            problems.append(Problem(name, f"Field {key} ({field.field_type}): {message}."))
+    return dict(raw)
+
+
+# --- The whole body -------------------------------------------------------------------------------
+def validate_ticket(data: Any, schema: Schema) -> dict[str, Any]:
+    """Model values for a create-ticket body; raises ValidationFailed listing every problem."""
+    if not isinstance(data, Mapping):
+        raise ValidationFailed([Problem("body", "The request body must be a JSON object.")])
+    problems: list[Problem] = []
+    values: dict[str, Any] = {
+        "title": _required_text(data, "title", problems),
+        "description": _required_text(data, "description", problems),
+        "status_id": _status(data, problems),
+        **_ints(data, problems),
+        **_bools(data, problems),
+        "user_email": _text(data, "user_email", problems, is_email),
+        "sla_date": _text(data, "sla_date", problems, is_sla_date),
+        "cc": _list(data, "cc", problems, _email_item),
+        "bcc": _list(data, "bcc", problems, _email_item),
+        "followers": _list(data, "followers", problems, as_int),
+        "tags": _list(data, "tags", problems, _tag_item),
+        "custom_fields": _custom_fields(data, schema, problems),
+    }
+    _references(data, schema, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return values

@@ -1,0 +1,94 @@
+"""The sandbox's endpoints, each a few lines over parsing, validation, storage and serialisers."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+
+from tickets.schema import get_schema
+
+from . import serializers
+from .api import endpoint
+from .models import Ticket
+from .parsing import BodyError, parse_body
+from .responses import (
+    FIELDS_PER_PAGE,
+    OPTIONS_PER_PAGE,
+    TICKETS_PER_PAGE,
+    ApiError,
+    data_response,
+    error_response,
+    errors_response,
+    page_number,
+    paginate,
+)
+from .store import create_ticket
+from .validation import ValidationFailed, validate_ticket
+
+REFERENCE_KINDS = ("departments", "priorities", "types", "statuses")
+
+
+@endpoint("GET", "POST")
+def tickets(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _create_ticket(request)
+    found = Ticket.objects.prefetch_related("files")
+    search = request.GET.get("search", "").strip()
+    if search:
+        found = found.filter(
+            Q(title__icontains=search)
+            | Q(description__icontains=search)
+            | Q(user_email__icontains=search)
+        )
+    page, pagination = paginate(found, page_number(request), TICKETS_PER_PAGE)
+    schema = get_schema()
+    return data_response([serializers.ticket(t, schema) for t in page], pagination=pagination)
+
+
+def _create_ticket(request: HttpRequest) -> HttpResponse:
+    try:
+        data, files = parse_body(request)
+        values = validate_ticket(data, get_schema())
+    except BodyError as exc:
+        return error_response(400, "Bad request", str(exc))
+    except ValidationFailed as exc:
+        errors = [ApiError("e-400", "Validation error", p.details, p.field) for p in exc.problems]
+        return errors_response(400, errors)
+    ticket = create_ticket(values, files)
+    return data_response(serializers.ticket(ticket, get_schema()), status=201)
+
+
+@endpoint("GET")
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
+    return data_response(serializers.ticket(ticket, get_schema()))
+
+
+@endpoint("GET")
+def custom_fields(request: HttpRequest) -> HttpResponse:
+    fields = list(get_schema().fields.values())
+    page, pagination = paginate(fields, page_number(request), FIELDS_PER_PAGE)
+    data = {str(f.id): serializers.custom_field(f) for f in page}
+    return data_response(data, pagination=pagination)
+
+
+@endpoint("GET")
+def field_options(request: HttpRequest, field_id: int) -> HttpResponse:
+    field = get_schema().fields.get(field_id)
+    if field is None:
+        return error_response(404, "Not found", f"Custom field {field_id} does not exist.")
+    page, pagination = paginate(field.options, page_number(request), OPTIONS_PER_PAGE)
+    return data_response([serializers.option(o) for o in page], pagination=pagination)
+
+
+@endpoint("GET")
+def references(request: HttpRequest, kind: str) -> HttpResponse:
+    items = get_schema().references.get(kind, ())
+    return data_response([serializers.reference(r) for r in items])
+
+
+@endpoint()
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    return error_response(404, "Not found", f"No API endpoint at /{path}.")
