@@ -8,3 +8,19 @@ from django.core.management import call_command
 def _system_checks(django_db_setup):
     # A broken schema file stops the test run, as it stops runserver and migrate.
     call_command("check", fail_level="ERROR")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded attachments (and sandbox files) never land in the working tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def sandbox_api(live_server, settings) -> str:
+    """Point the portal at the built-in sandbox, spoken to over real HTTP."""
+    settings.TICKETS_API_URL = f"{live_server.url}/sandbox/api/v2"
+    # The sandbox's rate counter lives in the cache for the whole run; tests of the limit set
+    # their own.
+    settings.SANDBOX_RATE_LIMIT = 0
+    return settings.TICKETS_API_URL
