@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .client import ApiMessage
 from .forms import form_class, summarize
 from .models import Submission
 from .schema import FormSpec, get_schema
@@ -52,8 +53,9 @@ def failure_message(submission: Submission) -> str:
         return _("The helpdesk did not accept the ticket. Correct what is marked and send again.")
     if kind == Submission.Error.OUTCOME_UNKNOWN:
         return _(
-            "The helpdesk did not answer in time, so we cannot tell whether your ticket was filed. "
-            "Everything you entered is still here: send it again in a few minutes."
+            "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
+            "Everything you entered is still here. If no email about it reaches you within a few "
+            "minutes, send it again."
         )
     return _(
         "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
@@ -61,9 +63,7 @@ def failure_message(submission: Submission) -> str:
     )
 
 
-def _messages(submission: Submission):
-    from .client import ApiMessage
-
+def _messages(submission: Submission) -> tuple[ApiMessage, ...]:
     return tuple(ApiMessage(**m) for m in submission.api_messages)
 
 
