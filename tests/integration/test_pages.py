@@ -1,0 +1,51 @@
+"""The pages around the form: the front page, the cost of a form GET, languages."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_front_page_lists_the_customer_forms(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'href="/forms/support/"' in response.content
+    assert "Contact support" in response.content.decode()
+
+
+def test_form_get_makes_no_query_and_no_api_call(client, django_assert_num_queries, settings):
+    settings.TICKETS_API_URL = "http://127.0.0.1:9/never-called"
+    client.get("/forms/support/")  # builds the form class once
+    with django_assert_num_queries(0):
+        response = client.get("/forms/support/")
+    assert response.status_code == 200
+
+
+def test_form_speaks_the_visitors_language(client):
+    response = client.get("/forms/support/", HTTP_ACCEPT_LANGUAGE="uk")
+    html = response.content.decode()
+    assert '<html lang="uk">' in html
+    assert "Номер замовлення" in html  # the schema's `ua` label
+    assert "Звернутися до підтримки" in html
+
+
+def test_labels_are_text_never_html(client, settings, tmp_path):
+    from tickets.schema import clear_cache
+
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"format": 1, "fields": [{"id": 1, "field_type": "text",'
+        ' "name": "<b>Bold</b>", "help": "<script>alert(1)</script>"}]}'
+    )
+    settings.TICKETS_SCHEMA_FILE = schema
+    clear_cache()
+    try:
+        html = client.get("/forms/support/").content.decode()
+    finally:
+        clear_cache()
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_unknown_form_is_404(client):
+    assert client.get("/forms/nope/").status_code == 404
