@@ -1,0 +1,160 @@
+"""Fill locale/{ru,uk}/LC_MESSAGES/django.po from the table below, then run compilemessages.
+
+Run after `manage.py makemessages -l ru -l uk --ignore=.venv --ignore=tests --ignore=sandbox
+--no-location`: `python locale/translate.py && manage.py compilemessages`.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+T = {
+    "English": ("Английский", "Англійська"),
+    "Russian": ("Русский", "Російська"),
+    "Ukrainian": ("Украинский", "Українська"),
+    "Support": ("Поддержка", "Підтримка"),
+    "Skip to content": ("Перейти к содержимому", "Перейти до вмісту"),
+    "Site": ("Сайт", "Сайт"),
+    "Language": ("Язык", "Мова"),
+    "Change": ("Сменить", "Змінити"),
+    "Ticket %(id)s": ("Заявка %(id)s", "Заявка %(id)s"),
+    "Your ticket": ("Ваша заявка", "Ваша заявка"),
+    "Thank you, your ticket has been filed": (
+        "Спасибо, ваша заявка принята",
+        "Дякуємо, вашу заявку прийнято",
+    ),
+    "Its number is": ("Её номер", "Її номер"),
+    "Quote it when you write to us about this request.": (
+        "Указывайте его, когда пишете нам об этом обращении.",
+        "Вказуйте його, коли пишете нам про це звернення.",
+    ),
+    "Your ticket is being filed": ("Ваша заявка отправляется", "Ваша заявка надсилається"),
+    "This takes a moment. Reload this page to see its number; it will not be filed twice.": (
+        "Это займёт немного времени. Обновите страницу, чтобы увидеть её номер; дважды она не будет отправлена.",
+        "Це займе трохи часу. Оновіть сторінку, щоб побачити її номер; двічі її не буде надіслано.",
+    ),
+    "Your ticket has not been filed yet": (
+        "Ваша заявка ещё не принята",
+        "Вашу заявку ще не прийнято",
+    ),
+    "Go back to the form and send it again; everything you entered was kept.": (
+        "Вернитесь к форме и отправьте её снова; всё, что вы ввели, сохранено.",
+        "Поверніться до форми та надішліть її знову; усе, що ви ввели, збережено.",
+    ),
+    "What you sent": ("Что вы отправили", "Що ви надіслали"),
+    "Attachments": ("Вложения", "Вкладення"),
+    "Back to the forms": ("Назад к формам", "Назад до форм"),
+    "Your ticket has not been sent yet": (
+        "Ваша заявка ещё не отправлена",
+        "Вашу заявку ще не надіслано",
+    ),
+    "Files already attached": ("Уже прикреплённые файлы", "Уже прикріплені файли"),
+    "Remove %(name)s": ("Убрать %(name)s", "Прибрати %(name)s"),
+    "Error:": ("Ошибка:", "Помилка:"),
+    "Fields marked * are required.": (
+        "Поля, отмеченные *, обязательны.",
+        "Поля, позначені *, обов'язкові.",
+    ),
+    "Send": ("Отправить", "Надіслати"),
+    "How can we help?": ("Чем мы можем помочь?", "Чим ми можемо допомогти?"),
+    "No forms are open right now.": ("Сейчас нет открытых форм.", "Зараз немає відкритих форм."),
+    "Tickets": ("Заявки", "Заявки"),
+    "Choose…": ("Выберите…", "Оберіть…"),
+    "Choose %(level)s.": ("Выберите: %(level)s.", "Оберіть: %(level)s."),
+    "Choose %(level)s before the levels below it.": (
+        "Сначала выберите: %(level)s.",
+        "Спершу оберіть: %(level)s.",
+    ),
+    "%(choice)s does not belong to %(parent)s.": (
+        "«%(choice)s» не относится к «%(parent)s».",
+        "«%(choice)s» не належить до «%(parent)s».",
+    ),
+    "Enter a valid value.": ("Введите правильное значение.", "Введіть правильне значення."),
+    "Yes": ("Да", "Так"),
+    "No": ("Нет", "Ні"),
+    "Your email": ("Ваш email", "Ваш email"),
+    "Subject": ("Тема", "Тема"),
+    "Description": ("Описание", "Опис"),
+    "Up to %(count)d files, %(size)s each at most.": (
+        "До %(count)d файлов, не больше %(size)s каждый.",
+        "До %(count)d файлів, не більше %(size)s кожен.",
+    ),
+    "This form has expired. Check your answers and send it again.": (
+        "Срок действия формы истёк. Проверьте ответы и отправьте её снова.",
+        "Термін дії форми минув. Перевірте відповіді та надішліть її знову.",
+    ),
+    "This form could not be verified. Check your answers and send it again.": (
+        "Не удалось проверить форму. Проверьте ответы и отправьте её снова.",
+        "Не вдалося перевірити форму. Перевірте відповіді та надішліть її знову.",
+    ),
+    "%(names)s: larger than %(size)s.": (
+        "%(names)s: больше %(size)s.",
+        "%(names)s: більше за %(size)s.",
+    ),
+    "A ticket can carry at most %(count)d files.": (
+        "К заявке можно приложить не больше %(count)d файлов.",
+        "До заявки можна додати не більше %(count)d файлів.",
+    ),
+    "Being sent": ("Отправляется", "Надсилається"),
+    "Filed": ("Принята", "Прийнята"),
+    "Not filed": ("Не принята", "Не прийнята"),
+    "API unavailable": ("API недоступен", "API недоступний"),
+    "Rejected by the API": ("Отклонена API", "Відхилена API"),
+    "No answer from the API": ("Нет ответа от API", "Немає відповіді від API"),
+    "There is no such form.": ("Такой формы нет.", "Такої форми немає."),
+    "The helpdesk did not accept the ticket. Correct what is marked and send again.": (
+        "Служба поддержки не приняла заявку. Исправьте отмеченное и отправьте снова.",
+        "Служба підтримки не прийняла заявку. Виправте позначене та надішліть знову.",
+    ),
+    "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
+    "Everything you entered is still here. If no email about it reaches you within a few "
+    "minutes, send it again.": (
+        "Служба поддержки не ответила вовремя, поэтому мы не знаем, принята ли заявка. "
+        "Всё, что вы ввели, сохранено. Если в течение нескольких минут письмо о ней не придёт, "
+        "отправьте её снова.",
+        "Служба підтримки не відповіла вчасно, тому ми не знаємо, чи прийнято заявку. "
+        "Усе, що ви ввели, збережено. Якщо протягом кількох хвилин лист про неї не надійде, "
+        "надішліть її знову.",
+    ),
+    "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
+    "Everything you entered is still here: please send it again in a few minutes.": (
+        "Служба поддержки сейчас недоступна, поэтому заявка ещё не принята. "
+        "Всё, что вы ввели, сохранено: отправьте её снова через несколько минут.",
+        "Служба підтримки зараз недоступна, тому заявку ще не прийнято. "
+        "Усе, що ви ввели, збережено: надішліть її знову за кілька хвилин.",
+    ),
+}
+
+ENTRY = re.compile(r'(msgid ((?:".*"\n)+))msgstr ""\n(?!")', re.M)
+
+
+def unquote(block: str) -> str:
+    return "".join(re.findall(r'"(.*)"', block)).replace('\\"', '"')
+
+
+def main() -> int:
+    missing = set()
+    for index, lang in enumerate(("ru", "uk")):
+        path = Path(__file__).parent / lang / "LC_MESSAGES" / "django.po"
+        text = path.read_text(encoding="utf-8")
+
+        def fill(match: re.Match, index: int = index) -> str:
+            msgid = unquote(match.group(2))
+            if not msgid:
+                return match.group(0)
+            if msgid not in T:
+                missing.add(msgid)
+                return match.group(0)
+            translated = T[msgid][index].replace('"', '\\"')
+            return f'{match.group(1)}msgstr "{translated}"\n'
+
+        text = ENTRY.sub(fill, text)
+        text = text.replace("#, fuzzy\n", "", 1)
+        path.write_text(text, encoding="utf-8")
+    for msgid in sorted(missing):
+        print("untranslated:", msgid)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
