@@ -35,6 +35,15 @@ CONNECT_RETRIES = Retry(
 )  # fmt: skip
 
 
+# Errors raised before anything was sent: a bad URL or header in the configuration.
+NOT_SENT = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
 @dataclass(frozen=True)
 class ApiMessage:
     """One entry of the API's `errors` list."""
@@ -178,25 +187,30 @@ class TicketsClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         url = self.base_url + path
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise self._transport_error(method, path, exc) from None
+            # A redirect would turn a POST into a GET of somewhere else: never follow one.
+            response = self.session.request(
+                method, url, timeout=self.timeout, allow_redirects=False, **kwargs
+            )
         except requests.RequestException as exc:
-            logger.warning("API %s %s failed: %s", method, path, type(exc).__name__)
-            raise ApiUnavailable(f"the request could not be made ({type(exc).__name__})") from None
+            logger.warning("API %s %s: %s", method, path, type(exc).__name__)
+            raise self._transport_error(exc) from None
         return self._read(method, path, response)
 
-    def _transport_error(self, method: str, path: str, exc: Exception) -> ApiError:
-        logger.warning("API %s %s: %s", method, path, type(exc).__name__)
+    def _transport_error(self, exc: requests.RequestException) -> ApiError:
+        """Sort a failed exchange by whether the request may have reached the API."""
         if isinstance(exc, requests.ConnectTimeout):
             return ApiUnavailable("the API did not accept a connection in time")
         if isinstance(exc, requests.ReadTimeout):
             return ApiOutcomeUnknown(f"no answer within {self.timeout[1]:g} seconds")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ApiUnavailable("the secure connection to the API failed")
+        if isinstance(exc, NOT_SENT):
+            return ApiUnavailable(f"the request could not be made ({type(exc).__name__})")
         # A connection that was never made (refused, unknown host) wraps NewConnectionError;
         # anything else broke after the request may have been sent.
         reason = exc.args[0] if exc.args else None
         reason = getattr(reason, "reason", reason)
-        if isinstance(reason, NewConnectionError):
+        if isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError):
             return ApiUnavailable("the API could not be reached")
         return ApiOutcomeUnknown("the connection broke before an answer came")
 
@@ -217,6 +231,14 @@ class TicketsClient:
         )
         if status >= 500 or status == 429 or _is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
+        if status in (401, 403):
+            # The portal's own account is refused: a configuration problem, not the person's.
+            logger.error(
+                "API %s %s: the portal's API account is refused (%s)", method, path, status
+            )
+            raise ApiUnavailable(
+                f"the API refused the portal's account ({status})", messages, status
+            )
         if 200 <= status < 300:  # a success status with an errors list: the API said no
             raise ApiRejected("the API refused the request", messages, status)
         if 300 <= status < 400:

@@ -230,6 +230,17 @@ def _as_id(value: Any) -> int | None:
     return None
 
 
+def _flag(value: Any) -> bool | None:
+    """A boolean as the API may write it: true/false, 1/0, "1"/"0", "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in {"true", "1", "false", "0"}:
+        return value.lower() in {"true", "1"}
+    return None
+
+
 def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Permission]:
     if value is None:
         return MappingProxyType({})
@@ -244,11 +255,13 @@ def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Pe
         if not isinstance(raw, Mapping):
             problems.add(where, f"permissions.{key} must be an object")
             continue
-        result[key] = Permission(
-            view=bool(raw.get("view", True)),
-            edit=bool(raw.get("edit", True)),
-            required=bool(raw.get("required_to_create_ticket", False)),
-        )
+        flags = {}
+        for flag, default in (("view", True), ("edit", True), ("required_to_create_ticket", False)):
+            flags[flag] = _flag(raw.get(flag, default))
+            if flags[flag] is None:
+                problems.add(where, f"permissions.{key}.{flag} must be true or false")
+                flags[flag] = default
+        result[key] = Permission(flags["view"], flags["edit"], flags["required_to_create_ticket"])
     return MappingProxyType(result)
 
 
@@ -264,8 +277,8 @@ def _options(raw: Any, where: str, field_type: str, problems: _Problems) -> tupl
     seen: set[int] = set()
     for index, item in enumerate(raw):
         at = f"{where}: option #{index + 1}"
-        if not isinstance(item, Mapping) or _as_id(item.get("id")) is None:
-            problems.add(at, "needs a numeric id")
+        if not isinstance(item, Mapping) or not _as_id(item.get("id")):
+            problems.add(at, "needs a numeric id above 0")
             continue
         option_id = _as_id(item["id"])
         pid = _as_id(item.get("pid") or 0)
@@ -455,7 +468,11 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
                     where, f"ticket.{key} {value!r} is not in references.{TICKET_DEFAULT_KEYS[key]}"
                 )
     form_fields: list[FormField] = []
-    for item in raw.get("fields", []):
+    raw_fields = raw.get("fields", [])
+    if not isinstance(raw_fields, list):
+        problems.add(where, "fields must be a list of field ids")
+        raw_fields = []
+    for item in raw_fields:
         field_id = _as_id(item.get("id") if isinstance(item, Mapping) else item)
         if field_id is None or field_id not in fields:
             problems.add(where, f"names unknown field {item!r}")

@@ -236,11 +236,6 @@ def test_a_post_is_sent_once_when_the_connection_drops_after_it(server, client):
     assert len(server.received) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client.py treats ChunkedEncodingError (an answer that breaks off after the POST was "
-    "read) as ApiUnavailable, 'nothing was filed, a retry is safe'; the ticket may exist",
-)
 def test_an_answer_that_breaks_off_after_a_post_is_an_unknown_outcome(server, client):
     server.answer = "truncate"
     with pytest.raises(ApiOutcomeUnknown):
@@ -248,11 +243,6 @@ def test_an_answer_that_breaks_off_after_a_post_is_an_unknown_outcome(server, cl
     assert len(server.received) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="requests follows a 301/302 on POST as a GET: create_ticket returns the data of the "
-    "redirect target (here a ticket list) as if a ticket had been filed",
-)
 def test_a_redirected_post_is_not_followed(server, client):
     def answer(request):
         if request.method == "POST":
@@ -265,11 +255,6 @@ def test_a_redirected_post_is_not_followed(server, client):
     assert [r.method for r in server.received] == ["POST"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed TLS handshake (nothing sent) is classed ApiOutcomeUnknown, not ApiUnavailable:"
-    " _transport_error only recognises NewConnectionError as 'never sent'",
-)
 def test_a_failed_tls_handshake_raises_unavailable(server):
     client = TicketsClient(
         f"https://127.0.0.1:{server.server_address[1]}/api/v2", EMAIL, API_KEY, 1, 2

@@ -203,21 +203,11 @@ def test_regex_input_carries_the_browser_pattern():
     assert widget.attrs["pattern"] == "[^@\\s]+@[^@\\s]+\\.[^@\\s]+"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="browser_pattern('^a|b$') gives 'a|b': the browser matches the whole value against "
-    "(?:a|b) and refuses 'abc', which the server (re.search) accepts",
-)
 def test_browser_pattern_of_a_top_level_alternation_is_none():
     assert re.search("^a|b$", "abc")
     assert browser_pattern("^a|b$") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Python's \\w and \\d match Cyrillic letters and non-ASCII digits, JS's do not: the "
-    "browser refuses 'Привет' for ^\\w+$ while the server accepts it",
-)
 def test_browser_pattern_of_unicode_classes_is_none():
     assert re.search(r"^\w+$", "Привет")
     assert browser_pattern(r"^\w+$") is None

@@ -136,12 +136,6 @@ def test_a_mistake_is_refused_with_file_field_and_problem(tmp_path, mistake, exp
     assert f"{path}: {expected}" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="_parse_form iterates a form's 'fields' unchecked: null or a number raises TypeError "
-    "(out of the system check too) instead of a SchemaError naming the form",
-)
 @pytest.mark.parametrize("fields", [None, 96])
 def test_a_form_whose_fields_are_not_a_list_is_refused(tmp_path, fields):
     data = valid_data()
@@ -295,3 +289,63 @@ def test_get_schema_keeps_the_old_schema_when_the_changed_file_is_broken(
     data["fields"][0]["name"] = "Fixed"
     write(path, data, mtime_s=1_000_002)
     assert ticket_schema.get_schema().fields[96].name.get("en") == "Fixed"
+
+
+def test_permission_flags_as_the_api_writes_them():
+    from tickets.schema import parse_schema
+
+    schema = parse_schema(
+        {
+            "fields": [
+                {
+                    "id": 1,
+                    "field_type": "text",
+                    "name": "A",
+                    "permissions": {"user": {"view": "0", "edit": 1}, "staff": {"view": "false"}},
+                }
+            ]
+        },
+        Path("s.json"),
+    )
+    assert schema.fields[1].permission("customer").view is False
+    assert schema.fields[1].permission("staff").view is False
+
+
+def test_permission_flag_that_is_not_a_boolean_is_refused():
+    from tickets.schema import SchemaError, parse_schema
+
+    with pytest.raises(SchemaError) as error:
+        parse_schema(
+            {
+                "fields": [
+                    {
+                        "id": 1,
+                        "field_type": "text",
+                        "name": "A",
+                        "permissions": {"user": {"view": "maybe"}},
+                    }
+                ]
+            },
+            Path("s.json"),
+        )
+    assert "field 1: permissions.user.view must be true or false" in str(error.value)
+
+
+def test_option_id_zero_is_refused_as_such():
+    from tickets.schema import SchemaError, parse_schema
+
+    with pytest.raises(SchemaError) as error:
+        parse_schema(
+            {
+                "fields": [
+                    {
+                        "id": 9,
+                        "field_type": "select",
+                        "name": "S",
+                        "options": [{"id": 0, "name": "x"}],
+                    }
+                ]
+            },
+            Path("s.json"),
+        )
+    assert "field 9: option #1: needs a numeric id above 0" in str(error.value)
