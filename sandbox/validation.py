@@ -15,17 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from tickets.schema import Field, Schema
+from tickets.schema import TICKET_DEFAULT_KEYS, Field, Schema
 
 INT_KEYS = ("pid", "priority_id", "type_id", "department_id", "owner_id", "user_id")
 BOOL_DEFAULTS = {"ticket_lock": False, "create_from_user": True}
 # Ticket parameters checked against the schema's references when it lists any (0 = not set).
-REFERENCE_KEYS = {
-    "department_id": "departments",
-    "priority_id": "priorities",
-    "type_id": "types",
-    "status_id": "statuses",
-}
+REFERENCE_KEYS = TICKET_DEFAULT_KEYS
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 DATE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -26,7 +26,7 @@ from portal import __version__
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = f"ticket-portal/{__version__} (+https://github.com/ticket-portal)"
+USER_AGENT = f"ticket-portal/{__version__} python-requests/{requests.__version__}"
 # Connection attempts only: urllib3 retries a connect error before anything was sent.
 # read=False re-raises a read error at once, so a sent POST is never repeated.
 CONNECT_RETRIES = Retry(

@@ -79,7 +79,8 @@ def test_errors_are_summarised_and_keep_values(page, live_server, sandbox_api, a
 
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # Focus moves to the summary once the page's script has run.
+    page.wait_for_function("document.activeElement.id === 'error-summary'")
     assert page.get_by_label("Subject").input_value() == "Keep me"
     assert page.locator("#id_cf_100_0").input_value() == "200"
     assert "Choose Component" in summary.inner_text()
