@@ -63,6 +63,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.kept: list[Attachment] = []
+        self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
@@ -89,23 +90,33 @@ class TicketForm(forms.Form):
         return value
 
     def clean_files(self) -> list:
+        """Refuse files too big or too many; the acceptable ones are kept all the same."""
         files = self.cleaned_data["files"]
         limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
-        too_big = [f.name for f in files if f.size > limit]
-        if too_big:
-            raise forms.ValidationError(
-                _("%(names)s: larger than %(size)s.")
-                % {"names": ", ".join(too_big), "size": filesizeformat(limit)},
-                code="too_big",
-            )
+        too_big = [f for f in files if f.size > limit]
+        fitting = [f for f in files if f.size <= limit]
         removed = set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
-        kept = len([a for a in self.kept if a.key not in removed])
-        if kept + len(files) > settings.TICKETS_MAX_FILES:
-            raise forms.ValidationError(
-                _("A ticket can carry at most %(count)d files.")
-                % {"count": settings.TICKETS_MAX_FILES},
-                code="too_many",
+        room = settings.TICKETS_MAX_FILES - len([a for a in self.kept if a.key not in removed])
+        self.acceptable_files = fitting[: max(room, 0)]
+        errors = []
+        if too_big:
+            errors.append(
+                forms.ValidationError(
+                    _("%(names)s: larger than %(size)s.")
+                    % {"names": ", ".join(f.name for f in too_big), "size": filesizeformat(limit)},
+                    code="too_big",
+                )
             )
+        if len(fitting) > len(self.acceptable_files):
+            errors.append(
+                forms.ValidationError(
+                    _("A ticket can carry at most %(count)d files.")
+                    % {"count": settings.TICKETS_MAX_FILES},
+                    code="too_many",
+                )
+            )
+        if errors:
+            raise forms.ValidationError(errors)
         return files
 
     # --- What the form holds after a POST ---------------------------------------------------------
@@ -113,8 +124,7 @@ class TicketForm(forms.Form):
         """Store this POST's valid uploads; the form, if shown again, lists every file it holds."""
         removed = set(self.cleaned_data.get("remove") or [])
         kept = [a for a in self.kept if a.key not in removed]
-        if "files" in self.cleaned_data:
-            kept += attachments.store(self.cleaned_data["files"])
+        kept += attachments.store(self.acceptable_files)
         self.kept = kept
         data = self.data.copy()
         data["attachments"] = attachments.sign(kept)

@@ -45,6 +45,8 @@ def submit(form: TicketForm, files: list[Attachment], staff_user=None) -> Submis
     submission, ours = _claim(form, staff_user)
     if not ours:
         return submission  # sent already, or another request is sending it right now
+    # The record's attachments are exactly what this attempt sends (a retry may have removed some).
+    submission.attachments.exclude(pk__in=[a.pk for a in files]).update(submission=None)
     Attachment.objects.filter(pk__in=[a.pk for a in files]).update(submission=submission)
     streams = attachments.uploads(files)
     try:

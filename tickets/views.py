@@ -43,7 +43,8 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
         if submission.state != Submission.State.FAILED:
             return redirect("tickets:confirmation", key=submission.public_key)
         form.add_error(None, failure_message(submission))
-        form.add_api_messages(_messages(submission))
+        if submission.error_kind == Submission.Error.REJECTED:
+            form.add_api_messages(_messages(submission))
     return render(request, "tickets/form.html", {"spec": spec, "form": form}, status=200)
 
 

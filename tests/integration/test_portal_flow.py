@@ -548,13 +548,7 @@ def test_the_api_key_never_reaches_a_page(client, sandbox_api, settings):
         assert key not in page.content.decode()
 
 
-# --- Bugs found while writing these tests (strict xfails: they pass once the bug is fixed) -------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/submissions.py submit() only links this attempt's attachments to the "
-    "submission and never unlinks a file removed before a retry, so the confirmation lists a "
-    "file the ticket does not carry",
-)
+# --- Bugs found while writing these tests, now fixed -------------------------------------------
 def test_a_file_removed_before_a_retry_is_not_listed_as_sent(client, sandbox_api, settings):
     token = get_token(client)
     settings.TICKETS_API_URL = closed_port_url()
@@ -572,11 +566,6 @@ def test_a_file_removed_before_a_retry_is_not_listed_as_sent(client, sandbox_api
     assert [a.name for a in Submission.objects.get().attachments.all()] == ["screenshot.png"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/forms.py clean_files() refuses the whole upload when one file is too big, "
-    "so keep_attachments() stores none of that POST's files and the good ones are lost",
-)
 def test_a_too_big_file_does_not_cost_the_other_files(client, sandbox_api, settings):
     settings.TICKETS_MAX_FILE_MB = 0.001  # 1 KB
     small = SimpleUploadedFile("small.txt", b"fits", content_type="text/plain")
@@ -589,12 +578,6 @@ def test_a_too_big_file_does_not_cost_the_other_files(client, sandbox_api, setti
     assert hidden_value(response, "attachments")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/views.py ticket_form() adds the API's own messages to the form for every "
-    "failure, not only a rejection, so a refused portal account shows the customer "
-    "'Wrong email or API key.'",
-)
 def test_a_wrong_api_key_is_not_blamed_on_the_customer(client, sandbox_api, settings):
     settings.TICKETS_API_KEY = "not-the-key"
     response = client.post(FORM_URL, valid_post_data(get_token(client)))
