@@ -1,0 +1,28 @@
+"""Delete uploads that never joined a submission (a form abandoned after an error)."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from tickets.models import Attachment
+
+
+class Command(BaseCommand):
+    help = "Delete attachments no submission took, older than --days (default 2). Run daily."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=float, default=2.0)
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, days: float, dry_run: bool, **options):
+        cutoff = timezone.now() - timedelta(days=days)
+        orphans = Attachment.objects.filter(submission__isnull=True, created_at__lt=cutoff)
+        count = 0
+        for attachment in orphans.iterator():
+            count += 1
+            if not dry_run:
+                attachment.file.delete(save=False)
+                attachment.delete()
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(f"{verb} {count} attachment(s) older than {days:g} days.")
