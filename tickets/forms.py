@@ -11,18 +11,18 @@ import threading
 from typing import Any
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from crispy_forms.layout import Field as LayoutField
-from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from . import attachments, tokens
+from . import attachments, conditions, tokens
 from .client import ApiMessage
 from .fields import builder_for, form_name
 from .models import Attachment
-from .schema import Field, FormSpec, Schema, get_schema
+from .schema import Field, FormSpec, Schema, ShowIf, get_schema
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -49,6 +49,8 @@ class TicketForm(forms.Form):
     spec: FormSpec
     audience: str
     custom_fields: tuple[Field, ...] = ()
+    # Conditional fields: form name -> (the controller's form name, its show_if, the controller).
+    conditions: dict[str, tuple[str, ShowIf, Field]] = {}
 
     form_token = forms.CharField(widget=forms.HiddenInput)
     attachments = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -65,6 +67,7 @@ class TicketForm(forms.Form):
         self.kept: list[Attachment] = []
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
+        self.inactive: set[str] = set()  # conditional fields whose condition does not hold
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
         else:
@@ -76,6 +79,39 @@ class TicketForm(forms.Form):
         }
 
     # --- Validation -----------------------------------------------------------------------------
+    def full_clean(self) -> None:
+        """Validate, ignoring conditional fields whose condition does not hold.
+
+        Such a field is cleaned as optional and disabled (Django then takes its initial value,
+        never the request's), then restored so that, shown again, it still holds what was typed.
+        """
+        self.inactive = self._inactive_fields() if self.is_bound else set()
+        saved = {
+            name: (self.fields[name].disabled, self.fields[name].required) for name in self.inactive
+        }
+        for name in self.inactive:
+            self.fields[name].disabled, self.fields[name].required = True, False
+        try:
+            super().full_clean()
+        finally:
+            for name, (disabled, required) in saved.items():
+                self.fields[name].disabled, self.fields[name].required = disabled, required
+
+    def _inactive_fields(self) -> set[str]:
+        inactive: set[str] = set()
+        for name, (controller, show_if, field) in self.conditions.items():
+            if controller not in self.fields or controller in inactive:
+                inactive.add(name)
+                continue
+            bound = self[controller]
+            try:
+                value = bound.field.clean(bound.initial if bound.field.disabled else bound.data)
+            except forms.ValidationError:
+                value = None
+            if not conditions.holds(show_if, field, value):
+                inactive.add(name)
+        return inactive
+
     def clean_form_token(self) -> str:
         value = self.cleaned_data["form_token"]
         try:
@@ -157,6 +193,8 @@ class TicketForm(forms.Form):
         custom: dict[str, Any] = {}
         for field in self.custom_fields:
             name = form_name(field)
+            if name in self.inactive:
+                continue  # its condition does not hold: not sent
             value = builder_for(field).to_api(data.get(name))
             if self.fields[name].disabled and value == builder_for(field).empty:
                 continue  # read-only and empty: nothing of the person's to send
@@ -193,10 +231,35 @@ def summarize(schema: Schema, payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 # --- Building form classes ----------------------------------------------------------------------
-def _layout(custom: tuple[Field, ...]) -> Layout:
+class Conditional(Div):
+    """A field shown only while its show_if holds (static/js/ticket-form.js does the showing)."""
+
+    template = "tickets/fields/conditional.html"
+
+    def __init__(self, item: Any, rule: str, hint: str):
+        super().__init__(item)
+        self.rule = rule
+        self.hint = hint
+
+
+def _input_names(field: Field) -> list[str]:
+    """The names a field's inputs post under (a hierarchy posts one per level)."""
+    name = form_name(field)
+    if field.field_type == "hierarchy":
+        return [f"{name}_{level}" for level in range(field.depth)]
+    return [name]
+
+
+def _layout(custom: tuple[Field, ...], conditional: dict[str, tuple]) -> Layout:
     def item(field: Field):
+        name = form_name(field)
         template = builder_for(field).template
-        return LayoutField(form_name(field), template=template) if template else form_name(field)
+        laid = LayoutField(name, template=template) if template else name
+        if name not in conditional:
+            return laid
+        _controller, show_if, controller = conditional[name]
+        rule = conditions.browser_rule(show_if, controller, _input_names(controller))
+        return Conditional(laid, rule, conditions.hint(show_if, controller))
 
     return Layout(
         "form_token",
@@ -222,11 +285,18 @@ def build_form_class(schema: Schema, spec: FormSpec, audience: str) -> type[Tick
         formfield.disabled = not permission.edit
         attrs[form_name(field)] = formfield
         custom.append(field)
+        if item.show_if:
+            # Without JavaScript every field shows: the browser must not demand one whose
+            # condition may not hold; the server decides.
+            formfield.widget.use_required_attribute = lambda initial: False
+            controller = schema.fields[item.show_if.field]
+            condition = (form_name(controller), item.show_if, controller)
+            attrs.setdefault("conditions", {})[form_name(field)] = condition
     attrs["custom_fields"] = tuple(custom)
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.layout = _layout(attrs["custom_fields"])
+    helper.layout = _layout(attrs["custom_fields"], attrs.get("conditions", {}))
     attrs["helper"] = helper
     return type(f"TicketForm_{spec.slug}_{audience}", (TicketForm,), attrs)
 

@@ -46,6 +46,71 @@
   }
   document.querySelectorAll("[data-hierarchy]").forEach(initHierarchy);
 
+  // Conditional fields (data-show-if): shown only while the field they depend on has one of the
+  // listed values. A hidden field's inputs are disabled, so they are neither checked nor sent.
+  function controllerValues(form, names) {
+    return names.map(function (name) {
+      var item = form.elements.namedItem(name);
+      if (!item) return "";
+      // A RadioNodeList (a button group) has no tagName; its first radio tells if it is disabled.
+      var first = item.tagName ? item : item[0];
+      if (!first || first.disabled) return "";
+      if (item.type === "checkbox") return item.checked ? "1" : "";
+      return item.value || "";
+    });
+  }
+
+  function labelOf(wrapper) {
+    var label = wrapper.querySelector("legend, label");
+    return label ? label.textContent.replace("*", "").trim() : "";
+  }
+
+  function setShown(wrapper, shown) {
+    if (!wrapper.hidden === shown) return false;
+    wrapper.hidden = !shown;
+    wrapper.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (!shown && !input.disabled) {
+        input.disabled = true;
+        input.dataset.hiddenByCondition = "1";
+      } else if (shown && input.dataset.hiddenByCondition) {
+        input.disabled = false;
+        delete input.dataset.hiddenByCondition;
+      }
+    });
+    return true;
+  }
+
+  function initConditions(form) {
+    var wrappers = Array.prototype.slice.call(form.querySelectorAll("[data-show-if]"));
+    if (!wrappers.length) return;
+    var status = form.querySelector("[data-condition-status]");
+    wrappers.forEach(function (wrapper) {
+      wrapper.rule = JSON.parse(wrapper.dataset.showIf);
+      var hint = wrapper.querySelector("[data-condition-hint]");
+      if (hint) hint.hidden = true;  // the hint is for people without JavaScript
+    });
+
+    function apply(announce) {
+      var appeared = [];
+      wrappers.forEach(function (wrapper) {
+        var values = controllerValues(form, wrapper.rule.names);
+        var shown = values.some(function (v) { return wrapper.rule["in"].indexOf(v) !== -1; });
+        var focusInside = !shown && wrapper.contains(document.activeElement);
+        if (setShown(wrapper, shown) && shown) appeared.push(labelOf(wrapper));
+        if (focusInside) {
+          var controller = form.elements.namedItem(wrapper.rule.names[0]);
+          if (controller && controller.focus) controller.focus();
+        }
+      });
+      if (announce && status && appeared.length) {
+        status.textContent = appeared.join(", ") + " " + status.dataset.shownText;
+      }
+    }
+    form.addEventListener("change", function () { apply(true); });
+    apply(false);
+  }
+  document.querySelectorAll("form[data-ticket-form]").forEach(initConditions);
+
   // One click, one send (the server also refuses a second filing of the same form).
   document.querySelectorAll("form[data-ticket-form]").forEach(function (form) {
     form.addEventListener("submit", function () {

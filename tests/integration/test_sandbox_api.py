@@ -401,8 +401,8 @@ def test_reference_lists(api):
 
 def test_custom_fields_of_the_shipped_schema(api):
     body = api.get(api.url("custom_fields/"), timeout=10).json()
-    assert list(body["data"]) == [str(n) for n in range(96, 108)]
-    assert body["pagination"] == {"total": 12, "per_page": 30, "current_page": 1, "total_pages": 1}
+    assert list(body["data"]) == [str(n) for n in range(96, 112)]
+    assert body["pagination"] == {"total": 16, "per_page": 30, "current_page": 1, "total_pages": 1}
     assert body["data"]["96"] == {
         "id": 96,
         "name": _name("Order number", "Номер заказа", "Номер замовлення"),

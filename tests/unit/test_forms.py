@@ -236,20 +236,11 @@ def test_a_field_whose_condition_holds_is_required(show_if_schema):
     assert list(form.errors) == ["cf_103"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="show_if is applied by issue 3 (conditional fields): a required field hidden by its condition is still "
-    "required, so the form can never be sent",
-)
 def test_a_required_field_hidden_by_its_condition_is_not_required(show_if_schema):
     form = show_if_schema(data=_show_if_post(cf_99="193", cf_103=""))
     assert form.is_valid(), form.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="show_if is applied by issue 3 (conditional fields): the value of a field hidden by its condition is filed",
-)
 def test_a_field_hidden_by_its_condition_files_no_value(show_if_schema):
     form = show_if_schema(data=_show_if_post(cf_99="193", cf_103="ABC-1"))
     assert form.is_valid(), form.errors

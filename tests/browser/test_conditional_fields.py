@@ -1,0 +1,92 @@
+"""Conditional fields in Chromium: shown while their condition holds, otherwise hidden and not sent."""
+
+import pytest
+
+from sandbox.models import Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill_core(page) -> None:
+    page.get_by_label("Your email").fill("cond@example.com")
+    page.get_by_label("Subject").fill("Conditional")
+    page.locator("#id_description").fill("Testing show_if")
+    page.locator("#id_cf_100_0").select_option(label="Payments")
+    page.locator("#id_cf_100_1").select_option(label="Invoices")
+
+
+def test_field_appears_with_its_condition_and_is_sent(page, live_server, sandbox_api, axe_check):
+    page.goto(f"{live_server.url}/forms/technical/")
+    build = page.locator("#id_cf_108")
+    assert build.is_hidden()
+    assert page.get_by_text("Only needed when").is_hidden()  # the no-JS hint
+
+    page.get_by_label("Operating system").select_option(label="Windows")
+    assert build.is_visible()
+    assert page.locator("[data-condition-status]").inner_text().startswith("Windows build number")
+    axe_check(page, "the form with a conditional field shown")
+    fill_core(page)
+    build.fill("22631")
+    page.get_by_role("button", name="Send").click()
+
+    unique_id = page.locator("[data-unique-id]").inner_text()
+    ticket = Ticket.objects.get(unique_id=unique_id)
+    assert ticket.custom_fields["99"] == "192"
+    assert ticket.custom_fields["108"] == "22631"
+    assert (ticket.department_id, ticket.type_id, ticket.priority_id) == (1, 2, 2)
+    assert ticket.tags == ["technical"]
+
+
+def test_field_hidden_again_is_not_sent(page, live_server, sandbox_api):
+    page.goto(f"{live_server.url}/forms/technical/")
+    page.get_by_label("Operating system").select_option(label="Windows")
+    page.locator("#id_cf_108").fill("typed, then hidden")
+    page.get_by_label("Operating system").select_option(label="Linux")
+    assert page.locator("#id_cf_108").is_hidden()
+    assert page.locator("#id_cf_108").is_disabled()
+    fill_core(page)
+    page.get_by_role("button", name="Send").click()
+
+    ticket = Ticket.objects.get(unique_id=page.locator("[data-unique-id]").inner_text())
+    assert ticket.custom_fields["99"] == "194"
+    assert "108" not in ticket.custom_fields
+
+
+def test_checkbox_condition_in_the_billing_form(page, live_server, sandbox_api):
+    page.goto(f"{live_server.url}/forms/billing/")
+    amount = page.get_by_label("Refund amount")
+    assert amount.is_hidden()
+    page.get_by_label("I would like a refund").check()
+    assert amount.is_visible()
+    page.get_by_label("Your email").fill("bill@example.com")
+    page.get_by_label("Subject").fill("Refund please")
+    page.locator("#id_description").fill("Charged twice")
+    page.get_by_label("Invoice number").fill("INV-1")
+    page.get_by_label("Order number").fill("A-9")
+    amount.fill("19.90")
+    page.get_by_role("button", name="Send").click()
+
+    ticket = Ticket.objects.get(unique_id=page.locator("[data-unique-id]").inner_text())
+    assert ticket.custom_fields["110"] == "1"
+    assert ticket.custom_fields["111"] == "19.9"
+    assert (ticket.department_id, ticket.type_id, ticket.priority_id) == (2, 1, 2)
+    assert ticket.tags == ["billing"]
+
+
+def test_without_javascript_every_field_shows_and_the_server_decides(
+    browser, live_server, sandbox_api
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/forms/technical/")
+        assert page.locator("#id_cf_108").is_visible()
+        assert page.get_by_text("Only needed when “Operating system” is “Windows”.").is_visible()
+        page.get_by_label("Operating system").select_option(label="macOS")
+        page.locator("#id_cf_108").fill("ignored")
+        fill_core(page)
+        page.get_by_role("button", name="Send").click()
+        ticket = Ticket.objects.get(unique_id=page.locator("[data-unique-id]").inner_text())
+        assert "108" not in ticket.custom_fields
+    finally:
+        context.close()
