@@ -12,8 +12,10 @@ A POST is never sent twice: the only retry is for a connection that could not be
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO, Any
 
 import requests
@@ -35,6 +37,7 @@ CONNECT_RETRIES = Retry(
 )  # fmt: skip
 
 
+MAX_PAGES = 1000  # a pagination that never ends is a broken answer, not a reason to loop
 # Errors raised before anything was sent: a bad URL or header in the configuration.
 NOT_SENT = (
     requests.exceptions.InvalidURL,
@@ -77,6 +80,56 @@ class ApiRejected(ApiError):
 
 class ApiOutcomeUnknown(ApiError):
     """The request went out and no answer came back: the ticket may exist."""
+
+
+class ApiBadAnswer(ApiError):
+    """The API answered, but not in a shape this client understands."""
+
+
+class Pacer:
+    """Keeps one client's requests well under the account's per-minute limit.
+
+    The API bans the whole account for 20 minutes past its limit (300 a minute by default), which
+    stops every integration of the helpdesk, so a bulk job spaces its requests (`per_minute`) and,
+    when `X-Rate-Limit-Remaining` says only `reserve` requests of the minute are left for everyone
+    else, waits a whole window before the next one.
+    """
+
+    def __init__(
+        self,
+        per_minute: float = 120,
+        reserve: int = 100,
+        window: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.reserve = reserve
+        self.window = window
+        self.sleep = sleep
+        self.clock = clock
+        self._next = 0.0
+        self.waits = 0  # how often the remaining budget made it wait a window
+
+    def before(self) -> None:
+        delay = self._next - self.clock()
+        if delay > 0:
+            self.sleep(delay)
+        self._next = self.clock() + self.interval
+
+    def after(self, response: requests.Response) -> None:
+        remaining = _int(response.headers.get("X-Rate-Limit-Remaining"))
+        if remaining is not None and remaining <= self.reserve:
+            logger.info("API budget low (%s left this minute): pausing %gs", remaining, self.window)
+            self.waits += 1
+            self._next = max(self._next, self.clock() + self.window)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -140,8 +193,10 @@ class TicketsClient:
         api_key: str,
         connect_timeout: float = 3.05,
         read_timeout: float = 20.0,
+        pacer: Pacer | None = None,
     ):
         self.base_url = base_url.rstrip("/") + "/"
+        self.pacer = pacer
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         self.session.auth = (email, api_key)
@@ -154,13 +209,14 @@ class TicketsClient:
         return f"<TicketsClient {self.base_url}>"
 
     @classmethod
-    def from_settings(cls) -> TicketsClient:
+    def from_settings(cls, pacer: Pacer | None = None) -> TicketsClient:
         return cls(
             settings.TICKETS_API_URL,
             settings.TICKETS_API_EMAIL,
             settings.TICKETS_API_KEY,
             settings.TICKETS_API_CONNECT_TIMEOUT,
             settings.TICKETS_API_READ_TIMEOUT,
+            pacer,
         )
 
     # --- The API's operations -------------------------------------------------------------------
@@ -181,20 +237,45 @@ class TicketsClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET any API path; returns the envelope's `data`."""
-        return self._request("GET", path.lstrip("/"), params=params)
+        return self._request("GET", path.lstrip("/"), params)
+
+    def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Every item of a paginated list, page by page; data keyed by id or a plain list."""
+        items: list[Any] = []
+        for page in range(1, MAX_PAGES + 1):
+            body = self._request("GET", path.lstrip("/"), {**(params or {}), "page": page}, True)
+            data = body["data"]
+            if isinstance(data, Mapping):
+                data = list(data.values())
+            if not isinstance(data, list):
+                raise ApiBadAnswer(f"{path} page {page}: data is neither a list nor an object")
+            items.extend(data)
+            pagination = body.get("pagination") if isinstance(body, Mapping) else None
+            total_pages = _int((pagination or {}).get("total_pages")) or 1
+            if not data or page >= total_pages:
+                return items
+        raise ApiBadAnswer(f"{path}: more than {MAX_PAGES} pages")
 
     # --- One exchange -----------------------------------------------------------------------------
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(
+        self, method: str, path: str, params=None, envelope: bool = False, **kwargs: Any
+    ) -> Any:
+        """One exchange; the envelope's `data`, or the whole envelope when asked."""
         url = self.base_url + path
+        if self.pacer:
+            self.pacer.before()
         try:
             # A redirect would turn a POST into a GET of somewhere else: never follow one.
             response = self.session.request(
-                method, url, timeout=self.timeout, allow_redirects=False, **kwargs
+                method, url, params=params, timeout=self.timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
             logger.warning("API %s %s: %s", method, path, type(exc).__name__)
             raise self._transport_error(exc) from None
-        return self._read(method, path, response)
+        if self.pacer:
+            self.pacer.after(response)
+        body = self._read(method, path, response)
+        return body if envelope else body["data"]
 
     def _transport_error(self, exc: requests.RequestException) -> ApiError:
         """Sort a failed exchange by whether the request may have reached the API."""
@@ -225,7 +306,7 @@ class TicketsClient:
             if not isinstance(body, Mapping) or "data" not in body:
                 logger.warning("API %s %s: %s without a data envelope", method, path, status)
                 raise ApiOutcomeUnknown(f"the API answered {status} with no data", status=status)
-            return body["data"]
+            return body
         logger.warning(
             "API %s %s answered %s: %s", method, path, status, [str(m) for m in messages]
         )
@@ -244,3 +325,19 @@ class TicketsClient:
         if 300 <= status < 400:
             raise ApiUnavailable(f"the API answered a redirect ({status})", messages, status)
         raise ApiRejected(f"the API answered {status}", messages, status)
+
+
+@lru_cache(maxsize=4)
+def _shared_client(url: str, email: str, key: str, connect: float, read: float) -> TicketsClient:
+    return TicketsClient(url, email, key, connect, read)
+
+
+def get_client() -> TicketsClient:
+    """The client for the configured account, one per configuration (and so one connection pool)."""
+    return _shared_client(
+        settings.TICKETS_API_URL,
+        settings.TICKETS_API_EMAIL,
+        settings.TICKETS_API_KEY,
+        settings.TICKETS_API_CONNECT_TIMEOUT,
+        settings.TICKETS_API_READ_TIMEOUT,
+    )

@@ -279,9 +279,8 @@ class RegexBuilder(FieldBuilder):
         message = (
             local(field.pattern_message) if field.pattern_message else _("Enter a valid value.")
         )
-        formfield = forms.CharField(
-            required=required, max_length=1000, validators=[RegexValidator(field.pattern, message)]
-        )
+        validators = [RegexValidator(field.pattern, message)] if field.pattern else []
+        formfield = forms.CharField(required=required, max_length=1000, validators=validators)
         if pattern := browser_pattern(field.pattern):
             formfield.widget.attrs["pattern"] = pattern
         return formfield

@@ -348,9 +348,9 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
     else:
         name = _local_text(name_raw, f"{where}: name", problems, True)
     pattern = raw.get("pattern") or ""
-    if field_type == "regex":
-        if not isinstance(pattern, str) or not pattern:
-            problems.add(where, "a regex field needs a 'pattern'")
+    if field_type == "regex" and pattern:
+        if not isinstance(pattern, str):
+            problems.add(where, "pattern must be a string")
         else:
             try:
                 re.compile(pattern)

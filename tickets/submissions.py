@@ -8,36 +8,18 @@ first submission instead of filing again.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import attachments
-from .client import ApiError, ApiOutcomeUnknown, ApiRejected, TicketsClient
+from .client import ApiError, ApiOutcomeUnknown, ApiRejected, get_client
 from .forms import TicketForm
 from .models import Attachment, Submission
 
 logger = logging.getLogger(__name__)
 State = Submission.State
-
-
-@lru_cache(maxsize=4)
-def _client(url: str, email: str, key: str, connect: float, read: float) -> TicketsClient:
-    return TicketsClient(url, email, key, connect, read)
-
-
-def get_client() -> TicketsClient:
-    """The client for the configured account, one per configuration (and so one connection pool)."""
-    return _client(
-        settings.TICKETS_API_URL,
-        settings.TICKETS_API_EMAIL,
-        settings.TICKETS_API_KEY,
-        settings.TICKETS_API_CONNECT_TIMEOUT,
-        settings.TICKETS_API_READ_TIMEOUT,
-    )
 
 
 def submit(form: TicketForm, files: list[Attachment], staff_user=None) -> Submission:

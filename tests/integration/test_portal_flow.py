@@ -24,8 +24,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from sandbox.models import Ticket, TicketFile
 from tickets import schema as ticket_schema
 from tickets import tokens
+from tickets.client import get_client
 from tickets.models import Attachment, Submission
-from tickets.submissions import get_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -103,6 +103,10 @@ def _missing_pattern(d):
     del d["fields"][3]["pattern"]
 
 
+def _pattern_not_text(d):
+    d["fields"][3]["pattern"] = 12
+
+
 def _show_if_unknown(d):
     d["forms"][0]["fields"][3] = {"id": 103, "show_if": {"field": 555, "in": [1]}}
 
@@ -120,7 +124,7 @@ def _show_if_later(d):
         (_nested_select, "field 99: option 194: a select field has only top-level options"),
         (_form_unknown_field, "form 'support': names unknown field 555"),
         (_bad_pattern, "field 103: pattern '^([a-z]+$' does not compile"),
-        (_missing_pattern, "field 103: a regex field needs a 'pattern'"),
+        (_pattern_not_text, "field 103: pattern must be a string"),
         (_show_if_unknown, "form 'support': field 103: show_if names unknown field 555"),
         (_show_if_later, "form 'support': field 103: show_if field 99 must come earlier"),
     ],
@@ -163,13 +167,13 @@ def test_a_missing_file_is_refused_naming_the_file(tmp_path):
 def test_several_mistakes_are_reported_together(tmp_path):
     data = valid_data()
     _duplicate_id(data)
-    _missing_pattern(data)
+    _pattern_not_text(data)
     _form_unknown_field(data)
     _nested_select(data)
     _, found = problems(tmp_path, data)
     assert len(found) == 4
     assert "field 96: duplicate field id" in found
-    assert "field 103: a regex field needs a 'pattern'" in found
+    assert "field 103: pattern must be a string" in found
     assert "form 'support': names unknown field 555" in found
 
 
@@ -246,15 +250,32 @@ def test_the_shipped_hierarchy_is_three_levels_deep():
 def test_the_system_check_returns_an_error_per_mistake(settings, tmp_path, fresh_cache):
     data = valid_data()
     _duplicate_id(data)
-    _missing_pattern(data)
+    _pattern_not_text(data)
     path = write(tmp_path / "schema.json", data)
     settings.TICKETS_SCHEMA_FILE = path
     errors = check_schema_file()
     assert [e.id for e in errors] == ["tickets.E001", "tickets.E001"]
     assert sorted(e.msg for e in errors) == [
-        f"{path}: field 103: a regex field needs a 'pattern'",
+        f"{path}: field 103: pattern must be a string",
         f"{path}: field 96: duplicate field id",
     ]
+
+
+def test_a_regex_field_without_a_pattern_is_a_warning_and_accepts_any_text(
+    settings, tmp_path, fresh_cache
+):
+    # A helpdesk keeps no pattern (sync cannot bring one): the portal warns and still starts.
+    data = valid_data()
+    _missing_pattern(data)
+    path = write(tmp_path / "schema.json", data)
+    settings.TICKETS_SCHEMA_FILE = path
+    (warning,) = check_schema_file()
+    assert warning.id == "tickets.W001"
+    assert warning.msg == f"{path}: field 103: a regex field without a 'pattern' accepts any text"
+    field = load_schema(path).fields[103]
+    from tickets.fields import builder_for
+
+    assert builder_for(field).formfield(field, True).clean("anything at all") == "anything at all"
 
 
 def test_the_system_check_passes_a_good_file(settings, tmp_path, fresh_cache):
