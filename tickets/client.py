@@ -310,6 +310,10 @@ class TicketsClient:
         logger.warning(
             "API %s %s answered %s: %s", method, path, status, [str(m) for m in messages]
         )
+        if status >= 500 and method == "POST" and status != 503:
+            # A server error or a gateway's timeout after the request arrived: it may have been
+            # carried out. Only 503 says the request was not taken on.
+            raise ApiOutcomeUnknown(f"the API answered {status}", messages, status)
         if status >= 500 or status == 429 or _is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
         if status in (401, 403):

@@ -8,6 +8,7 @@ request adds by hand (owner_id, status_id, a hidden custom field, ...) can reach
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -62,16 +63,20 @@ class TicketForm(forms.Form):
     files = MultipleFileField(label=_("Attachments"), required=False)
     remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    resend = forms.BooleanField(
+        label=_("I have had no email about this ticket: send it again"), required=False
+    )
+
+    def __init__(self, *args: Any, kept: Sequence[Attachment] = (), **kwargs: Any):
+        """`kept`: the files earlier POSTs of this form stored (see attachments.held)."""
         super().__init__(*args, **kwargs)
-        self.kept: list[Attachment] = []
+        self.kept: list[Attachment] = list(kept)
+        self.offer_resend = False  # the last attempt's outcome is unknown: ask before sending again
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
-        else:
-            self.kept = attachments.unsign(self.data.get("attachments", ""))
         self.fields["remove"].choices = [(a.key, a.name) for a in self.kept]
         self.fields["files"].help_text = _("Up to %(count)d files, %(size)s each at most.") % {
             "count": settings.TICKETS_MAX_FILES,
@@ -131,8 +136,7 @@ class TicketForm(forms.Form):
         limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
         too_big = [f for f in files if f.size > limit]
         fitting = [f for f in files if f.size <= limit]
-        removed = set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
-        room = settings.TICKETS_MAX_FILES - len([a for a in self.kept if a.key not in removed])
+        room = settings.TICKETS_MAX_FILES - len([a for a in self.kept if a.key not in self.removed])
         self.acceptable_files = fitting[: max(room, 0)]
         errors = []
         if too_big:
@@ -156,18 +160,18 @@ class TicketForm(forms.Form):
         return files
 
     # --- What the form holds after a POST ---------------------------------------------------------
-    def keep_attachments(self) -> list[Attachment]:
-        """Store this POST's valid uploads; the form, if shown again, lists every file it holds."""
-        removed = set(self.cleaned_data.get("remove") or [])
-        kept = [a for a in self.kept if a.key not in removed]
-        kept += attachments.store(self.acceptable_files)
+    def hold_attachments(self, kept: list[Attachment]) -> None:
+        """After a POST: the files this form now holds, listed again if it is shown again."""
         self.kept = kept
         data = self.data.copy()
         data["attachments"] = attachments.sign(kept)
         data.setlist("remove", [])
         self.data = data
         self.fields["remove"].choices = [(a.key, a.name) for a in kept]
-        return kept
+
+    @property
+    def removed(self) -> set[str]:
+        return set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
 
     def renew_token(self) -> None:
         """A fresh token, so a person can send again a form whose token expired or failed."""
@@ -175,7 +179,7 @@ class TicketForm(forms.Form):
         data["form_token"] = tokens.issue(self.spec.slug, self.audience)
         self.data = data
 
-    def add_api_messages(self, messages: tuple[ApiMessage, ...]) -> None:
+    def add_api_messages(self, messages: Sequence[ApiMessage]) -> None:
         """Show the API's messages on the fields they name, the rest at the top."""
         for message in messages:
             name = api_field_name(message.field)

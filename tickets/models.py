@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .client import ApiMessage
+
 
 def new_public_key() -> str:
     return secrets.token_urlsafe(24)
@@ -58,6 +60,10 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.unique_id or f"{self.form_slug} {self.get_state_display()}"
+
+    def messages(self) -> tuple[ApiMessage, ...]:
+        """The API's messages about the last attempt."""
+        return tuple(ApiMessage(**m) for m in self.api_messages)
 
     @property
     def user_email(self) -> str:

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .client import ApiMessage
+from . import attachments
 from .forms import form_class, summarize
 from .models import Submission
 from .schema import FormSpec, get_schema
-from .submissions import submit
+from .submissions import receive
 
 AUDIENCE = "customer"
 
@@ -33,39 +33,11 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     form_cls = form_class(spec, AUDIENCE)
     if request.method != "POST":
         return render(request, "tickets/form.html", {"spec": spec, "form": form_cls()})
-    form = form_cls(request.POST, request.FILES)
-    valid = form.is_valid()
-    files = form.keep_attachments()
-    if "form_token" in form.errors:
-        form.renew_token()
-    if valid:
-        submission = submit(form, files)
-        if submission.state != Submission.State.FAILED:
-            return redirect("tickets:confirmation", key=submission.public_key)
-        form.add_error(None, failure_message(submission))
-        if submission.error_kind == Submission.Error.REJECTED:
-            form.add_api_messages(_messages(submission))
-    return render(request, "tickets/form.html", {"spec": spec, "form": form}, status=200)
-
-
-def failure_message(submission: Submission) -> str:
-    kind = submission.error_kind
-    if kind == Submission.Error.REJECTED:
-        return _("The helpdesk did not accept the ticket. Correct what is marked and send again.")
-    if kind == Submission.Error.OUTCOME_UNKNOWN:
-        return _(
-            "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
-            "Everything you entered is still here. If no email about it reaches you within a few "
-            "minutes, send it again."
-        )
-    return _(
-        "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
-        "Everything you entered is still here: please send it again in a few minutes."
-    )
-
-
-def _messages(submission: Submission) -> tuple[ApiMessage, ...]:
-    return tuple(ApiMessage(**m) for m in submission.api_messages)
+    form = form_cls(request.POST, request.FILES, kept=attachments.held(request.POST))
+    submission = receive(form)
+    if submission is not None:
+        return redirect("tickets:confirmation", key=submission.public_key)
+    return render(request, "tickets/form.html", {"spec": spec, "form": form})
 
 
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:

@@ -190,11 +190,21 @@ def test_a_200_with_an_errors_list_raises_rejected(server, client):
     assert caught.value.messages == (ApiMessage("e-2", "Bad option", "999", "cf"),)
 
 
-def test_a_500_raises_unavailable(server, client):
+def test_a_500_to_a_post_is_an_unknown_outcome(server, client):
+    # The request arrived: a server error part-way may have filed the ticket.
     server.answer = (500, b"<html>Internal Server Error</html>")
-    with pytest.raises(ApiUnavailable) as caught:
+    with pytest.raises(ApiOutcomeUnknown) as caught:
         client.create_ticket({"title": "T"})
     assert caught.value.status == 500
+
+
+def test_a_503_to_a_post_and_a_500_to_a_get_are_unavailable(server, client):
+    server.answer = (503, b"busy")
+    with pytest.raises(ApiUnavailable):
+        client.create_ticket({"title": "T"})
+    server.answer = (500, b"oops")
+    with pytest.raises(ApiUnavailable):
+        client.get("departments/")
 
 
 def test_a_401_ban_raises_unavailable(server, client):
