@@ -79,6 +79,9 @@ TICKETS_API_EMAIL = env("TICKETS_API_EMAIL") or SANDBOX_API_EMAIL
 TICKETS_API_KEY = env("TICKETS_API_KEY") or SANDBOX_API_KEY
 TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05)
 TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0)
+# The portal's share of the account's requests a minute (the API allows 300 and bans the whole
+# account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
+TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200))
 
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
 
@@ -146,6 +149,14 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate counters live here: one Redis shared by every portal process in a deployment.
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

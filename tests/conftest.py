@@ -11,6 +11,16 @@ def _system_checks(django_db_setup):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate counters and a remembered ban live in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploaded attachments (and sandbox files) never land in the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import requests
 from django.conf import settings
+from django.core.cache import caches
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
@@ -125,6 +126,45 @@ class Pacer:
             self._next = max(self._next, self.clock() + self.window)
 
 
+class Budget:
+    """The portal's share of the account's API minute, counted across every portal process.
+
+    Counted in Django's cache (Redis in a deployment). A request past the share is not sent;
+    a ban answer is remembered, so no process knocks again until it is over.
+    """
+
+    BAN_KEY = "tickets-api:banned"
+    BAN_SECONDS = 20 * 60
+
+    def __init__(self, cache_alias: str = "default"):
+        self.cache_alias = cache_alias
+
+    @property
+    def cache(self):
+        return caches[self.cache_alias]
+
+    def take(self) -> None:
+        if self.cache.get(self.BAN_KEY):
+            raise ApiUnavailable("the API has banned the account for a while; nothing was sent")
+        limit = settings.TICKETS_API_MAX_PER_MINUTE
+        if not limit:
+            return
+        key = f"tickets-api:minute:{int(time.time() // 60)}"
+        used = 1
+        if not self.cache.add(key, used, timeout=120):
+            try:
+                used = self.cache.incr(key)
+            except ValueError:  # the key expired between add and incr
+                self.cache.set(key, used, timeout=120)
+        if used > limit:
+            logger.error("The portal's share of the API (%s a minute) is used up", limit)
+            raise ApiUnavailable("the portal's share of the API's minute is used up")
+
+    def note_ban(self) -> None:
+        logger.error("The API banned the account: no requests for %s s", self.BAN_SECONDS)
+        self.cache.set(self.BAN_KEY, True, timeout=self.BAN_SECONDS)
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -194,9 +234,11 @@ class TicketsClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 20.0,
         pacer: Pacer | None = None,
+        budget: Budget | None = None,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self.pacer = pacer
+        self.budget = budget
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         self.session.auth = (email, api_key)
@@ -217,6 +259,7 @@ class TicketsClient:
             settings.TICKETS_API_CONNECT_TIMEOUT,
             settings.TICKETS_API_READ_TIMEOUT,
             pacer,
+            Budget(),
         )
 
     # --- The API's operations -------------------------------------------------------------------
@@ -264,6 +307,8 @@ class TicketsClient:
         url = self.base_url + path
         if self.pacer:
             self.pacer.before()
+        if self.budget:
+            self.budget.take()
         try:
             # A redirect would turn a POST into a GET of somewhere else: never follow one.
             response = self.session.request(
@@ -314,6 +359,8 @@ class TicketsClient:
             # A server error or a gateway's timeout after the request arrived: it may have been
             # carried out. Only 503 says the request was not taken on.
             raise ApiOutcomeUnknown(f"the API answered {status}", messages, status)
+        if _is_ban(messages) and self.budget:
+            self.budget.note_ban()
         if status >= 500 or status == 429 or _is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
         if status in (401, 403):
@@ -333,7 +380,7 @@ class TicketsClient:
 
 @lru_cache(maxsize=4)
 def _shared_client(url: str, email: str, key: str, connect: float, read: float) -> TicketsClient:
-    return TicketsClient(url, email, key, connect, read)
+    return TicketsClient(url, email, key, connect, read, budget=Budget())
 
 
 def get_client() -> TicketsClient:

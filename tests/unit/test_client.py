@@ -306,3 +306,34 @@ def test_repr_does_not_show_the_api_key():
     client = client_for(9)
     assert API_KEY not in repr(client)
     assert "/api/v2/" in repr(client)
+
+
+# --- The portal's share of the API, across processes (Django's cache) ----------------------------
+@pytest.fixture
+def budget_client(server, settings):
+    from tickets.client import Budget, TicketsClient
+
+    url = f"http://127.0.0.1:{server.server_address[1]}/api/v2"
+    return TicketsClient(url, EMAIL, API_KEY, 1, 1, budget=Budget())
+
+
+def test_requests_past_the_portals_share_are_not_sent(server, budget_client, settings):
+    settings.TICKETS_API_MAX_PER_MINUTE = 2
+    server.answer = (200, b'{"data": []}')
+    budget_client.get("departments/")
+    budget_client.get("departments/")
+    with pytest.raises(ApiUnavailable) as caught:
+        budget_client.get("departments/")
+    assert "share" in caught.value.reason
+    assert len(server.received) == 2
+
+
+def test_after_a_ban_nothing_is_sent_until_it_is_over(server, budget_client, settings):
+    server.answer = (401, BAN)
+    with pytest.raises(ApiUnavailable):
+        budget_client.create_ticket({"title": "T"})
+    server.answer = (201, b'{"data": {"id": 1}}')
+    with pytest.raises(ApiUnavailable) as caught:
+        budget_client.create_ticket({"title": "T"})
+    assert "banned" in caught.value.reason
+    assert len(server.received) == 1
