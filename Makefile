@@ -27,6 +27,7 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+run: export PORTAL_URL ?= http://$(HOST):$(PORT)
 run: migrate
 	@echo "Portal: http://$(HOST):$(PORT)/  (sandbox API at /sandbox/api/v2/)"
 	@echo "Staff account: $(BIN)/python manage.py createsuperuser"

@@ -14,7 +14,7 @@ from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The real environment wins over .env, so a deployment can override a checked-out file.
-load_dotenv(BASE_DIR / ".env", override=False)
+load_dotenv(os.environ.get("ENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def env(name: str, default: str = "") -> str:
@@ -32,12 +32,15 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false).")
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, minimum: float = 0) -> float:
     value = env(name)
     try:
-        return float(value) if value else default
+        number = float(value) if value else default
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if number < minimum or number != number:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum:g}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -62,6 +65,10 @@ PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 # --- The tickets API -------------------------------------------------------------------------
 # The sandbox is the portal's built-in stand-in for the API, mounted at /sandbox/api/v2/.
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", DEBUG)
+if SANDBOX_ENABLED and not DEBUG:
+    raise ImproperlyConfigured(
+        "SANDBOX_ENABLED is for development: with DEBUG=false its public key would expose tickets."
+    )
 SANDBOX_API_EMAIL = "portal@sandbox.invalid"
 SANDBOX_API_KEY = env("SANDBOX_API_KEY", "sandbox-key")
 
@@ -75,10 +82,14 @@ if not TICKETS_API_URL:
     if not SANDBOX_ENABLED:
         raise ImproperlyConfigured("TICKETS_API_URL is empty and SANDBOX_ENABLED is false.")
     TICKETS_API_URL = f"{PORTAL_URL}/sandbox/api/v2"
+elif not DEBUG and not TICKETS_API_URL.startswith("https://"):
+    raise ImproperlyConfigured("TICKETS_API_URL must be https:// when DEBUG is false.")
+if not DEBUG and not (env("TICKETS_API_EMAIL") and env("TICKETS_API_KEY")):
+    raise ImproperlyConfigured("TICKETS_API_EMAIL and TICKETS_API_KEY must be set when DEBUG is false.")
 TICKETS_API_EMAIL = env("TICKETS_API_EMAIL") or SANDBOX_API_EMAIL
 TICKETS_API_KEY = env("TICKETS_API_KEY") or SANDBOX_API_KEY
-TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05)
-TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0)
+TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05, minimum=0.1)
+TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, minimum=0.1)
 # The portal's share of the account's requests a minute (the API allows 300 and bans the whole
 # account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
 TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200))
@@ -88,10 +99,10 @@ TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "
 # Attachments: kept on the server from the first POST, so an error never costs a file.
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
-TICKETS_MAX_FILE_MB = env_float("TICKETS_MAX_FILE_MB", 20)
+TICKETS_MAX_FILE_MB = env_float("TICKETS_MAX_FILE_MB", 20, minimum=0.001)
 TICKETS_MAX_FILES = int(env_float("TICKETS_MAX_FILES", 10))
 # A rendered form's token is accepted for this long (seconds).
-TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600))
+TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=60))
 
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
 
@@ -194,7 +205,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
-if env("SECURE_PROXY_SSL_HEADER"):
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
