@@ -108,14 +108,33 @@ T = {
     ),
     "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
     "Everything you entered is still here. If no email about it reaches you within a few "
-    "minutes, send it again.": (
+    "minutes, tick the box below and send it again.": (
         "Служба поддержки не ответила вовремя, поэтому мы не знаем, принята ли заявка. "
         "Всё, что вы ввели, сохранено. Если в течение нескольких минут письмо о ней не придёт, "
-        "отправьте её снова.",
+        "отметьте поле ниже и отправьте её снова.",
         "Служба підтримки не відповіла вчасно, тому ми не знаємо, чи прийнято заявку. "
         "Усе, що ви ввели, збережено. Якщо протягом кількох хвилин лист про неї не надійде, "
-        "надішліть її знову.",
+        "позначте поле нижче та надішліть її знову.",
     ),
+    " or ": (" или ", " або "),
+    "(now shown below)": ("(теперь показано ниже)", "(тепер показано нижче)"),
+    "I have had no email about this ticket: send it again": (
+        "Мне не пришло письмо об этой заявке: отправить её снова",
+        "Я не отримав листа про цю заявку: надіслати її знову",
+    ),
+    "Only needed when “%(field)s” is %(choices)s.": (
+        "Нужно, только если «%(field)s» — %(choices)s.",
+        "Потрібно, лише якщо «%(field)s» — %(choices)s.",
+    ),
+    "Only needed when “%(field)s” is not ticked.": (
+        "Нужно, только если «%(field)s» не отмечено.",
+        "Потрібно, лише якщо «%(field)s» не позначено.",
+    ),
+    "Only needed when “%(field)s” is ticked.": (
+        "Нужно, только если отмечено «%(field)s».",
+        "Потрібно, лише якщо позначено «%(field)s».",
+    ),
+    "Not specified": ("Не указано", "Не вказано"),
     "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
     "Everything you entered is still here: please send it again in a few minutes.": (
         "Служба поддержки сейчас недоступна, поэтому заявка ещё не принята. "
@@ -125,7 +144,8 @@ T = {
     ),
 }
 
-ENTRY = re.compile(r'(msgid ((?:".*"\n)+))msgstr ""\n(?!")', re.M)
+# An entry: its comments (fuzzy flags, previous msgids), msgid and msgstr, each maybe multi-line.
+ENTRY = re.compile(r'((?:#.*\n)*)(msgid ((?:".*"\n)+))msgstr ((?:".*"\n)+)', re.M)
 
 
 def unquote(block: str) -> str:
@@ -139,14 +159,20 @@ def main() -> int:
         text = path.read_text(encoding="utf-8")
 
         def fill(match: re.Match, index: int = index) -> str:
-            msgid = unquote(match.group(2))
+            msgid = unquote(match.group(3))
             if not msgid:
                 return match.group(0)
             if msgid not in T:
                 missing.add(msgid)
                 return match.group(0)
             translated = T[msgid][index].replace('"', '\\"')
-            return f'{match.group(1)}msgstr "{translated}"\n'
+            # The table is the truth: a fuzzy guess by makemessages is replaced, its flags dropped.
+            comments = "".join(
+                line + "\n"
+                for line in match.group(1).splitlines()
+                if not line.startswith(("#, fuzzy", "#|"))
+            )
+            return f'{comments}{match.group(2)}msgstr "{translated}"\n'
 
         text = ENTRY.sub(fill, text)
         text = text.replace("#, fuzzy\n", "", 1)

@@ -85,7 +85,9 @@ if not TICKETS_API_URL:
 elif not DEBUG and not TICKETS_API_URL.startswith("https://"):
     raise ImproperlyConfigured("TICKETS_API_URL must be https:// when DEBUG is false.")
 if not DEBUG and not (env("TICKETS_API_EMAIL") and env("TICKETS_API_KEY")):
-    raise ImproperlyConfigured("TICKETS_API_EMAIL and TICKETS_API_KEY must be set when DEBUG is false.")
+    raise ImproperlyConfigured(
+        "TICKETS_API_EMAIL and TICKETS_API_KEY must be set when DEBUG is false."
+    )
 TICKETS_API_EMAIL = env("TICKETS_API_EMAIL") or SANDBOX_API_EMAIL
 TICKETS_API_KEY = env("TICKETS_API_KEY") or SANDBOX_API_KEY
 TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05, minimum=0.1)

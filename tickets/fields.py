@@ -118,7 +118,8 @@ class MultiButtonBuilder(SelectBuilder):
             required=required,
             coerce=int,
             empty_value=None,
-            choices=_option_choices(field),
+            # An optional group needs a way back to no choice: radios cannot be unticked.
+            choices=([] if required else [("", _("Not specified"))]) + _option_choices(field),
             widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
         )
 

@@ -44,7 +44,7 @@
     });
     refreshBelow(0);
   }
-  document.querySelectorAll("[data-hierarchy]").forEach(initHierarchy);
+
 
   // Conditional fields (data-show-if): shown only while the field they depend on has one of the
   // listed values. A hidden field's inputs are disabled, so they are neither checked nor sent.
@@ -109,7 +109,12 @@
     form.addEventListener("change", function () { apply(true); });
     apply(false);
   }
-  document.querySelectorAll("form[data-ticket-form]").forEach(initConditions);
+  // Browsers restore form values (Back, reload) after deferred scripts run: wait for them, or a
+  // level emptied too early would lose its restored choice.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-hierarchy]").forEach(initHierarchy);
+    document.querySelectorAll("form[data-ticket-form]").forEach(initConditions);
+  }, { once: true });
 
   // One click, one send (the server also refuses a second filing of the same form).
   document.querySelectorAll("form[data-ticket-form]").forEach(function (form) {

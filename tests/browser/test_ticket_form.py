@@ -35,9 +35,9 @@ def fill_every_field(page) -> None:
     page.locator("#id_cf_105").focus()
     page.keyboard.press("Space")
     assert page.locator("#id_cf_105").is_checked()
-    page.locator("#id_cf_106_0").focus()
+    page.locator("#id_cf_106_1").focus()  # _0 is "Not specified"
     page.keyboard.press("ArrowRight")
-    assert page.locator("#id_cf_106_1").is_checked()
+    assert page.locator("#id_cf_106_2").is_checked()
 
 
 def test_customer_files_every_field_type(page, live_server, sandbox_api, axe_check):
@@ -89,3 +89,17 @@ def test_errors_are_summarised_and_keep_values(page, live_server, sandbox_api, a
     assert "id_user_email_error" in email.get_attribute("aria-describedby")
     axe_check(page, "the form with errors")
     assert Ticket.objects.count() == 0
+
+
+def test_going_back_to_the_form_keeps_every_level(page, live_server):
+    page.goto(f"{live_server.url}/forms/support/")
+    page.locator("#id_cf_100_0").select_option("198")
+    page.locator("#id_cf_100_1").select_option("204")
+    page.locator("#id_cf_100_2").select_option("211")
+    page.goto(f"{live_server.url}/")
+    page.go_back()
+    page.wait_for_load_state("load")
+    levels = [page.locator(f"#id_cf_100_{n}") for n in range(3)]
+    page.wait_for_function("document.querySelector('#id_cf_100_2').offsetParent !== null")
+    assert [level.input_value() for level in levels] == ["198", "204", "211"]
+    assert levels[1].locator("option").all_inner_texts() == ["Choose…", "Checkout", "Catalogue"]

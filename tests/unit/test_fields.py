@@ -300,8 +300,10 @@ def test_level_one_options_are_not_grouped():
 def test_multi_button_renders_radio_inputs_styled_as_buttons():
     inputs = rendered(106).tags("input")
     assert [(e.attrs["type"], e.attrs["value"]) for e in inputs] == [
+        ("radio", ""),  # optional: a way back to no choice, chosen at first
         ("radio", "45928"),
         ("radio", "45929"),
         ("radio", "45930"),
     ]
     assert all("btn-check" in e.attrs["class"].split() for e in inputs)
+    assert "checked" in inputs[0].attrs
