@@ -135,6 +135,15 @@ T = {
         "Потрібно, лише якщо позначено «%(field)s».",
     ),
     "Not specified": ("Не указано", "Не вказано"),
+    "Too much to send at once": ("Слишком много за один раз", "Забагато за один раз"),
+    "The attachments together are larger than this form accepts. Go back, remove the largest "
+    "files and send again: everything else you typed is still in your browser.": (
+        "Вложения вместе больше, чем принимает эта форма. Вернитесь, уберите самые большие файлы "
+        "и отправьте снова: всё остальное, что вы ввели, осталось в браузере.",
+        "Вкладення разом більші, ніж приймає ця форма. Поверніться, приберіть найбільші файли "
+        "та надішліть знову: усе інше, що ви ввели, залишилося в браузері.",
+    ),
+    "Back to the form": ("Назад к форме", "Назад до форми"),
     "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
     "Everything you entered is still here: please send it again in a few minutes.": (
         "Служба поддержки сейчас недоступна, поэтому заявка ещё не принята. "

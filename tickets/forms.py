@@ -206,9 +206,6 @@ class TicketForm(forms.Form):
         payload["custom_fields"] = custom
         return payload
 
-    def summary(self) -> list[tuple[str, str]]:
-        return summarize(self.schema, self.payload())
-
 
 def api_field_name(field: str) -> str:
     """The form field an API error names: "title", "custom_fields[99]" or "custom_fields.99"."""

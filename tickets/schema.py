@@ -592,7 +592,3 @@ def get_schema() -> Schema:
 
 def clear_cache() -> None:
     _cache.clear()
-
-
-def describe_problems(error: SchemaError) -> Iterable[str]:
-    return (f"{error.path}: {problem}" for problem in error.problems)

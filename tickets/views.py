@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -33,11 +34,23 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     form_cls = form_class(spec, AUDIENCE)
     if request.method != "POST":
         return render(request, "tickets/form.html", {"spec": spec, "form": form_cls()})
+    if too_large(request):
+        return render(request, "tickets/too_large.html", {"spec": spec}, status=413)
     form = form_cls(request.POST, request.FILES, kept=attachments.held(request.POST))
     submission = receive(form)
     if submission is not None:
         return redirect("tickets:confirmation", key=submission.public_key)
     return render(request, "tickets/form.html", {"spec": spec, "form": form})
+
+
+def too_large(request: HttpRequest) -> bool:
+    """A body bigger than every allowed file together is refused before it is read."""
+    limit = settings.TICKETS_MAX_FILES * settings.TICKETS_MAX_FILE_MB * 1024 * 1024
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:

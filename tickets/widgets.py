@@ -16,7 +16,7 @@ class OptionSelect(forms.Select):
     """One hierarchy level: its own label, options grouped by parent, each marked with its parent.
 
     Without JavaScript the groups let a person find the children of what they chose above; with
-    it, static/js/hierarchy.js keeps only the options whose data-parent is the choice above.
+    it, static/js/ticket-form.js keeps only the options whose data-parent is the choice above.
     """
 
     def __init__(self, label: str, options: Sequence[Option], level: int, parents: dict[int, Any]):

@@ -49,3 +49,14 @@ def test_labels_are_text_never_html(client, settings, tmp_path):
 
 def test_unknown_form_is_404(client):
     assert client.get("/forms/nope/").status_code == 404
+
+
+def test_a_body_larger_than_every_allowed_file_is_refused_unread(client, settings):
+    settings.TICKETS_MAX_FILES = 1
+    settings.TICKETS_MAX_FILE_MB = 0.01
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("big.bin", b"x" * (3 * 1024 * 1024))
+    response = client.post("/forms/support/", {"files": big})
+    assert response.status_code == 413
+    assert "Too much to send at once" in response.content.decode()
