@@ -136,6 +136,8 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
     _describe_reference_changes(current.get("references") or {}, references, result.changes)
     _mend_forms(document, result.changes)
     result.changed = _canonical(document) != _canonical(current)
+    if result.changed and not result.changes:
+        result.changes.append("details the portal does not show (extra keys, empty languages)")
     return result
 
 
@@ -174,14 +176,37 @@ def _describe_field_changes(old: dict, new: list[dict], changes: list[str]) -> N
             changes.append(f"retyped {label}: {before.get('field_type')} -> {item['field_type']}")
         if before.get("name") != item["name"]:
             changes.append(f"renamed field {field_id}: {_name(before)!r} -> {_name(item)!r}")
-        if before.get("permissions") != item.get("permissions"):
-            changes.append(f"permissions changed on {label}")
+        if _permission_flags(before) != _permission_flags(item):
+            changes.append(f"permissions changed on {label}: {_permission_text(item)}")
         _describe_option_changes(
             label, before.get("options") or [], item.get("options") or [], changes
         )
     for field_id, item in old.items():
         if field_id not in new_by_id:
             changes.append(f"removed field {field_id} ({_name(item)})")
+
+
+PERMISSION_FLAGS = (("view", True), ("edit", True), ("required_to_create_ticket", False))
+
+
+def _permission_flags(item: dict) -> dict:
+    """What the portal reads of a field's permissions (the API sends more)."""
+    permissions = item.get("permissions") or {}
+    return {
+        (who, flag): bool((permissions.get(who) or {}).get(flag, default))
+        for who in ("user", "staff")
+        for flag, default in PERMISSION_FLAGS
+    }
+
+
+def _permission_text(item: dict) -> str:
+    flags = _permission_flags(item)
+    words = {"view": "sees", "edit": "edits", "required_to_create_ticket": "must fill"}
+    return "; ".join(
+        f"{who} "
+        + (", ".join(words[f] for f, _ in PERMISSION_FLAGS if flags[(who, f)]) or "nothing")
+        for who in ("user", "staff")
+    )
 
 
 def _describe_option_changes(label: str, old: list, new: list, changes: list[str]) -> None:
