@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
@@ -106,7 +107,12 @@ TICKETS_MAX_FILES = int(env_float("TICKETS_MAX_FILES", 10))
 # A rendered form's token is accepted for this long (seconds).
 TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=60))
 
-EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
+# Sites allowed to frame the embed views (CSP frame-ancestors), e.g. https://support.example.com
+EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS")]
+# The secret a host site's server signs `ctx` prefill with (HMAC-SHA256); empty: no signed prefill.
+EMBED_CONTEXT_SECRET = env("EMBED_CONTEXT_SECRET")
+# A form sent sooner than this after it was shown is taken for a bot's (seconds).
+TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3)
 
 # --- Django -------------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -118,6 +124,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -130,11 +137,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tickets.middleware.LanguageParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -203,6 +212,22 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere; only the embed views may be framed, and only by
+# EMBED_ALLOWED_ORIGINS (tickets/embedding.py replaces frame-ancestors for them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -21,9 +21,19 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     # Uploaded attachments (and sandbox files) never land in the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests fill forms faster than a person; the bot check has tests of its own.
+    settings.TICKETS_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture
+def client():
+    """Django's test client, posting from the portal's own pages as a browser does."""
+    from django.test import Client
+
+    return Client(headers={"Origin": "http://testserver"})
 
 
 @pytest.fixture

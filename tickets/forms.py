@@ -72,6 +72,10 @@ class TicketForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kept: list[Attachment] = list(kept)
         self.offer_resend = False  # the last attempt's outcome is unknown: ask before sending again
+        # Set by a signed prefill (tickets/prefill.py): ticket parameters and custom-field values
+        # the customer cannot see or change.
+        self.context_ticket: dict[str, Any] = {}
+        self.context_custom: dict[str, Any] = {}
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
@@ -120,7 +124,7 @@ class TicketForm(forms.Form):
     def clean_form_token(self) -> str:
         value = self.cleaned_data["form_token"]
         try:
-            self.token = tokens.read(value, self.spec.slug, self.audience)
+            token = tokens.read(value, self.spec.slug, self.audience)
         except tokens.TokenError as error:
             raise forms.ValidationError(
                 _("This form has expired. Check your answers and send it again.")
@@ -128,6 +132,12 @@ class TicketForm(forms.Form):
                 else _("This form could not be verified. Check your answers and send it again."),
                 code="token",
             ) from None
+        if token.age < settings.TICKETS_MIN_FILL_SECONDS:
+            # Faster than a person fills a form: most likely a bot. A person just sends again.
+            raise forms.ValidationError(
+                _("That was quick! Check your answers and send the form again."), code="too_fast"
+            )
+        self.token = token
         return value
 
     def clean_files(self) -> list:
@@ -194,7 +204,8 @@ class TicketForm(forms.Form):
             "user_email": data["user_email"],
         }
         payload.update(self.spec.ticket)
-        custom: dict[str, Any] = {}
+        payload.update(self.context_ticket)
+        custom: dict[str, Any] = dict(self.context_custom)
         for field in self.custom_fields:
             name = form_name(field)
             if name in self.inactive:

@@ -1,5 +1,9 @@
 """The signed one-time token each rendered form carries.
 
+It stands in for a CSRF cookie (customer forms work where cookies are blocked, as in a cross-site
+iframe), makes every rendered form fileable once, and dates the rendering so a form sent faster
+than a person could fill it can be refused.
+
 It names the form and audience it was made for and a random nonce; the nonce becomes the
 Submission's `token`, so a second POST of the same rendered form finds the first submission.
 """
@@ -7,6 +11,7 @@ Submission's `token`, so a second POST of the same rendered form finds the first
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +25,11 @@ class FormToken:
     nonce: str
     slug: str
     audience: str
+    issued: float  # when the form was rendered (Unix time)
+
+    @property
+    def age(self) -> float:
+        return time.time() - self.issued
 
 
 class TokenError(Exception):
@@ -31,7 +41,8 @@ class TokenError(Exception):
 
 
 def issue(slug: str, audience: str) -> str:
-    return signing.dumps({"n": secrets.token_urlsafe(18), "f": slug, "a": audience}, salt=SALT)
+    payload = {"n": secrets.token_urlsafe(18), "f": slug, "a": audience, "t": int(time.time())}
+    return signing.dumps(payload, salt=SALT)
 
 
 def read(value: str, slug: str, audience: str) -> FormToken:
@@ -43,4 +54,4 @@ def read(value: str, slug: str, audience: str) -> FormToken:
         raise TokenError() from None
     if not isinstance(data, dict) or data.get("f") != slug or data.get("a") != audience:
         raise TokenError()
-    return FormToken(str(data["n"]), slug, audience)
+    return FormToken(str(data["n"]), slug, audience, float(data.get("t", 0)))

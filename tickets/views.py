@@ -1,17 +1,25 @@
-"""Thin views: parse the request, call forms and submissions, render."""
+"""Thin views: parse the request, call forms and submissions, render.
+
+The customer path (the form page, its embed twin, their confirmations) uses no cookie, no session
+and no messages framework: the form's signed token and the browser's Origin stand in for CSRF, so
+the form works in a cross-site iframe where cookies are blocked.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import attachments
+from . import attachments, embedding, prefill
 from .forms import form_class, summarize
 from .models import Submission
 from .schema import FormSpec, get_schema
+from .security import from_own_page
 from .submissions import receive
 
 AUDIENCE = "customer"
@@ -28,19 +36,46 @@ def _spec(slug: str) -> FormSpec:
     return spec
 
 
-@require_http_methods(["GET", "POST"])
-def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
+def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
+    """The form on its own page or embedded: one validation and submission path for both."""
     spec = _spec(slug)
     form_cls = form_class(spec, AUDIENCE)
+    page = {"spec": spec, "embed": embedding.frame_context(request) if embed else None}
+    template = "tickets/embed_form.html" if embed else "tickets/form.html"
+    try:
+        values = prefill.from_request(request.GET, form_cls)
+    except prefill.ContextError as error:
+        return render(request, "tickets/refused.html", {**page, "reason": str(error)}, status=400)
     if request.method != "POST":
-        return render(request, "tickets/form.html", {"spec": spec, "form": form_cls()})
+        form = form_cls()
+        values.apply(form)
+        return render(request, template, {**page, "form": form})
+    if not from_own_page(request):
+        reason = _("This form can only be sent from its own page. Open it again and send it there.")
+        return render(request, "tickets/refused.html", {**page, "reason": reason}, status=403)
     if too_large(request):
-        return render(request, "tickets/too_large.html", {"spec": spec}, status=413)
+        return render(request, "tickets/too_large.html", page, status=413)
     form = form_cls(request.POST, request.FILES, kept=attachments.held(request.POST))
+    values.apply(form)
     submission = receive(form)
-    if submission is not None:
-        return redirect("tickets:confirmation", key=submission.public_key)
-    return render(request, "tickets/form.html", {"spec": spec, "form": form})
+    if submission is None:
+        return render(request, template, {**page, "form": form})
+    route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
+    query = f"?{request.GET.urlencode()}" if embed and request.GET else ""
+    return redirect(reverse(route, kwargs={"key": submission.public_key}) + query)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
+    return _ticket_form(request, slug, embed=False)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@embedding.embeddable
+def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
+    return _ticket_form(request, slug, embed=True)
 
 
 def too_large(request: HttpRequest) -> bool:
@@ -53,11 +88,20 @@ def too_large(request: HttpRequest) -> bool:
     return length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def confirmation(request: HttpRequest, key: str) -> HttpResponse:
+def _confirmation_context(key: str) -> dict:
     submission = get_object_or_404(Submission, public_key=key)
-    context = {
+    return {
         "submission": submission,
         "rows": summarize(get_schema(), submission.payload),
         "files": submission.attachments.all(),
     }
-    return render(request, "tickets/confirmation.html", context)
+
+
+def confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    return render(request, "tickets/confirmation.html", _confirmation_context(key))
+
+
+@embedding.embeddable
+def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    context = {**_confirmation_context(key), "embed": embedding.frame_context(request)}
+    return render(request, "tickets/embed_confirmation.html", context)

@@ -1,0 +1,20 @@
+"""Checks that stand in for cookies on the customer path (which must work with cookies blocked)."""
+
+from django.http import HttpRequest
+
+
+def own_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def from_own_page(request: HttpRequest) -> bool:
+    """Whether a POST came from one of the portal's own pages, as the browser vouches.
+
+    Browsers send `Origin` with every POST (and `Sec-Fetch-Site`); a page on another site cannot
+    forge either. With neither header there is no browser's word for it, so the answer is no.
+    """
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return origin.rstrip("/") == own_origin(request)
+    site = request.headers.get("Sec-Fetch-Site")
+    return site == "same-origin"
