@@ -19,6 +19,7 @@ from typing import Any
 from .client import ApiError, TicketsClient
 from .schema import (
     FIELD_TYPES,
+    SHOW_IF_TYPES,
     TICKET_DEFAULT_KEYS,
     TYPES_WITH_OPTIONS,
     SchemaError,
@@ -93,12 +94,10 @@ def _api_option(item: Any, field_id: int) -> dict:
     if not isinstance(item, dict):
         raise SyncError(f"malformed answer: an option of field {field_id} is not an object")
     option_id = _id(item.get("id"), f"an option of field {field_id}")
-    pid = item.get("pid") or 0
-    return {
-        "id": option_id,
-        "pid": _id(pid, f"option {option_id}") if pid else 0,
-        "name": item.get("name", ""),
-    }
+    pid = item.get("pid")
+    # The top level comes as 0, "0", null or nothing at all.
+    pid = 0 if pid in (None, "", 0, "0") else _id(pid, f"the parent of option {option_id}")
+    return {"id": option_id, "pid": pid, "name": item.get("name", "")}
 
 
 def _api_reference(item: Any, kind: str) -> dict:
@@ -119,6 +118,12 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
             result.notes.append(
                 f"field {api_field['id']} ({_name(api_field)}): type {api_field['field_type']!r} "
                 "is not one the portal can show; left out"
+            )
+            continue
+        if api_field["field_type"] in TYPES_WITH_OPTIONS and not api_field.get("options"):
+            result.notes.append(
+                f"field {api_field['id']} ({_name(api_field)}): a {api_field['field_type']} with "
+                "no options yet; left out until it has some"
             )
             continue
         merged = dict(api_field)
@@ -268,10 +273,13 @@ def _mend_condition(slug, field_id, item, fields, kept, changes) -> dict | None:
     controller_id = _key(rule.get("field"))
     earlier = {_key(k.get("id") if isinstance(k, dict) else k) for k in kept}
     if controller_id not in fields or controller_id not in earlier:
-        changes.append(
-            f"form {slug!r}: field {field_id} is now always shown: the field its condition "
-            f"named ({controller_id}) is gone"
-        )
+        why = f"the field its condition named ({controller_id}) is gone"
+    elif fields[controller_id]["field_type"] not in SHOW_IF_TYPES:
+        why = f"field {controller_id} is now a {fields[controller_id]['field_type']} field"
+    else:
+        why = ""
+    if why:
+        changes.append(f"form {slug!r}: field {field_id} is now always shown: {why}")
         return {k: v for k, v in item.items() if k != "show_if"} or field_id
     options = {o["id"] for o in fields[controller_id].get("options") or []}
     if options:

@@ -317,11 +317,6 @@ def test_plain_names_string_totals_and_both_list_shapes(settings, tmp_path):
     assert [o.name.get("en") for o in loaded.fields[2].options] == ["Yes", "No"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/sync.py:96-99 reads pid '0' (a string, as ids may come) as an option id and "
-    "refuses the answer; the schema loader reads it as 0",
-)
 @LIVE
 def test_top_level_option_with_pid_as_a_string(settings, tmp_path):
     routes = {
@@ -337,12 +332,6 @@ def test_top_level_option_with_pid_as_a_string(settings, tmp_path):
     assert options == [{"id": 21, "pid": 0, "name": "Yes"}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/sync.py:111-141 (build) writes a select the helpdesk has no options for yet; "
-    "tickets/schema.py:274 refuses it, so every sync (and --check) fails until someone adds "
-    "options in the helpdesk; it should be left out with a note, as an unknown type is",
-)
 @LIVE
 def test_a_select_without_options_yet_does_not_block_the_sync(settings, tmp_path):
     routes = {
@@ -359,12 +348,6 @@ def test_a_select_without_options_yet_does_not_block_the_sync(settings, tmp_path
     assert "field 2" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tickets/sync.py:266-288 (_mend_condition) mends a condition whose field is gone but "
-    "not one whose field was retyped to a type a condition cannot use (select -> text): the "
-    "synced file fails its checks and the sync is refused instead of the condition dropped",
-)
 @LIVE
 def test_a_condition_on_a_retyped_field_is_mended(sandbox_api, serve, tmp_path):
     colour = {"id": 1, "field_type": "select", "name": text("Colour"), "permissions": PERMS,

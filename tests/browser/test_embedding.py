@@ -1,0 +1,185 @@
+"""The form embedded on another site, in Chromium with third-party cookies blocked (as Safari
+blocks them all): the host page at http://127.0.0.1:<port> frames the portal at
+http://localhost:<port>, a different site."""
+
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from sandbox.models import Ticket
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme help centre</title></head>
+<body>
+<h1>Acme help centre</h1>
+<p>Write to us:</p>
+<script src="{portal}/static/embed.js" data-form="{form}" data-lang="en"
+  data-title="Contact Acme support" data-color="#0a7d52" data-radius="12px"></script>
+<p id="after">Below the form.</p>
+<script>
+  window.portalEvents = [];
+  ["ready", "submitted"].forEach(function (type) {{
+    document.addEventListener("ticket-portal:" + type, function (event) {{
+      window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null}});
+    }});
+  }});
+</script>
+</body></html>
+"""
+
+
+@contextmanager
+def host_site(portal_url: str, form: str = "support"):
+    """A support site on 127.0.0.1 whose page embeds the portal with one script tag."""
+    body = HOST_PAGE.format(portal=portal_url, form=form).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def cookieless_browser():
+    import os
+
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: under CI the browser tests must run.")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def host_page(cookieless_browser, live_server, sandbox_api, settings):
+    assert live_server.url.startswith("http://localhost:")
+    with host_site(live_server.url) as host:
+        settings.EMBED_ALLOWED_ORIGINS = [host]
+        context = cookieless_browser.new_context(viewport={"width": 900, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(host)
+        yield page
+        context.close()
+
+
+def frame_of(page):
+    page.wait_for_function("window.portalEvents.some(e => e.type === 'ready')")
+    return next(f for f in page.frames if "/embed/" in f.url)
+
+
+def assert_frame_fits(page, frame) -> None:
+    """The iframe is as tall as its content: no inner scrollbar, no gap."""
+    page.wait_for_function(
+        """() => {
+            const iframe = document.querySelector("iframe");
+            const doc = iframe.contentDocument;  // null: cross-site; read the height it reported
+            return iframe.getBoundingClientRect().height > 100;
+        }"""
+    )
+    content = frame.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    page.wait_for_function(
+        f"Math.abs(document.querySelector('iframe').getBoundingClientRect().height - {content}) <= 1"
+    )
+    assert frame.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1"), (
+        "the iframe scrolls inside"
+    )
+
+
+def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
+    frame = frame_of(host_page)
+    assert host_page.context.cookies() == []  # nothing could be set, nothing is needed
+    assert_frame_fits(host_page, frame)
+    axe_check(frame, "the embedded form")
+
+    frame.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+    frame.get_by_role("button", name="Send").click()
+    frame = frame_of_after_navigation(host_page)
+    assert frame.locator("#error-summary").is_visible()
+    assert_frame_fits(host_page, frame)  # taller now, still no scrollbar
+    axe_check(frame, "the embedded form with errors")
+
+    frame.get_by_label("Your email").fill("iframe@example.com")
+    frame.get_by_label("Subject").fill("Filed from an iframe")
+    frame.locator("#id_description").fill("Third-party cookies are blocked here.")
+    frame.get_by_label("Order number").fill("A-555")
+    frame.locator("#id_cf_100_0").select_option(label="Payments")
+    frame.locator("#id_cf_100_1").select_option(label="Invoices")
+    frame.get_by_role("button", name="Send").click()
+
+    host_page.wait_for_function("window.portalEvents.some(e => e.type === 'submitted')")
+    frame = next(f for f in host_page.frames if "/embed/tickets/" in f.url)
+    unique_id = frame.locator("[data-unique-id]").inner_text()
+    events = host_page.evaluate("window.portalEvents")
+    assert {"type": "submitted", "uniqueId": unique_id} in events
+    assert Ticket.objects.get(unique_id=unique_id).title == "Filed from an iframe"
+    assert_frame_fits(host_page, frame)
+    axe_check(frame, "the embedded confirmation")
+    assert host_page.context.cookies() == []
+
+
+def frame_of_after_navigation(page):
+    page.wait_for_function("window.portalEvents.filter(e => e.type === 'ready').length >= 2")
+    return next(f for f in page.frames if "/embed/" in f.url)
+
+
+def test_the_hosts_theme_reaches_the_form(host_page):
+    frame = frame_of(host_page)
+    button = frame.get_by_role("button", name="Send")
+    # Bootstrap animates the change of colour: wait for it to settle.
+    button.evaluate(
+        """b => new Promise((resolve, reject) => {
+            const until = Date.now() + 5000;
+            (function poll() {
+                if (getComputedStyle(b).backgroundColor === "rgb(10, 125, 82)") return resolve();
+                if (Date.now() > until) return reject(getComputedStyle(b).backgroundColor);
+                setTimeout(poll, 50);
+            })();
+        })"""
+    )
+    assert button.evaluate("b => getComputedStyle(b).borderTopLeftRadius") == "12px"
+
+
+def test_a_site_that_is_not_allowed_cannot_show_the_form(cookieless_browser, live_server, settings):
+    settings.EMBED_ALLOWED_ORIGINS = ["https://someone-else.example"]
+    with host_site(live_server.url) as host:
+        context = cookieless_browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(host)
+            page.wait_for_timeout(1500)
+            frames = [f for f in page.frames if f != page.main_frame]
+            assert frames, "the iframe was not placed"
+            # The browser refuses the frame: no form, and no event reached the host.
+            assert all(f.locator("form[data-ticket-form]").count() == 0 for f in frames)
+            assert page.evaluate("window.portalEvents") == []
+        finally:
+            context.close()
