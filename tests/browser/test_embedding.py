@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sandbox.models import Ticket
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,22 +60,10 @@ def host_site(portal_url: str, form: str = "support"):
 
 
 @pytest.fixture(scope="module")
-def cookieless_browser():
-    import os
-
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: under CI the browser tests must run.")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
-        )
-        yield browser
-        browser.close()
+def cookieless_browser(playwright):
+    browser = launch(playwright, "--test-third-party-cookie-phaseout")
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
