@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev chromium migrate lint format clean
+.PHONY: run demo test install install-dev chromium migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ run: migrate
 	@echo "Portal: http://$(HOST):$(PORT)/  (sandbox API at /sandbox/api/v2/)"
 	@echo "Staff account: $(BIN)/python manage.py createsuperuser"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A sample support site on another port (another site: 127.0.0.1 vs localhost) embedding two forms.
+DEMO_PORT ?= 8001
+DEMO_SECRET ?= demo-shared-secret
+demo: migrate
+	@echo "Sample support site: http://127.0.0.1:$(DEMO_PORT)/   portal: http://localhost:$(PORT)/"
+	trap 'kill 0' EXIT; \
+	$(BIN)/python demo/serve.py --port $(DEMO_PORT) --portal http://localhost:$(PORT) --secret $(DEMO_SECRET) & \
+	EMBED_ALLOWED_ORIGINS=http://127.0.0.1:$(DEMO_PORT) EMBED_CONTEXT_SECRET=$(DEMO_SECRET) \
+	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests; skipped quietly where apt is not ours to use.
 chromium:
