@@ -144,6 +144,38 @@ T = {
         "та надішліть знову: усе інше, що ви ввели, залишилося в браузері.",
     ),
     "Back to the form": ("Назад к форме", "Назад до форми"),
+    "That was quick! Check your answers and send the form again.": (
+        "Очень быстро! Проверьте ответы и отправьте форму ещё раз.",
+        "Дуже швидко! Перевірте відповіді та надішліть форму ще раз.",
+    ),
+    "This form can only be sent from its own page. Open it again and send it there.": (
+        "Эту форму можно отправить только с её страницы. Откройте её снова и отправьте оттуда.",
+        "Цю форму можна надіслати лише з її сторінки. Відкрийте її знову та надішліть звідти.",
+    ),
+    "This form cannot be used": (
+        "Эту форму нельзя использовать",
+        "Цією формою не можна скористатися",
+    ),
+    "This form's link has expired. Open the form again from its site.": (
+        "Срок действия ссылки на форму истёк. Откройте форму снова с её сайта.",
+        "Термін дії посилання на форму минув. Відкрийте форму знову з її сайту.",
+    ),
+    "This form's link is not valid: it has no expiry.": (
+        "Ссылка на форму недействительна: у неё нет срока действия.",
+        "Посилання на форму недійсне: у нього немає терміну дії.",
+    ),
+    "This form's link is not valid: it may have been changed.": (
+        "Ссылка на форму недействительна: возможно, её изменили.",
+        "Посилання на форму недійсне: можливо, його змінили.",
+    ),
+    "This form's link names something the form does not have.": (
+        "Ссылка на форму называет то, чего в форме нет.",
+        "Посилання на форму називає те, чого у формі немає.",
+    ),
+    "This site does not accept signed form links.": (
+        "Этот сайт не принимает подписанные ссылки на формы.",
+        "Цей сайт не приймає підписані посилання на форми.",
+    ),
     "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
     "Everything you entered is still here: please send it again in a few minutes.": (
         "Служба поддержки сейчас недоступна, поэтому заявка ещё не принята. "
