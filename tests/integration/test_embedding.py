@@ -35,6 +35,7 @@ EMBED_URL = "/embed/support/"
 HOST = "https://help.example.com"
 OWN_ORIGIN = "http://testserver"
 SECRET = "s3cret"
+SLUGS = ("support", "billing", "technical")
 EMBED_CONFIRMATION_RE = re.compile(r"^/embed/tickets/(?P<key>[^/?]+)/(?:\?(?P<query>.*))?$")
 
 
@@ -141,7 +142,7 @@ def test_customer_pages_have_a_strict_csp_and_no_inline_script_or_style(client, 
         url: client.get(url)
         for url in (
             "/",
-            FORM_URL,
+            *(f"/{kind}/{slug}/" for kind in ("forms", "embed") for slug in SLUGS),
             f"{EMBED_URL}?parent={HOST}&color=%23ff8800&bg=transparent&lang=uk",
             f"/tickets/{filed}/",
             f"/embed/tickets/{filed}/",
@@ -149,6 +150,7 @@ def test_customer_pages_have_a_strict_csp_and_no_inline_script_or_style(client, 
     }
     pages["form with errors"] = client.post(EMBED_URL, {"form_token": token})
     pages["refused"] = client.post(FORM_URL, {}, headers={"Origin": "https://evil.example"})
+    pages["bad ctx"] = client.get(f"{EMBED_URL}?ctx=x.y")
     for name, response in pages.items():
         header = response["Content-Security-Policy"]
         assert csp(response)["script-src"] == ["'self'"], name
@@ -158,25 +160,29 @@ def test_customer_pages_have_a_strict_csp_and_no_inline_script_or_style(client, 
         assert not STYLE_ATTR.search(html), (name, STYLE_ATTR.search(html)[0])
     assert pages["form with errors"].status_code == 200
     assert pages["refused"].status_code == 403
+    assert pages["bad ctx"].status_code == 400
 
 
 # --- 2. No cookie ----------------------------------------------------------------------------------
 def test_the_customer_path_sets_no_cookie_and_needs_none(sandbox_api):
     browser = Client(enforce_csrf_checks=True, headers={"Origin": OWN_ORIGIN})
-    responses = [browser.get(FORM_URL), browser.get(EMBED_URL)]
-    token = hidden_value(responses[1], "form_token")
-    posted = browser.post(EMBED_URL, valid_post_data(token))
-    responses.append(posted)
-    assert posted.status_code == 302, posted.content.decode()[:2000]
-    key = EMBED_CONFIRMATION_RE.match(posted["Location"])["key"]
-    responses += [browser.get(posted["Location"]), browser.get(f"/tickets/{key}/")]
+    page, embed = browser.get(FORM_URL), browser.get(EMBED_URL)
+    invalid = browser.post(EMBED_URL, {"form_token": hidden_value(embed, "form_token")})
+    assert "Your ticket has not been sent yet" in error_summary(invalid)
+    posted = browser.post(FORM_URL, valid_post_data(hidden_value(page, "form_token")))
+    key = confirmation_key(posted)
+    embed_posted = browser.post(EMBED_URL, valid_post_data(hidden_value(invalid, "form_token")))
+    assert embed_posted.status_code == 302, embed_posted.content.decode()[:2000]
+    responses = [page, embed, invalid, posted, embed_posted]
+    responses += [browser.get(posted["Location"]), browser.get(embed_posted["Location"])]
+    responses.append(browser.get(f"/embed/tickets/{key}/"))
 
     for response in responses:
         assert not response.cookies, response.request["PATH_INFO"]
         assert "Set-Cookie" not in response, response.request["PATH_INFO"]
     assert not browser.cookies
-    assert Ticket.objects.count() == 1
-    assert Submission.objects.get().public_key == key
+    assert Ticket.objects.count() == 2
+    assert Submission.objects.filter(state="sent").count() == 2
 
 
 # --- 3. Origin --------------------------------------------------------------------------------------
@@ -240,6 +246,8 @@ def test_an_expired_token_files_nothing_and_says_why(client, sandbox_api, settin
     assert response.status_code == 200
     assert "has expired" in error_summary(response)
     assert_nothing_filed()
+    confirmation_key(client.post(FORM_URL, form_state(response)))  # the renewed form is sent
+    assert Ticket.objects.count() == 1
 
 
 def test_a_reused_token_leads_to_the_first_submission(client, sandbox_api):
@@ -326,7 +334,8 @@ def test_lock_renders_a_prefilled_field_disabled(client):
 # --- 7. Signed ctx ------------------------------------------------------------------------------------
 def test_signed_ctx_locks_its_fields_and_reaches_the_ticket(client, sandbox_api, settings):
     settings.EMBED_CONTEXT_SECRET = SECRET
-    url = f"{EMBED_URL}?{urlencode({'ctx': ctx()})}"
+    query = {"email": "url@x.example", "cf_96": "url-hack", "user_id": "7", "ctx": ctx()}
+    url = f"{EMBED_URL}?{urlencode(query)}"
     page = client.get(url)
 
     assert page.status_code == 200
