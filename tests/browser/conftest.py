@@ -48,7 +48,7 @@ def browser(playwright):
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

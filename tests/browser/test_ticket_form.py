@@ -103,3 +103,18 @@ def test_going_back_to_the_form_keeps_every_level(page, live_server):
     page.wait_for_function("document.querySelector('#id_cf_100_2').offsetParent !== null")
     assert [level.input_value() for level in levels] == ["198", "204", "211"]
     assert levels[1].locator("option").all_inner_texts() == ["Choose…", "Checkout", "Catalogue"]
+
+
+def test_dark_mode_is_followed_and_readable(browser, live_server, axe_check):
+    # Reduced motion: Bootstrap then skips its colour transitions, which axe would catch midway.
+    context = browser.new_context(color_scheme="dark", reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/forms/technical/")
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+        page.get_by_label("Operating system").select_option(label="Windows")
+        axe_check(page, "the form in dark mode")
+        page.get_by_text("Urgent").click()  # the label is the button
+        axe_check(page, "the form in dark mode, button pressed")
+    finally:
+        context.close()
