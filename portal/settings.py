@@ -211,6 +211,10 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+LOGIN_URL = "tickets:staff_login"
+LOGIN_REDIRECT_URL = "tickets:staff_index"
+LOGOUT_REDIRECT_URL = "tickets:staff_login"
+
 X_FRAME_OPTIONS = "DENY"
 # No inline script or style anywhere; only the embed views may be framed, and only by
 # EMBED_ALLOWED_ORIGINS (tickets/embedding.py replaces frame-ancestors for them).

@@ -87,6 +87,19 @@ class TicketForm(forms.Form):
             "size": filesizeformat(settings.TICKETS_MAX_FILE_MB * 1024 * 1024),
         }
 
+    @classmethod
+    def layout(cls, custom_items: list) -> Layout:
+        """The form's presentation: core fields, the custom fields laid out, attachments."""
+        return Layout(
+            "form_token",
+            "attachments",
+            "user_email",
+            "title",
+            "description",
+            *custom_items,
+            LayoutField("files", template="tickets/fields/files.html"),
+        )
+
     # --- Validation -----------------------------------------------------------------------------
     def full_clean(self) -> None:
         """Validate, ignoring conditional fields whose condition does not hold.
@@ -262,7 +275,7 @@ def _input_names(field: Field) -> list[str]:
     return [name]
 
 
-def _layout(custom: tuple[Field, ...], conditional: dict[str, tuple]) -> Layout:
+def _custom_items(custom: tuple[Field, ...], conditional: dict[str, tuple]) -> list:
     def item(field: Field):
         name = form_name(field)
         template = builder_for(field).template
@@ -273,18 +286,12 @@ def _layout(custom: tuple[Field, ...], conditional: dict[str, tuple]) -> Layout:
         rule = conditions.browser_rule(show_if, controller, _input_names(controller))
         return Conditional(laid, rule, conditions.hint(show_if, controller))
 
-    return Layout(
-        "form_token",
-        "attachments",
-        "user_email",
-        "title",
-        "description",
-        *(item(f) for f in custom),
-        LayoutField("files", template="tickets/fields/files.html"),
-    )
+    return [item(f) for f in custom]
 
 
-def build_form_class(schema: Schema, spec: FormSpec, audience: str) -> type[TicketForm]:
+def build_form_class(
+    schema: Schema, spec: FormSpec, audience: str, base: type[TicketForm] = TicketForm
+) -> type[TicketForm]:
     """A TicketForm subclass for one form and audience: visible fields, their requiredness."""
     attrs: dict[str, Any] = {"schema": schema, "spec": spec, "audience": audience}
     custom = []
@@ -308,22 +315,24 @@ def build_form_class(schema: Schema, spec: FormSpec, audience: str) -> type[Tick
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.layout = _layout(attrs["custom_fields"], attrs.get("conditions", {}))
+    helper.layout = base.layout(_custom_items(attrs["custom_fields"], attrs.get("conditions", {})))
     attrs["helper"] = helper
-    return type(f"TicketForm_{spec.slug}_{audience}", (TicketForm,), attrs)
+    return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
 
 
-_classes: dict[tuple[str, str], type[TicketForm]] = {}
+_classes: dict[tuple[str, str, str], type[TicketForm]] = {}
 _classes_lock = threading.Lock()
 
 
-def form_class(spec: FormSpec, audience: str, schema: Schema | None = None) -> type[TicketForm]:
+def form_class(
+    spec: FormSpec, audience: str, schema: Schema | None = None, base: type[TicketForm] = TicketForm
+) -> type[TicketForm]:
     """The form class for (form, audience), built once per schema in service."""
     schema = schema or get_schema()
-    key = (spec.slug, audience)
+    key = (spec.slug, audience, base.__name__)
     cls = _classes.get(key)
     if cls is None or cls.schema is not schema:
         with _classes_lock:
-            cls = build_form_class(schema, spec, audience)
+            cls = build_form_class(schema, spec, audience, base)
             _classes[key] = cls
     return cls

@@ -88,3 +88,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffAccount(models.Model):
+    """A portal staff account's helpdesk user: the default assignee of what they file."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpdesk_account"
+    )
+    helpdesk_user_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("The helpdesk's id of this person's staff user; empty: found by email."),
+    )
+    found_by_email = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("helpdesk account")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.helpdesk_user_id or '?'}"

@@ -29,16 +29,16 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
 
 
-def _spec(slug: str) -> FormSpec:
+def spec_for(slug: str, audience: str = AUDIENCE) -> FormSpec:
     spec = get_schema().form(slug)
-    if spec is None or AUDIENCE not in spec.audience:
+    if spec is None or audience not in spec.audience:
         raise Http404(_("There is no such form."))
     return spec
 
 
 def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     """The form on its own page or embedded: one validation and submission path for both."""
-    spec = _spec(slug)
+    spec = spec_for(slug)
     form_cls = form_class(spec, AUDIENCE)
     page = {"spec": spec, "embed": embedding.frame_context(request) if embed else None}
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
@@ -88,7 +88,7 @@ def too_large(request: HttpRequest) -> bool:
     return length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def _confirmation_context(key: str) -> dict:
+def confirmation_context(key: str) -> dict:
     submission = get_object_or_404(Submission, public_key=key)
     return {
         "submission": submission,
@@ -98,10 +98,10 @@ def _confirmation_context(key: str) -> dict:
 
 
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "tickets/confirmation.html", _confirmation_context(key))
+    return render(request, "tickets/confirmation.html", confirmation_context(key))
 
 
 @embedding.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = {**_confirmation_context(key), "embed": embedding.frame_context(request)}
+    context = {**confirmation_context(key), "embed": embedding.frame_context(request)}
     return render(request, "tickets/embed_confirmation.html", context)

@@ -1,0 +1,144 @@
+"""The helpdesk's people and tickets, as staff forms need them: clients found as an agent types,
+the staff users (assignees, followers), a parent ticket by id or unique_id, and each portal staff
+account's own helpdesk user. Answers are cached briefly: typing must not cost the API a request a
+keystroke, and the staff list changes rarely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.cache import cache
+
+from .client import ApiError, get_client
+from .models import StaffAccount
+
+logger = logging.getLogger(__name__)
+
+STAFF_TTL = 300
+SEARCH_TTL = 60
+STAFF_TYPE = "staff"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+    is_staff: bool
+
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    id: int
+    unique_id: str
+    title: str
+
+
+def _person(item: Any) -> Person | None:
+    if not isinstance(item, dict):
+        return None
+    try:
+        person_id = int(item["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    name = " ".join(str(item.get(k) or "").strip() for k in ("name", "lastname")).strip()
+    group = item.get("group") if isinstance(item.get("group"), dict) else {}
+    email = str(item.get("email") or "")
+    return Person(person_id, name or email, email, group.get("type") == STAFF_TYPE)
+
+
+def _people(items: Any) -> list[Person]:
+    items = list(items.values()) if isinstance(items, dict) else items or []
+    return [p for p in (_person(i) for i in items) if p is not None]
+
+
+def _cached(key: str, ttl: int, fetch):
+    found = cache.get(key)
+    if found is None:
+        found = fetch()
+        cache.set(key, found, ttl)
+    return found
+
+
+def search_clients(query: str, limit: int = 10) -> list[Person]:
+    """People whose name or email contains `query` (at least 2 characters)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    key = "directory:search:" + hashlib.sha256(query.lower().encode()).hexdigest()
+    found = _cached(
+        key,
+        SEARCH_TTL,
+        lambda: [asdict(p) for p in _people(get_client().get("users/", {"search": query}))],
+    )
+    return [Person(**p) for p in found][:limit]
+
+
+def staff_users() -> list[Person]:
+    """Every staff user of the helpdesk (every page), cached for a few minutes."""
+
+    def fetch() -> list[dict]:
+        people = _people(get_client().get_all("users/"))
+        return [asdict(p) for p in people if p.is_staff]
+
+    return [Person(**p) for p in _cached("directory:staff", STAFF_TTL, fetch)]
+
+
+def person(person_id: int) -> Person | None:
+    found = _people(get_client().get("users/", {"id_list": person_id}))
+    return next((p for p in found if p.id == person_id), None)
+
+
+def find_ticket(reference: str) -> TicketRef | None:
+    """A ticket by its id ("7") or its unique_id ("ABC-124")."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    if reference.isdigit():
+        try:
+            data = get_client().get_ticket(reference)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        return _ticket(data)
+    items = get_client().get("tickets/", {"search": reference})
+    items = list(items.values()) if isinstance(items, dict) else items or []
+    return next(
+        (t for t in map(_ticket, items) if t and t.unique_id.lower() == reference.lower()), None
+    )
+
+
+def _ticket(data: Any) -> TicketRef | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        return TicketRef(
+            int(data["id"]), str(data.get("unique_id", "")), str(data.get("title", ""))
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def helpdesk_id_for(user) -> int | None:
+    """The helpdesk staff user of a portal account: as set in the admin, or found by email once."""
+    account, _created = StaffAccount.objects.get_or_create(user=user)
+    if account.helpdesk_user_id or not user.email:
+        return account.helpdesk_user_id
+    try:
+        match = next((p for p in staff_users() if p.email.lower() == user.email.lower()), None)
+    except ApiError:
+        logger.warning("Could not look up the helpdesk account of %s", user.pk)
+        return None
+    if match:
+        account.helpdesk_user_id, account.found_by_email = match.id, True
+        account.save(update_fields=["helpdesk_user_id", "found_by_email"])
+        return match.id
+    return None

@@ -1,0 +1,91 @@
+"""Staff pages: an agent files tickets for clients. Signed in, staff only, never framed, with
+Django's sessions and CSRF (unlike the customer path)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import attachments, directory
+from .client import ApiError
+from .forms import form_class
+from .schema import get_schema
+from .staff_forms import StaffTicketForm
+from .submissions import receive
+from .views import confirmation_context, spec_for, too_large
+
+AUDIENCE = "staff"
+
+
+def staff_required(view):
+    """Signed in (else to the sign-in page) and staff (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only staff may file tickets for clients."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/staff/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
+    spec = spec_for(slug, AUDIENCE)
+    form_cls = form_class(spec, AUDIENCE, base=StaffTicketForm)
+    agent_id = directory.helpdesk_id_for(request.user)
+    page = {"spec": spec}
+    if request.method != "POST":
+        page["form"] = form_cls(agent_id=agent_id)
+        return render(request, "tickets/staff/form.html", page)
+    if too_large(request):
+        return render(request, "tickets/too_large.html", page, status=413)
+    form = form_cls(
+        request.POST, request.FILES, kept=attachments.held(request.POST), agent_id=agent_id
+    )
+    submission = receive(form, staff_user=request.user)
+    if submission is None:
+        return render(request, "tickets/staff/form.html", {**page, "form": form})
+    return redirect("tickets:staff_confirmation", key=submission.public_key)
+
+
+@staff_required
+def confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    return render(request, "tickets/staff/confirmation.html", confirmation_context(key))
+
+
+@staff_required
+@require_GET
+def client_search(request: HttpRequest) -> JsonResponse:
+    try:
+        people = directory.search_clients(request.GET.get("q", ""))
+    except ApiError:
+        return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
+    return JsonResponse(
+        {"results": [{"id": p.id, "name": p.name, "email": p.email} for p in people]}
+    )
+
+
+@staff_required
+@require_GET
+def ticket_lookup(request: HttpRequest) -> JsonResponse:
+    try:
+        ticket = directory.find_ticket(request.GET.get("q", ""))
+    except ApiError:
+        return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
+    if ticket is None:
+        return JsonResponse({"error": _("There is no such ticket.")}, status=404)
+    return JsonResponse({"id": ticket.id, "unique_id": ticket.unique_id, "title": ticket.title})
