@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Ticket, TicketFile
+from .models import Ticket, TicketFile, User
 
 
 class TicketFileInline(admin.TabularInline):
@@ -23,3 +23,12 @@ class TicketAdmin(admin.ModelAdmin):
 class TicketFileAdmin(admin.ModelAdmin):
     list_display = ("name", "ticket", "size", "content_type")
     search_fields = ("name", "ticket__unique_id")
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "lastname", "email", "phone", "group")
+    list_filter = ("group",)
+    search_fields = ("name", "lastname", "email", "phone")
+    readonly_fields = ("id",)
+    fields = ("id", "name", "lastname", "email", "phone", "group")

@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def restore_seed_users(sender: AppConfig, using: str = "default", apps=None, **kwargs) -> None:
+    """After `migrate` or `flush`: put back any seed user that is missing."""
+    from . import seed
+
+    try:
+        user_model = (apps or sender.apps).get_model("sandbox", "User")
+    except LookupError:  # migrated back before the users table
+        return
+    seed.add_missing(user_model, using)
 
 
 class SandboxConfig(AppConfig):
     name = "sandbox"
     verbose_name = "Sandbox tickets API"
+
+    def ready(self) -> None:
+        post_migrate.connect(restore_seed_users, sender=self)

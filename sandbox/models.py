@@ -1,6 +1,87 @@
-"""What the sandbox API stores: the tickets the portal filed, as the API received them."""
+"""What the sandbox API stores: its users, and the tickets filed as the API received them."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Max
+
+FIRST_NEW_USER_ID = 1001  # staff keep the small ids of the seed; everyone added later comes after
+
+
+@dataclass(frozen=True)
+class Group:
+    """A user group of the helpdesk; its `type` says whether its members are staff."""
+
+    id: int
+    type: str
+    name: str
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {"id": self.id, "type": self.type, "name": self.name}
+
+
+ADMINISTRATORS, SUPPORT_AGENTS, CLIENTS = 1, 2, 3
+GROUPS = {
+    ADMINISTRATORS: Group(ADMINISTRATORS, "staff", "Administrators"),
+    SUPPORT_AGENTS: Group(SUPPORT_AGENTS, "staff", "Support agents"),
+    CLIENTS: Group(CLIENTS, "user", "Clients"),
+}
+STAFF_GROUPS = tuple(g.id for g in GROUPS.values() if g.type == "staff")
+
+
+def folded_name(name: str, lastname: str) -> str:
+    """The case-folded "name lastname" that a search by name is compared with."""
+    return " ".join(f"{name} {lastname}".split()).casefold()
+
+
+class User(models.Model):
+    """A helpdesk user: staff (owners, followers) or a client (the person a ticket is for).
+
+    `name_key` and `email_key` hold the case-folded name and email, so that searching and
+    matching ignore case for every alphabet (SQLite's own case folding knows only ASCII).
+    """
+
+    id = models.PositiveIntegerField(primary_key=True, editable=False)
+    name = models.CharField(max_length=255)
+    lastname = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(max_length=254, unique=True)
+    phone = models.CharField(max_length=64, blank=True)
+    group = models.PositiveSmallIntegerField(
+        choices=[(g.id, g.name) for g in GROUPS.values()], default=CLIENTS
+    )
+    name_key = models.CharField(max_length=511, editable=False, db_index=True)
+    email_key = models.CharField(max_length=254, editable=False, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "helpdesk user"
+
+    def __str__(self) -> str:
+        full = " ".join(part for part in (self.name, self.lastname) if part)
+        return f"{full} <{self.email}>"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = folded_name(self.name, self.lastname)
+        self.email_key = self.email.casefold()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "email_key"}
+        if self.pk is None:
+            top = type(self).objects.aggregate(top=Max("id"))["top"] or 0
+            self.pk = max(top + 1, FIRST_NEW_USER_ID)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Emails are unique whatever their case (the admin's form checks only the exact one)."""
+        clash = type(self).objects.filter(email_key=self.email.casefold()).exclude(pk=self.pk)
+        if self.email and clash.exists():
+            raise ValidationError({"email": "Another user has this email."})
+
+    @property
+    def group_info(self) -> Group:
+        return GROUPS[self.group]
 
 
 class Ticket(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 
 TICKETS_PER_PAGE = 30
+USERS_PER_PAGE = 30
 FIELDS_PER_PAGE = 30
 OPTIONS_PER_PAGE = 50
 

@@ -1,14 +1,14 @@
 """Checks a create-ticket body as the API would: every problem becomes one `errors` entry.
 
 `validate_ticket()` returns the model values of a good body, or raises `ValidationFailed` with one
-`Problem` per mistake (field name in bracket style, e.g. `custom_fields[99]`).
+`Problem` per mistake (field name in bracket style, e.g. `custom_fields[99]`). Ids that must name
+a stored user or ticket are checked by `relations`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from tickets.schema import TICKET_DEFAULT_KEYS, Field, Schema
+
+from .problems import Problem, ValidationFailed
+from .relations import relation_problems
 
 INT_KEYS = ("pid", "priority_id", "type_id", "department_id", "owner_id", "user_id")
 BOOL_DEFAULTS = {"ticket_lock": False, "create_from_user": True}
@@ -27,18 +30,6 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SLA_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4} ([01]\d|2[0-3]):[0-5]\d$")
 TRUE_VALUES = (True, 1, "1", "true")
 FALSE_VALUES = (False, 0, "0", "false", "")
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    details: str
-
-
-class ValidationFailed(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p.field}: {p.details}" for p in problems))
 
 
 # --- Plain values ---------------------------------------------------------------------------------
@@ -314,6 +305,7 @@ def validate_ticket(data: Any, schema: Schema) -> dict[str, Any]:
         "custom_fields": _custom_fields(data, schema, problems),
     }
     _references(data, schema, problems)
+    problems.extend(relation_problems(values))
     if problems:
         raise ValidationFailed(problems)
     return values

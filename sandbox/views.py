@@ -7,14 +7,15 @@ from django.http import HttpRequest, HttpResponse
 
 from tickets.schema import get_schema
 
-from . import serializers
+from . import serializers, users
 from .api import endpoint
-from .models import Ticket
+from .models import Ticket, User
 from .parsing import BodyError, parse_body
 from .responses import (
     FIELDS_PER_PAGE,
     OPTIONS_PER_PAGE,
     TICKETS_PER_PAGE,
+    USERS_PER_PAGE,
     ApiError,
     data_response,
     error_response,
@@ -35,14 +36,26 @@ def tickets(request: HttpRequest) -> HttpResponse:
     found = Ticket.objects.prefetch_related("files")
     search = request.GET.get("search", "").strip()
     if search:
-        found = found.filter(
-            Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(user_email__icontains=search)
-        )
+        found = found.filter(_ticket_search(search))
     page, pagination = paginate(found, page_number(request), TICKETS_PER_PAGE)
-    schema = get_schema()
-    return data_response([serializers.ticket(t, schema) for t in page], pagination=pagination)
+    page = list(page)
+    schema, people = get_schema(), serializers.people_of(page)
+    data = [serializers.ticket(t, schema, people) for t in page]
+    return data_response(data, pagination=pagination)
+
+
+def _ticket_search(search: str) -> Q:
+    """What `?search=` matches: the title, description or email sent, the client's name or email
+    (all "contains"), or the whole unique_id ("SBX-0007", any case).
+    """
+    clients = users.search(User.objects.all(), search, exact=False).values("id")
+    return (
+        Q(title__icontains=search)
+        | Q(description__icontains=search)
+        | Q(user_email__icontains=search)
+        | Q(user_id__in=clients)
+        | Q(unique_id__iexact=search)
+    )
 
 
 def _create_ticket(request: HttpRequest) -> HttpResponse:
@@ -64,6 +77,21 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if ticket is None:
         return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
     return data_response(serializers.ticket(ticket, get_schema()))
+
+
+@endpoint("GET")
+def users_list(request: HttpRequest) -> HttpResponse:
+    found = users.filtered(request.GET)
+    page, pagination = paginate(found, page_number(request), USERS_PER_PAGE)
+    return data_response([serializers.user(u) for u in page], pagination=pagination)
+
+
+@endpoint("GET")
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    found = User.objects.filter(pk=user_id).first()
+    if found is None:
+        return error_response(404, "Not found", f"User {user_id} does not exist.")
+    return data_response(serializers.user(found))
 
 
 @endpoint("GET")

@@ -47,14 +47,14 @@ EXAMPLE_BODY = {
     "custom_fields": EXAMPLE_CUSTOM_FIELDS,
     "tags": [1, 2],
 }
-# The keys of create-ticket.txt's Response Example, then the sandbox's two extras.
+# The keys of create-ticket.txt's Response Example, then the sandbox's three extras.
 RESPONSE_KEYS = [
     "id", "pid", "unique_id", "date_created", "date_updated", "title", "source", "status_id",
     "priority_id", "type_id", "department_id", "department_name", "owner_id", "owner_name",
     "owner_lastname", "user_id", "user_name", "user_lastname", "cc", "bcc", "followers",
     "ticket_lock", "sla_date", "sla_flag", "freeze_date", "freeze", "viewed_by_staff",
     "viewed_by_client", "rate", "rate_comment", "rate_date", "deleted", "custom_fields", "tags",
-    "jira_issues", "files", "custom_fields_sent",
+    "jira_issues", "files", "custom_fields_sent", "create_from_user",
 ]  # fmt: skip
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
@@ -131,7 +131,8 @@ def _fields_named(response: requests.Response) -> list[str]:
 
 # --- Create and read back -------------------------------------------------------------------------
 def test_create_with_the_documented_example_and_read_it_back(api):
-    response = _create(api, EXAMPLE_BODY)
+    parent = Ticket.objects.create(title="Parent", description="d")  # pid must be a ticket
+    response = _create(api, {**EXAMPLE_BODY, "pid": str(parent.id)})
     assert response.status_code == 201, response.text
     assert response.headers["Content-Type"] == "application/json"
     ticket = response.json()["data"]
@@ -141,7 +142,7 @@ def test_create_with_the_documented_example_and_read_it_back(api):
     assert ticket["custom_fields"] == EXPECTED_CUSTOM_FIELDS
     assert re.fullmatch(r"SBX-\d{4,}", ticket["unique_id"])
     assert DATE_RE.match(ticket["date_created"]) and DATE_RE.match(ticket["date_updated"])
-    assert ticket["pid"] == 1
+    assert ticket["pid"] == parent.id
     assert ticket["title"] == "Test Ticket"
     assert ticket["source"] == "system"
     assert ticket["status_id"] == "open"
