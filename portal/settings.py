@@ -97,6 +97,10 @@ TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, minimum=0
 # account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
 TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200))
 
+# The helpdesk's staff group ids (comma-separated): the staff list for assignees and followers is
+# read from them alone. Empty: every user is read, page by page (fine for a small helpdesk).
+TICKETS_API_STAFF_GROUPS = env_list("TICKETS_API_STAFF_GROUPS")
+
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
 
 # Attachments: kept on the server from the first POST, so an error never costs a file.
@@ -110,7 +114,10 @@ TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=
 # Sites allowed to frame the embed views (CSP frame-ancestors), e.g. https://support.example.com
 EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS")]
 # The secret a host site's server signs `ctx` prefill with (HMAC-SHA256); empty: no signed prefill.
-EMBED_CONTEXT_SECRET = env("EMBED_CONTEXT_SECRET")
+# Several, comma-separated, while a secret is being replaced: any of them verifies.
+EMBED_CONTEXT_SECRETS = env_list("EMBED_CONTEXT_SECRET")
+# The longest a signed `ctx` may claim to last (seconds).
+EMBED_CONTEXT_MAX_AGE = int(env_float("EMBED_CONTEXT_MAX_AGE", 24 * 3600, minimum=60))
 # A form sent sooner than this after it was shown is taken for a bot's (seconds).
 TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3)
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
 from .client import ApiError, get_client
@@ -85,7 +86,10 @@ def staff_users() -> list[Person]:
     """Every staff user of the helpdesk (every page), cached for a few minutes."""
 
     def fetch() -> list[dict]:
-        people = _people(get_client().get_all("users/"))
+        # With the staff groups configured only they are read; else every user, page by page.
+        groups = settings.TICKETS_API_STAFF_GROUPS
+        params = {"group_list": ",".join(groups)} if groups else None
+        people = _people(get_client().get_all("users/", params))
         return [asdict(p) for p in people if p.is_staff]
 
     return [Person(**p) for p in _cached("directory:staff", STAFF_TTL, fetch)]

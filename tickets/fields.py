@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .schema import FIELD_TYPES, Field, LocalText
-from .widgets import HierarchyWidget, OptionSelect
+from .widgets import HiddenHierarchyWidget, HierarchyWidget, OptionSelect
 
 
 def local(text: LocalText) -> str:
@@ -145,6 +146,7 @@ class HierarchyField(forms.MultiValueField):
             ]
         )
         super().__init__(subfields, required=required, require_all_fields=False, widget=widget)
+        self.hidden_widget = partial(HiddenHierarchyWidget, len(subfields))
 
     def _level_options(self, level: int):
         ids = [o.id for o in self.schema_field.children(0)]

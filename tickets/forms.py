@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
@@ -24,6 +24,9 @@ from .client import ApiMessage
 from .fields import builder_for, form_name
 from .models import Attachment
 from .schema import Field, FormSpec, Schema, ShowIf, get_schema
+
+if TYPE_CHECKING:
+    from .prefill import Prefill
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -183,6 +186,20 @@ class TicketForm(forms.Form):
         return files
 
     # --- What the form holds after a POST ---------------------------------------------------------
+    def prefill(self, values: Prefill) -> None:
+        """Start from a URL's or a signed context's values (tickets/prefill.py).
+
+        Locked and hidden fields are disabled: Django then takes these values and never the
+        request's. A hidden one renders as hidden inputs, whatever its type.
+        """
+        self.initial.update(values.initial)
+        for name in values.locked | values.hidden:
+            self.fields[name].disabled = True
+        for name in values.hidden:
+            self.fields[name].widget = self.fields[name].hidden_widget()
+        self.context_ticket = dict(values.ticket)
+        self.context_custom = dict(values.custom)
+
     def hold_attachments(self, kept: list[Attachment]) -> None:
         """After a POST: the files this form now holds, listed again if it is shown again."""
         self.kept = kept

@@ -15,7 +15,11 @@ class LanguageParameterMiddleware:
     def __call__(self, request):
         lang = request.GET.get("lang", "").lower()
         lang = ALIASES.get(lang, lang)
-        if lang in self.codes:
-            translation.activate(lang)
-            request.LANGUAGE_CODE = lang
-        return self.get_response(request)
+        if lang not in self.codes:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = lang
+        # override(), not activate(): the thread goes back to its language after this request.
+        with translation.override(lang):
+            response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        return response

@@ -1,11 +1,13 @@
 """Values a form starts with, from its URL (a host site's script tag passes them on).
 
-- Plain parameters prefill what the form shows: `title`, `description`, `email`, `cf_<id>`
-  (a hierarchy as `cf_100=198,204`). `hide=` and `lock=` name prefilled fields to keep out of sight
-  or read-only. A person can edit the URL, so these are a convenience, not a guarantee.
+- Plain parameters prefill what the form shows and the customer may edit: `title`, `description`,
+  `email`, `cf_<id>` (a hierarchy as `cf_100=198,204`). `hide=` and `lock=` name prefilled fields
+  to keep out of sight or read-only. A person can edit the URL, so these are a convenience, not a
+  guarantee; a value the field would refuse is dropped.
 - `ctx` is signed by the host site's server with EMBED_CONTEXT_SECRET (HMAC-SHA256) and carries
   what a customer must not change: their `user_id`, their `email`, `cf_<id>` values. Those fields
-  are locked on the form and their posted values are never read; `user_id` reaches only the ticket.
+  are locked and their posted values never read; `user_id` reaches only the ticket. A `ctx` may
+  name the one `form` it is for, and lives at most EMBED_CONTEXT_MAX_AGE seconds.
 
 The form posts to its own URL, so the same parameters apply, and are checked again, on the POST.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import hmac
 import json
@@ -45,31 +48,15 @@ class Prefill:
     ticket: dict[str, Any] = field(default_factory=dict)  # ticket parameters from ctx
     custom: dict[str, Any] = field(default_factory=dict)  # API values of fields not on the form
 
-    def apply(self, form: TicketForm) -> None:
-        """Prefill the form; lock what ctx set or the URL asked; hide what the URL asked."""
-        form.initial.update(self.initial)
-        for name in self.locked | self.hidden:
-            # Disabled: Django takes the initial value and never reads the request's.
-            form.fields[name].disabled = True
-        for name in self.hidden:
-            form.fields[name].widget = forms.HiddenInput()
-        form.context_ticket = dict(self.ticket)
-        form.context_custom = dict(self.custom)
 
-
-def sign_context(data: Mapping[str, Any], secret: str) -> str:
-    """What a host site's server does (see README): base64url(JSON) "." hex HMAC-SHA256."""
-    payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-    return f"{payload}.{signature}"
-
-
-def read_context(value: str, secret: str) -> dict[str, Any]:
-    if not secret:
+def read_context(value: str, slug: str) -> dict[str, Any]:
+    """The claims of a signed `ctx`, checked: signature (any configured secret), expiry, form."""
+    secrets = settings.EMBED_CONTEXT_SECRETS
+    if not secrets:
         raise ContextError(_("This site does not accept signed form links."))
     payload, _dot, signature = value.rpartition(".")
-    expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-    if not payload or not hmac.compare_digest(signature, expected):
+    expected = (hmac.new(s.encode(), payload.encode(), hashlib.sha256).hexdigest() for s in secrets)
+    if not payload or not any(hmac.compare_digest(signature, e) for e in expected):
         raise ContextError(_("This form's link is not valid: it may have been changed."))
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -77,8 +64,13 @@ def read_context(value: str, secret: str) -> dict[str, Any]:
         raise ContextError(_("This form's link is not valid: it may have been changed.")) from None
     if not isinstance(data, dict) or not isinstance(data.get("exp"), int | float):
         raise ContextError(_("This form's link is not valid: it has no expiry."))
-    if data["exp"] < time.time():
+    now = time.time()
+    if data["exp"] < now:
         raise ContextError(_("This form's link has expired. Open the form again from its site."))
+    if data["exp"] > now + settings.EMBED_CONTEXT_MAX_AGE:
+        raise ContextError(_("This form's link is not valid: it is meant to last too long."))
+    if data.get("form", slug) != slug:
+        raise ContextError(_("This form's link was made for another form."))
     return data
 
 
@@ -86,33 +78,40 @@ def from_request(params: Mapping[str, str], form_cls: type[TicketForm]) -> Prefi
     """The prefill a request's query string asks for; ContextError for a bad `ctx`."""
     prefill = Prefill()
     fields = form_cls.base_fields
-    for key, value in params.items():
+    for key, raw in params.items():
         name = URL_NAMES.get(key, key if key.startswith("cf_") else None)
-        if name in fields and value != "":
-            prefill.initial[name] = _form_value(fields[name], value)
+        # Only what the customer could type themselves: never a field shown read-only.
+        if name in fields and raw != "" and not fields[name].disabled:
+            value = _cleaned(fields[name], raw, complete=False)
+            if value is not None:
+                prefill.initial[name] = value
     for key, target in (("hide", prefill.hidden), ("lock", prefill.locked)):
         for item in params.get(key, "").split(","):
             name = URL_NAMES.get(item.strip(), item.strip())
-            if name in prefill.initial:  # only what has a value: an empty hidden field is a trap
+            # Only a value the form would accept as it is: a locked empty or half-chosen field
+            # would leave the customer stuck.
+            if name in prefill.initial and _cleaned(fields[name], params[_url_key(name)]):
                 target.add(name)
     if params.get("ctx"):
-        _apply_context(
-            prefill, read_context(params["ctx"], settings.EMBED_CONTEXT_SECRET), form_cls
-        )
+        claims = read_context(params["ctx"], form_cls.spec.slug)
+        _apply_context(prefill, claims, form_cls)
     return prefill
 
 
-def _apply_context(prefill: Prefill, data: dict[str, Any], form_cls: type[TicketForm]) -> None:
+def _apply_context(prefill: Prefill, claims: dict[str, Any], form_cls: type[TicketForm]) -> None:
     fields = form_cls.base_fields
-    for key, value in data.items():
-        if key == "exp":
+    for key, value in claims.items():
+        if key in ("exp", "form"):
             continue
         if key in CONTEXT_TICKET_KEYS:
             prefill.ticket[key] = value
             continue
         name = URL_NAMES.get(key, key)
         if name in fields:
-            prefill.initial[name] = _form_value(fields[name], str(value))
+            cleaned = _cleaned(fields[name], str(value))
+            if cleaned is None:
+                raise ContextError(_("This form's link holds a value the form cannot take."))
+            prefill.initial[name] = cleaned
             prefill.locked.add(name)
             prefill.hidden.discard(name)
         elif key.startswith("cf_") and key[3:].isdigit() and int(key[3:]) in form_cls.schema.fields:
@@ -121,10 +120,26 @@ def _apply_context(prefill: Prefill, data: dict[str, Any], form_cls: type[Ticket
             raise ContextError(_("This form's link names something the form does not have."))
 
 
-def _form_value(formfield: forms.Field, value: str) -> Any:
-    """A query-string value as the field's initial value."""
+def _url_key(name: str) -> str:
+    return next((key for key, value in URL_NAMES.items() if value == name), name)
+
+
+def _cleaned(formfield: forms.Field, raw: str, complete: bool = True) -> Any:
+    """A query-string value as the field cleans it, or None when the field would refuse it.
+
+    Not `complete`: as a start the person finishes (a hierarchy chosen part of the way).
+    """
     if isinstance(formfield, forms.BooleanField):
-        return value.lower() in TRUE
+        return raw.lower() in TRUE
+    if not complete:
+        formfield = copy.copy(formfield)
+        formfield.required = False
+    value: Any = raw
     if isinstance(formfield, forms.MultiValueField):
-        return [part.strip() for part in value.split(",")]
-    return value
+        parts = [part.strip() for part in raw.split(",")]
+        value = parts + [""] * (len(formfield.fields) - len(parts))
+    try:
+        cleaned = formfield.clean(value)
+    except forms.ValidationError:
+        return None
+    return None if cleaned in (None, "", ()) else cleaned

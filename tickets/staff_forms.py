@@ -66,6 +66,8 @@ class StaffTicketForm(TicketForm):
         choices=[(1, _("the client")), (0, _("me, the agent"))],
         coerce=int,
         initial=1,
+        required=False,
+        empty_value=1,  # the API's default too
         widget=forms.RadioSelect,
     )
     owner_id = forms.TypedChoiceField(

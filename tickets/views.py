@@ -48,7 +48,7 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
         return render(request, "tickets/refused.html", {**page, "reason": str(error)}, status=400)
     if request.method != "POST":
         form = form_cls()
-        values.apply(form)
+        form.prefill(values)
         return render(request, template, {**page, "form": form})
     if not from_own_page(request):
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
@@ -56,7 +56,7 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     if too_large(request):
         return render(request, "tickets/too_large.html", page, status=413)
     form = form_cls(request.POST, request.FILES, kept=attachments.held(request.POST))
-    values.apply(form)
+    form.prefill(values)
     submission = receive(form)
     if submission is None:
         return render(request, template, {**page, "form": form})

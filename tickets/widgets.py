@@ -60,3 +60,12 @@ class HierarchyWidget(forms.MultiWidget):
     def decompress(self, value: Sequence[int] | None) -> list[str]:
         value = list(value or [])
         return [str(v) for v in value] + [""] * (len(self.widgets) - len(value))
+
+
+class HiddenHierarchyWidget(forms.MultiWidget):
+    """A hierarchy kept out of sight: one hidden input per level, as the visible one posts."""
+
+    def __init__(self, levels: int):
+        super().__init__([forms.HiddenInput() for _level in range(levels)])
+
+    decompress = HierarchyWidget.decompress

@@ -9,6 +9,8 @@
   // Hierarchy: each level lists only the children of the choice above it.
   function initHierarchy(root) {
     var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-level]"));
+    // A hierarchy the server locked (prefilled) stays exactly as it was rendered.
+    if (!selects.length || selects[0].disabled) return;
     var options = selects.map(function (select) {
       return Array.prototype.slice.call(select.querySelectorAll("option[data-parent]")).map(
         function (option) {
@@ -48,16 +50,22 @@
 
   // Conditional fields (data-show-if): shown only while the field they depend on has one of the
   // listed values. A hidden field's inputs are disabled, so they are neither checked nor sent.
+  // The controller's values, or null when it is not there for the person: missing from the
+  // form, or itself hidden by its own condition. Then the condition never holds (as on the
+  // server). A field the server locked is disabled but still has its value.
   function controllerValues(form, names) {
-    return names.map(function (name) {
-      var item = form.elements.namedItem(name);
-      if (!item) return "";
-      // A RadioNodeList (a button group) has no tagName; its first radio tells if it is disabled.
-      var first = item.tagName ? item : item[0];
-      if (!first || first.disabled) return "";
-      if (item.type === "checkbox") return item.checked ? "1" : "";
-      return item.value || "";
-    });
+    var values = [];
+    for (var i = 0; i < names.length; i++) {
+      var item = form.elements.namedItem(names[i]);
+      if (!item) return i === 0 ? null : values;
+      var first = item.tagName ? item : item[0];  // a RadioNodeList (button group) has no tagName
+      if (!first) return null;
+      var wrapper = first.closest("[data-show-if]");
+      if (wrapper && wrapper.hidden) return null;
+      if (item.type === "checkbox") values.push(item.checked ? "1" : "");
+      else values.push(item.value || "");
+    }
+    return values;
   }
 
   function labelOf(wrapper) {
@@ -94,7 +102,8 @@
       var appeared = [];
       wrappers.forEach(function (wrapper) {
         var values = controllerValues(form, wrapper.rule.names);
-        var shown = values.some(function (v) { return wrapper.rule["in"].indexOf(v) !== -1; });
+        var shown = values !== null &&
+          values.some(function (v) { return wrapper.rule["in"].indexOf(v) !== -1; });
         var focusInside = !shown && wrapper.contains(document.activeElement);
         if (setShown(wrapper, shown) && shown) appeared.push(labelOf(wrapper));
         if (focusInside) {

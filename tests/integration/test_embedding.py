@@ -4,6 +4,10 @@ embed confirmation. The portal files into the sandbox on live_server (`sandbox_a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import time
 from html.parser import HTMLParser
@@ -27,7 +31,14 @@ from tests.integration.test_portal_flow import (
 )
 from tickets import tokens
 from tickets.models import Submission
-from tickets.prefill import sign_context
+
+
+def sign_context(data: dict, secret: str) -> str:
+    """README's recipe for a host site's server, word for word."""
+    payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}.{signature}"
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,7 +100,7 @@ def assert_nothing_filed() -> None:
 def ctx(secret: str = SECRET, **changes) -> str:
     data = {
         "exp": time.time() + 600,
-        "user_id": 42,
+        "user_id": 1001,
         "email": "vip@example.com",
         "cf_96": "ACC-9",
         "cf_107": "internal-7",
@@ -333,7 +344,7 @@ def test_lock_renders_a_prefilled_field_disabled(client):
 
 # --- 7. Signed ctx ------------------------------------------------------------------------------------
 def test_signed_ctx_locks_its_fields_and_reaches_the_ticket(client, sandbox_api, settings):
-    settings.EMBED_CONTEXT_SECRET = SECRET
+    settings.EMBED_CONTEXT_SECRETS = [SECRET]
     query = {"email": "url@x.example", "cf_96": "url-hack", "user_id": "7", "ctx": ctx()}
     url = f"{EMBED_URL}?{urlencode(query)}"
     page = client.get(url)
@@ -351,7 +362,7 @@ def test_signed_ctx_locks_its_fields_and_reaches_the_ticket(client, sandbox_api,
     assert response.status_code == 302, response.content.decode()[:2000]
     assert EMBED_CONFIRMATION_RE.match(response["Location"])
     ticket = Ticket.objects.get()
-    assert (ticket.user_id, ticket.user_email) == (42, "vip@example.com")
+    assert (ticket.user_id, ticket.user_email) == (1001, "vip@example.com")
     assert ticket.custom_fields["96"] == "ACC-9"
     assert ticket.custom_fields["107"] == "internal-7"
 
@@ -366,7 +377,7 @@ def test_signed_ctx_locks_its_fields_and_reaches_the_ticket(client, sandbox_api,
     ids=["tampered", "other-secret", "expired"],
 )
 def test_a_bad_ctx_is_refused_on_get_and_post(client, sandbox_api, settings, make, message):
-    settings.EMBED_CONTEXT_SECRET = SECRET
+    settings.EMBED_CONTEXT_SECRETS = [SECRET]
     url = f"{EMBED_URL}?{urlencode({'ctx': make()})}"
 
     page = client.get(url)
@@ -381,7 +392,7 @@ def test_a_bad_ctx_is_refused_on_get_and_post(client, sandbox_api, settings, mak
 
 
 def test_without_a_secret_every_ctx_is_refused(client, sandbox_api, settings):
-    settings.EMBED_CONTEXT_SECRET = ""
+    settings.EMBED_CONTEXT_SECRETS = []
     url = f"{EMBED_URL}?{urlencode({'ctx': ctx()})}"
 
     assert client.get(url).status_code == 400
