@@ -8,7 +8,7 @@ the form works in a cross-site iframe where cookies are blocked.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,25 +44,46 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
     try:
         values = prefill.from_request(request.GET, form_cls)
+        refusal = None
     except prefill.ContextError as error:
-        return render(request, "tickets/refused.html", {**page, "reason": str(error)}, status=400)
+        values, refusal = prefill.Prefill(), (str(error), 400)
     if request.method != "POST":
+        if refusal:
+            return render(
+                request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400
+            )
         form = form_cls()
         form.prefill(values)
         return render(request, template, {**page, "form": form})
-    if not from_own_page(request):
-        reason = _("This form can only be sent from its own page. Open it again and send it there.")
-        return render(request, "tickets/refused.html", {**page, "reason": reason}, status=403)
     if too_large(request):
         return render(request, "tickets/too_large.html", page, status=413)
+    if not from_own_page(request):
+        reason = _("This form can only be sent from its own page. Open it again and send it there.")
+        refusal = refusal or (reason, 403)
     form = form_cls(request.POST, request.FILES, kept=attachments.held(request.POST))
+    if refusal:
+        # Nothing is filed, but what the person typed is shown again, with the reason.
+        form.add_error(None, refusal[0])
+        return render(request, template, {**page, "form": form}, status=refusal[1])
     form.prefill(values)
     submission = receive(form)
     if submission is None:
         return render(request, template, {**page, "form": form})
     route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
-    query = f"?{request.GET.urlencode()}" if embed and request.GET else ""
-    return redirect(reverse(route, kwargs={"key": submission.public_key}) + query)
+    return redirect(
+        reverse(route, kwargs={"key": submission.public_key}) + _kept_query(request, embed)
+    )
+
+
+def _kept_query(request: HttpRequest, embed: bool) -> str:
+    """What the confirmation keeps of the form's query: all of it embedded, else the language."""
+    if embed:
+        params = request.GET
+    else:
+        params = QueryDict(mutable=True)
+        if request.GET.get("lang"):
+            params["lang"] = request.GET["lang"]
+    return f"?{params.urlencode()}" if params else ""
 
 
 @csrf_exempt

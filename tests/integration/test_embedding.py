@@ -453,3 +453,26 @@ def test_embed_post_leads_to_the_embed_confirmation_keeping_parent_and_lang(
         rf"data-unique-id[^>]*>\s*{re.escape(ticket.unique_id)}\s*<", page.content.decode()
     )
     assert urlsplit(response["Location"]).path == f"/embed/tickets/{match['key']}/"
+
+
+def test_a_refused_post_shows_what_was_typed_again(client):
+    page = client.get("/forms/support/")
+    foreign = Client(headers={"Origin": "https://evil.example"})
+    data = {
+        "form_token": hidden_value(page, "form_token"),
+        "title": "Keep this text",
+        "description": "And this",
+    }
+    response = foreign.post("/forms/support/", data)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'value="Keep this text"' in html and ">\nAnd this</textarea>" in html
+    assert "can only be sent from its own page" in html
+    assert Submission.objects.count() == 0
+
+
+def test_the_chosen_language_follows_to_the_confirmation(client, sandbox_api):
+    url = "/forms/support/?lang=ru"
+    response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
+    assert response.status_code == 302 and response["Location"].endswith("?lang=ru")
+    assert '<html lang="ru"' in client.get(response["Location"]).content.decode()
