@@ -2,7 +2,8 @@
    data-lang="uk" data-color="#0a7" data-font="Georgia, serif" data-radius="12px"
    data-background="transparent"></script>
    Places the form where the tag is, sizes it to its content, and fires on the iframe (bubbling):
-   "ticket-portal:ready", "ticket-portal:resize" and "ticket-portal:submitted" (detail.uniqueId). */
+   "ticket-portal:ready", "ticket-portal:invalid" (errors shown), "ticket-portal:refused"
+   (detail.reason), "ticket-portal:resize" and "ticket-portal:submitted" (detail.uniqueId). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -11,7 +12,7 @@
   var params = new URLSearchParams();
   params.set("parent", window.location.origin);
   var names = { lang: "lang", color: "color", font: "font", radius: "radius", background: "bg",
-                context: "ctx", prefill: null };
+                scheme: "scheme", context: "ctx" };
   Object.keys(names).forEach(function (key) {
     if (names[key] && script.dataset[key]) params.set(names[key], script.dataset[key]);
   });

@@ -2,7 +2,7 @@
 
 A host page's script tag (static/embed.js) frames /embed/<slug>/ with parameters: `parent` (the
 host's origin, which the frame posts its height and events to), `lang`, and a theme (`color`,
-`font`, `radius`, `bg=transparent`). Each is checked here before it reaches a page.
+`font`, `radius`, `bg=transparent`, `scheme=light|dark`). Each is checked here before it reaches a page.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ def frame_context(request: HttpRequest) -> dict:
         for key, pattern in THEME.items()
         if (value := request.GET.get(key, "").strip()) and pattern.match(value)
     }
+    scheme = request.GET.get("scheme", "")
     return {
         "parent_origin": parent if parent in allowed_origins() else "",
         "theme": theme,
         "transparent": request.GET.get("bg") == "transparent",
-        "query": request.GET.urlencode(),
+        "scheme": scheme if scheme in ("light", "dark") else "",
     }

@@ -31,12 +31,22 @@
     reportHeight();
     if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
     window.addEventListener("load", reportHeight);
+    // What the host hears: ready (the form), invalid (shown again with errors), refused (the
+    // form cannot be used here), submitted (filed, with its number), pending (being filed).
+    var state = document.body.dataset.state;
+    var slug = decodeURIComponent(window.location.pathname.split("/")[2] || "");
     var filed = document.querySelector("[data-unique-id]");
-    if (filed) {
+    if (state === "filed" && filed) {
       send("submitted", { uniqueId: filed.textContent.trim(), form: filed.dataset.form || "" });
+    } else if (state === "refused") {
+      var reason = document.querySelector("[role=alert] p");
+      send("refused", { form: slug, reason: reason ? reason.textContent.trim() : "" });
+    } else if (state === "invalid") {
+      send("invalid", { form: slug });
+    } else if (state === "form") {
+      send("ready", { form: slug });
     } else {
-      var slug = window.location.pathname.split("/")[2] || "";
-      send("ready", { form: decodeURIComponent(slug) });
+      send(state, {});
     }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -23,7 +23,7 @@ HOST_PAGE = """<!doctype html>
 <p id="after">Below the form.</p>
 <script>
   window.portalEvents = [];
-  ["ready", "submitted"].forEach(function (type) {{
+  ["ready", "invalid", "submitted"].forEach(function (type) {{
     document.addEventListener("ticket-portal:" + type, function (event) {{
       window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null}});
     }});
@@ -135,7 +135,7 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
 
 
 def frame_of_after_navigation(page):
-    page.wait_for_function("window.portalEvents.filter(e => e.type === 'ready').length >= 2")
+    page.wait_for_function("window.portalEvents.some(e => e.type === 'invalid')")
     return next(f for f in page.frames if "/embed/" in f.url)
 
 

@@ -60,3 +60,18 @@ def test_a_body_larger_than_every_allowed_file_is_refused_unread(client, setting
     response = client.post("/forms/support/", {"files": big})
     assert response.status_code == 413
     assert "Too much to send at once" in response.content.decode()
+
+
+def test_language_links_keep_the_pages_other_parameters(client):
+    html = client.get("/forms/support/?title=Hello&lang=en").content.decode()
+    assert 'href="?title=Hello&amp;lang=uk"' in html
+    index = client.get("/?lang=ru").content.decode()
+    assert 'href="/forms/support/?lang=ru"' in index
+
+
+def test_an_embed_can_fix_the_colour_scheme_and_says_its_state(client):
+    html = client.get("/embed/support/?scheme=dark").content.decode()
+    assert 'data-force-scheme="dark"' in html and 'data-state="form"' in html
+    assert "data-force-scheme" not in client.get("/embed/support/?scheme=purple").content.decode()
+    refused = client.get("/embed/support/?ctx=forged.sig").content.decode()
+    assert 'data-state="refused"' in refused
