@@ -165,6 +165,19 @@ class Budget:
         self.cache.set(self.BAN_KEY, True, timeout=self.BAN_SECONDS)
 
 
+def _last_page(pagination: Any, first_size: int, size: int) -> int:
+    if not isinstance(pagination, Mapping):
+        return 1
+    total_pages = _int(pagination.get("total_pages"))
+    if total_pages:
+        return total_pages
+    total, per_page = _int(pagination.get("total")), _int(pagination.get("per_page"))
+    if total is not None and per_page:
+        return max(1, -(-total // per_page))
+    # No word on the end: go on while pages come full.
+    return MAX_PAGES if size >= first_size else 1
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -283,8 +296,13 @@ class TicketsClient:
         return self._request("GET", path.lstrip("/"), params)
 
     def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """Every item of a paginated list, page by page; data keyed by id or a plain list."""
+        """Every item of a paginated list, page by page; data keyed by id or a plain list.
+
+        The last page is known from `total_pages`, else from `total` and `per_page`, else it is
+        the first page shorter than the first one (an answer without pagination is one page).
+        """
         items: list[Any] = []
+        first_size = None
         for page in range(1, MAX_PAGES + 1):
             body = self._request("GET", path.lstrip("/"), {**(params or {}), "page": page}, True)
             data = body["data"]
@@ -292,10 +310,11 @@ class TicketsClient:
                 data = list(data.values())
             if not isinstance(data, list):
                 raise ApiBadAnswer(f"{path} page {page}: data is neither a list nor an object")
+            if page > 1 and data and data == items[-len(data) :]:
+                raise ApiBadAnswer(f"{path}: page {page} repeats the page before it")
             items.extend(data)
-            pagination = body.get("pagination") if isinstance(body, Mapping) else None
-            total_pages = _int((pagination or {}).get("total_pages")) or 1
-            if not data or page >= total_pages:
+            first_size = first_size or len(data)
+            if not data or page >= _last_page(body.get("pagination"), first_size, len(data)):
                 return items
         raise ApiBadAnswer(f"{path}: more than {MAX_PAGES} pages")
 

@@ -428,7 +428,10 @@ def _show_if(raw: Any, where: str, fields: Mapping[int, Field], problems: _Probl
     if not isinstance(values, list) or not values:
         problems.add(where, "show_if needs a non-empty 'in' list")
         return None
-    if target.options:
+    if target.field_type in ("checkbox", "button"):
+        if not all(isinstance(v, bool) for v in values):
+            problems.add(where, f"show_if on field {target.id} takes true or false")
+    elif target.options:
         known = {o.id for o in target.options}
         unknown = [v for v in values if _as_id(v) not in known]
         if unknown:

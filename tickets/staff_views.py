@@ -42,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     spec = spec_for(slug, AUDIENCE)
     form_cls = form_class(spec, AUDIENCE, base=StaffTicketForm)

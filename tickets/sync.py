@@ -121,6 +121,15 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
             )
             continue
         if api_field["field_type"] in TYPES_WITH_OPTIONS and not api_field.get("options"):
+            old = old_fields.get(api_field["id"])
+            if old and old.get("field_type") == api_field["field_type"] and old.get("options"):
+                # Options gone for a moment (being edited): the forms keep the field as it was.
+                result.notes.append(
+                    f"field {api_field['id']} ({_name(api_field)}): the helpdesk lists no options "
+                    "right now; the ones in the file are kept"
+                )
+                new_fields.append(old)
+                continue
             result.notes.append(
                 f"field {api_field['id']} ({_name(api_field)}): a {api_field['field_type']} with "
                 "no options yet; left out until it has some"
@@ -276,6 +285,10 @@ def _mend_condition(slug, field_id, item, fields, kept, changes) -> dict | None:
         why = f"the field its condition named ({controller_id}) is gone"
     elif fields[controller_id]["field_type"] not in SHOW_IF_TYPES:
         why = f"field {controller_id} is now a {fields[controller_id]['field_type']} field"
+    elif fields[controller_id]["field_type"] in ("checkbox", "button") and not all(
+        isinstance(v, bool) for v in rule.get("in") or []
+    ):
+        why = f"field {controller_id} is now a {fields[controller_id]['field_type']}"
     else:
         why = ""
     if why:
@@ -335,24 +348,48 @@ def write_atomically(path: Path, document: dict) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        # Keep the file's mode; a new file gets the usual 0644 less the umask, not mkstemp's 0600.
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def sync(path: Path, client: TicketsClient, write: bool = True) -> SyncResult:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def sync(path: Path, client: TicketsClient, write: bool = True, force: bool = False) -> SyncResult:
     """Fetch, rebuild, check and (when `write` and anything changed) replace the schema file."""
+    before = path.read_bytes() if path.exists() else None
     current = read_document(path)
     api_fields, references = fetch(client)
     result = build(current, api_fields, references)
+    _refuse_mass_removal(current, result.document, force)
     try:
         parse_schema(result.document, path)
     except SchemaError as error:
         problems = "\n  ".join(error.problems)
         raise SyncError(f"the synced schema would not pass its checks:\n  {problems}") from None
     if write and result.changed:
+        # A hand edit made while the sync was reading the API is not overwritten.
+        if (path.read_bytes() if path.exists() else None) != before:
+            raise SyncError(f"{path} was edited while the sync ran; run it again")
         write_atomically(path, result.document)
     return result
+
+
+def _refuse_mass_removal(current: dict, document: dict, force: bool) -> None:
+    """Most fields gone at once is likelier an API account that lost its rights than a helpdesk
+    that dropped them: the sync stops unless told (--force)."""
+    before = {_key(f.get("id")) for f in _field_list(current.get("fields"))}
+    after = {f["id"] for f in document["fields"]}
+    removed = before - after
+    if not force and before and len(removed) * 2 > len(before):
+        raise SyncError(
+            f"the helpdesk lists {len(after)} of the file's {len(before)} fields; if removing "
+            f"{len(removed)} is right, run again with --force"
+        )

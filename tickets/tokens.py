@@ -10,6 +10,7 @@ Submission's `token`, so a second POST of the same rendered form finds the first
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -41,7 +42,12 @@ class TokenError(Exception):
 
 
 def issue(slug: str, audience: str) -> str:
-    payload = {"n": secrets.token_urlsafe(18), "f": slug, "a": audience, "t": int(time.time())}
+    payload = {
+        "n": secrets.token_urlsafe(18),
+        "f": slug,
+        "a": audience,
+        "t": math.floor(time.time() * 100) / 100,
+    }
     return signing.dumps(payload, salt=SALT)
 
 

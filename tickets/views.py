@@ -87,13 +87,13 @@ def _kept_query(request: HttpRequest, embed: bool) -> str:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     return _ticket_form(request, slug, embed=False)
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @embedding.embeddable
 def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
     return _ticket_form(request, slug, embed=True)

@@ -25,17 +25,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--file", type=Path, help="the schema file (TICKETS_SCHEMA_FILE)")
         parser.add_argument(
+            "--force", action="store_true", help="write even when most fields would go"
+        )
+        parser.add_argument(
             "--per-minute",
             type=float,
             default=120,
             help="the most requests a minute this sync makes (default 120)",
         )
 
-    def handle(self, *args, dry_run: bool, check: bool, file: Path | None, per_minute, **options):
+    def handle(
+        self, *args, dry_run: bool, check: bool, file: Path | None, per_minute, force, **options
+    ):
         path = Path(file or settings.TICKETS_SCHEMA_FILE)
+        # Never faster than the portal's share of the API's minute (the Budget would stop it).
+        share = settings.TICKETS_API_MAX_PER_MINUTE
+        per_minute = min(per_minute, share * 0.9) if share else per_minute
         client = TicketsClient.from_settings(pacer=Pacer(per_minute=per_minute))
         try:
-            result = sync(path, client, write=not (dry_run or check))
+            result = sync(path, client, write=not (dry_run or check), force=force)
         except SyncError as error:
             raise CommandError(f"{path} was not changed: {error}") from None
         finally:
