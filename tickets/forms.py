@@ -7,6 +7,7 @@ request adds by hand (owner_id, status_id, a hidden custom field, ...) can reach
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -129,8 +130,12 @@ class TicketForm(forms.Form):
                 inactive.add(name)
                 continue
             bound = self[controller]
+            # As the browser sees it: what is chosen so far counts, even if the controller itself
+            # is not finished yet (a hierarchy chosen half-way, a required field left empty).
+            probe = copy.copy(bound.field)
+            probe.required = False
             try:
-                value = bound.field.clean(bound.initial if bound.field.disabled else bound.data)
+                value = probe.clean(bound.initial if bound.field.disabled else bound.data)
             except forms.ValidationError:
                 value = None
             if not conditions.holds(show_if, field, value):

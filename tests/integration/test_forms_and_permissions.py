@@ -227,3 +227,37 @@ def test_the_browser_gets_each_rule_and_a_hint_for_when_scripts_are_off(client, 
     assert "Only needed when “Under warranty” is ticked." in html
     # Without scripts the browser must not demand a field whose condition may not hold.
     assert "required" not in html.split('name="cf_11"')[1].split(">")[0]
+
+
+HIERARCHY_CONDITION = {
+    "fields": [
+        {
+            "id": 20,
+            "field_type": "hierarchy",
+            "name": {"1": "Area", "2": "Part"},
+            "permissions": {"user": {"required_to_create_ticket": True}},
+            "options": [{"id": 1, "name": "Shop"}, {"id": 2, "pid": 1, "name": "Cart"}],
+        },
+        {
+            "id": 21,
+            "field_type": "text",
+            "name": "Shop detail",
+            "permissions": {"user": {"required_to_create_ticket": True}},
+        },
+    ],
+    "forms": [
+        {
+            "slug": "support",
+            "title": "S",
+            "fields": [20, {"id": 21, "show_if": {"field": 20, "in": [1]}}],
+        }
+    ],
+}
+
+
+def test_a_half_chosen_hierarchy_already_shows_its_conditional_field(client, use_schema):
+    use_schema(HIERARCHY_CONDITION)
+    post = {**CORE, "form_token": token_for(client, "support"), "cf_20_0": "1"}
+    errors = client.post("/forms/support/", post).context["form"].errors
+    # Both at once, as the browser shows both: the level still to choose and the shown field.
+    assert set(errors) == {"cf_20", "cf_21"}
