@@ -90,3 +90,60 @@ def test_without_javascript_every_field_shows_and_the_server_decides(
         assert "108" not in ticket.custom_fields
     finally:
         context.close()
+
+
+CHAIN = {
+    "fields": [
+        {
+            "id": 1,
+            "field_type": "select",
+            "name": "Plan",
+            "options": [{"id": 11, "name": "Basic"}, {"id": 12, "name": "Pro"}],
+        },
+        {"id": 2, "field_type": "checkbox", "name": "Paid by card"},
+        {"id": 3, "field_type": "text", "name": "Other payment"},
+    ],
+    "forms": [
+        {
+            "slug": "support",
+            "title": "Support",
+            "fields": [
+                1,
+                {"id": 2, "show_if": {"field": 1, "in": [11]}},
+                {"id": 3, "show_if": {"field": 2, "in": [False]}},
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def chain_schema(settings, tmp_path):
+    import json
+
+    from tickets import schema as ticket_schema
+
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(CHAIN), encoding="utf-8")
+    settings.TICKETS_SCHEMA_FILE = path
+    ticket_schema.clear_cache()
+    yield
+    ticket_schema.clear_cache()
+
+
+def test_a_chain_of_conditions_agrees_with_the_server(page, live_server, chain_schema):
+    page.goto(f"{live_server.url}/forms/support/")
+    card, other = page.locator("#id_cf_2"), page.locator("#id_cf_3")
+    assert card.is_hidden() and other.is_hidden()  # nothing chosen: the chain holds nowhere
+    page.get_by_label("Plan").select_option(label="Pro")
+    assert card.is_hidden() and other.is_hidden()  # a hidden controller never holds
+    page.get_by_label("Plan").select_option(label="Basic")
+    assert card.is_visible() and other.is_visible()  # unticked: "Other payment" applies
+    page.get_by_label("Paid by card").check()
+    assert other.is_hidden()
+
+
+def test_a_locked_controller_still_drives_its_condition(page, live_server, chain_schema):
+    page.goto(f"{live_server.url}/forms/support/?cf_1=11&lock=cf_1")
+    assert page.locator("#id_cf_1").is_disabled()
+    assert page.locator("#id_cf_2").is_visible()
