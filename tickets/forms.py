@@ -263,10 +263,13 @@ def api_field_name(field: str) -> str:
     return field
 
 
-def summarize(schema: Schema, payload: dict[str, Any]) -> list[tuple[str, str]]:
+def summarize(schema: Schema, payload: dict[str, Any], audience: str) -> list[tuple[str, str]]:
     """(label, value) pairs of what a payload files, for people."""
     rows = [
-        (str(_("Your email")), payload.get("user_email", "")),
+        (
+            str(_("Your email") if audience == "customer" else _("Client's email")),
+            payload.get("user_email", ""),
+        ),
         (str(_("Subject")), payload.get("title", "")),
         (str(_("Description")), payload.get("description", "")),
     ]

@@ -182,7 +182,7 @@ class StaffTicketForm(TicketForm):
         payload = super().payload()
         data = self.cleaned_data
         if data.get("user_id"):
-            payload.pop("user_email", None)
+            # The API goes by user_id; the email stays for people (confirmation, admin search).
             payload["user_id"] = data["user_id"]
         payload["create_from_user"] = data["create_from_user"]
         payload["owner_id"] = data.get("owner_id") or ""

@@ -113,7 +113,7 @@ def confirmation_context(key: str) -> dict:
     submission = get_object_or_404(Submission, public_key=key)
     return {
         "submission": submission,
-        "rows": summarize(get_schema(), submission.payload),
+        "rows": summarize(get_schema(), submission.payload, submission.audience),
         "files": submission.attachments.all(),
     }
 

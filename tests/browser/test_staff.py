@@ -202,12 +202,6 @@ def test_form_with_errors_is_summarised_and_accessible(
     assert Submission.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The staff confirmation reads the client from payload['user_email'] "
-    "(tickets/forms.py summarize), which StaffTicketForm.payload drops when a client is "
-    "picked (user_id): 'What you sent' shows 'Your email: —' instead of the client.",
-)
 def test_confirmation_names_the_client_picked_from_the_search(
     page, live_server, sandbox_api, agent
 ):

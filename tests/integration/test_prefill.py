@@ -110,7 +110,7 @@ def test_hide_works_for_every_field_type_and_files_the_values(client, sandbox_ap
 
 def test_a_field_shown_read_only_is_never_set_from_the_url(client, sandbox_api):
     html = client.get("/forms/support/?cf_6=INJECTED&lock=cf_6").content.decode()
-    assert "INJECTED" not in html
+    assert "INJECTED" not in html.split("<form", 1)[1]  # the language links repeat the URL
     confirmation_key(post_from(client, "/forms/support/?cf_6=INJECTED&lock=cf_6", cf_6="also"))
     assert "6" not in Ticket.objects.get().custom_fields
 
