@@ -2,14 +2,13 @@
 blocks them all): the host page at http://127.0.0.1:<port> frames the portal at
 http://localhost:<port>, a different site."""
 
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from sandbox.models import Ticket
 from tests.browser.conftest import launch
+from tests.stub_server import stub_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,26 +36,8 @@ HOST_PAGE = """<!doctype html>
 def host_site(portal_url: str, form: str = "support"):
     """A support site on 127.0.0.1 whose page embeds the portal with one script tag."""
     body = HOST_PAGE.format(portal=portal_url, form=form).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with stub_server(lambda request: (200, "text/html; charset=utf-8", body)) as (url, _seen):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,17 @@ import json
 import re
 import secrets
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sandbox.models import Ticket, TicketFile
+from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
 from tickets import tokens
 from tickets.client import get_client
@@ -214,35 +213,11 @@ def silent_server() -> Iterator[str]:
 
 
 @contextmanager
-def answering_server(status: int, body: dict) -> Iterator[tuple[str, list[dict]]]:
+def answering_server(status: int, body: dict) -> Iterator[tuple[str, list]]:
     """A server answering every request with `status` and `body`; yields (url, requests seen)."""
-    seen: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            seen.append(
-                {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
-            )
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v2", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    payload = json.dumps(body).encode()
+    with stub_server(lambda request: (status, "application/json", payload)) as (url, seen):
+        yield f"{url}/api/v2", seen
 
 
 # --- 1. Every field type, filed and read back ----------------------------------------------------------
@@ -413,7 +388,7 @@ def test_api_rejection_is_shown_on_the_field_it_names_and_at_the_top(client, set
         settings.TICKETS_API_URL = url
         response = client.post(FORM_URL, valid_post_data(token))
 
-    assert [r["path"] for r in seen] == ["/api/v2/tickets/"]
+    assert [r.path for r in seen] == ["/api/v2/tickets/"]
     assert response.status_code == 200
     assert error_block(response, "id_cf_96") == "Order number is already used"
     summary = error_summary(response)
@@ -536,7 +511,7 @@ def test_the_api_key_never_reaches_a_page(client, sandbox_api, settings):
     with answering_server(400, REJECTION) as (url, seen):
         settings.TICKETS_API_URL = url
         pages.append(client.post(FORM_URL, valid_post_data(token)))  # the API's errors
-    assert seen[0]["headers"]["Authorization"].startswith("Basic ")  # the key was in use
+    assert seen[0].headers["Authorization"].startswith("Basic ")  # the key was in use
     settings.TICKETS_API_URL = closed_port_url()
     pages.append(client.post(FORM_URL, valid_post_data(token)))  # the API is down
     settings.TICKETS_API_URL = sandbox_api

@@ -11,8 +11,6 @@ import copy
 import json
 import logging
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
 from tickets.client import Pacer, TicketsClient
 from tickets.sync import SyncError, sync
@@ -117,33 +116,28 @@ def run_sync(target: Path, *flags: str) -> tuple[str, str]:
 def canned_server(routes: dict[str, tuple[int, object]]):
     """A real HTTP server on 127.0.0.1 answering `routes["/path/?query"]` (or "/path/") as JSON;
     a str body is sent as it is. Yields the base URL of the API; `.requests` lists what was asked."""
-    asked: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            asked.append(self.path)
-            path = self.path.removeprefix("/api/v2")
-            status, body = routes.get(path) or routes.get(path.split("?")[0]) or (404, {
-                "errors": [{"code": "e-404", "title": "Not found", "details": path}]})  # fmt: skip
-            raw = (body if isinstance(body, str) else json.dumps(body)).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+    def answer(request):
+        path = request.path.removeprefix("/api/v2")
+        status, body = routes.get(path) or routes.get(path.split("?")[0]) or (404, {
+            "errors": [{"code": "e-404", "title": "Not found", "details": path}]})  # fmt: skip
+        return (
+            status,
+            "application/json",
+            (body if isinstance(body, str) else json.dumps(body)).encode(),
+        )
 
-        def log_message(self, *args):
-            pass
+    with stub_server(answer) as (url, seen):
+        yield _Canned(f"{url}/api/v2", seen)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/api/v2"
-        yield type("Canned", (), {"url": url, "requests": asked})
-    finally:
-        server.shutdown()
-        server.server_close()
+
+class _Canned:
+    def __init__(self, url: str, seen: list):
+        self.url, self._seen = url, seen
+
+    @property
+    def requests(self) -> list[str]:
+        return [request.path for request in self._seen]
 
 
 def page(data, current: int = 1, total_pages: int | str = 1, total: int | str = 1) -> tuple:

@@ -1,0 +1,55 @@
+"""One real HTTP server on 127.0.0.1 for tests that need an API that misbehaves, a canned API or
+a host site: `answer(request)` gives (status, content type, body) for each request."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Answer = Callable[[Request], tuple[int, str, bytes]]
+
+
+@contextmanager
+def stub_server(answer: Answer) -> Iterator[tuple[str, list[Request]]]:
+    """Yields the server's base URL ("http://127.0.0.1:PORT") and the requests it has seen."""
+    seen: list[Request] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length))
+            seen.append(request)
+            status, content_type, body = answer(request)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _handle
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
