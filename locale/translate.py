@@ -145,6 +145,18 @@ T = {
     ),
     "Back to the form": ("Назад к форме", "Назад до форми"),
     "The ticket has been filed": ("Заявка создана", "Заявку створено"),
+    "Your session has ended: sign in again.": (
+        "Сеанс завершён: войдите снова.",
+        "Сеанс завершено: увійдіть знову.",
+    ),
+    "staff (the portal's helpdesk account)": (
+        "сотрудника (учётная запись портала)",
+        "співробітника (обліковий запис порталу)",
+    ),
+    "The search failed; type the email instead.": (
+        "Поиск не удался; введите email.",
+        "Пошук не вдався; введіть email.",
+    ),
     "A new email creates the client in the helpdesk.": (
         "Новый email создаст клиента в службе поддержки.",
         "Нова адреса створить клієнта в службі підтримки.",

@@ -295,7 +295,9 @@ class TicketsClient:
         """GET any API path; returns the envelope's `data`."""
         return self._request("GET", path.lstrip("/"), params)
 
-    def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+    def get_all(
+        self, path: str, params: Mapping[str, Any] | None = None, max_pages: int | None = None
+    ) -> list[Any]:
         """Every item of a paginated list, page by page; data keyed by id or a plain list.
 
         The last page is known from `total_pages`, else from `total` and `per_page`, else it is
@@ -303,7 +305,7 @@ class TicketsClient:
         """
         items: list[Any] = []
         first_size = None
-        for page in range(1, MAX_PAGES + 1):
+        for page in range(1, (max_pages or MAX_PAGES) + 1):
             body = self._request("GET", path.lstrip("/"), {**(params or {}), "page": page}, True)
             data = body["data"]
             if isinstance(data, Mapping):
@@ -316,6 +318,9 @@ class TicketsClient:
             first_size = first_size or len(data)
             if not data or page >= _last_page(body.get("pagination"), first_size, len(data)):
                 return items
+        if max_pages:
+            logger.warning("%s: read the first %s pages only", path, max_pages)
+            return items
         raise ApiBadAnswer(f"{path}: more than {MAX_PAGES} pages")
 
     # --- One exchange -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .models import StaffAccount
 logger = logging.getLogger(__name__)
 
 STAFF_TTL = 300
+STAFF_SCAN_PAGES = 10  # without staff groups configured: 300 users at most
 SEARCH_TTL = 60
 STAFF_TYPE = "staff"
 
@@ -79,20 +80,40 @@ def search_clients(query: str, limit: int = 10) -> list[Person]:
         SEARCH_TTL,
         lambda: [asdict(p) for p in _people(get_client().get("users/", {"search": query}))],
     )
-    return [Person(**p) for p in found][:limit]
+    # Clients only: an agent files for a client, never in another staff member's name.
+    return [p for p in (Person(**p) for p in found) if not p.is_staff][:limit]
 
 
 def staff_users() -> list[Person]:
-    """Every staff user of the helpdesk (every page), cached for a few minutes."""
+    """Every staff user of the helpdesk, cached for a few minutes.
 
-    def fetch() -> list[dict]:
-        # With the staff groups configured only they are read; else every user, page by page.
-        groups = settings.TICKETS_API_STAFF_GROUPS
-        params = {"group_list": ",".join(groups)} if groups else None
-        people = _people(get_client().get_all("users/", params))
-        return [asdict(p) for p in people if p.is_staff]
-
-    return [Person(**p) for p in _cached("directory:staff", STAFF_TTL, fetch)]
+    With TICKETS_API_STAFF_GROUPS only those groups are read; without, at most STAFF_SCAN_PAGES
+    pages of users (a large helpdesk must name its staff groups). When the API fails, the last
+    list read is served (or none), and the failure is remembered for a minute so page views do
+    not knock again and again.
+    """
+    found = cache.get("directory:staff")
+    if found is not None:
+        return [Person(**p) for p in found]
+    if cache.get("directory:staff:failing"):
+        return [Person(**p) for p in cache.get("directory:staff:stale", [])]
+    groups = settings.TICKETS_API_STAFF_GROUPS
+    params = {"group_list": ",".join(groups)} if groups else None
+    try:
+        people = _people(
+            get_client().get_all("users/", params, max_pages=None if groups else STAFF_SCAN_PAGES)
+        )
+    except ApiError:
+        logger.warning("The helpdesk's staff list could not be read")
+        cache.set("directory:staff:failing", True, 60)
+        stale = cache.get("directory:staff:stale")
+        if stale is None:
+            raise
+        return [Person(**p) for p in stale]
+    staff = [asdict(p) for p in people if p.is_staff]
+    cache.set("directory:staff", staff, STAFF_TTL)
+    cache.set("directory:staff:stale", staff, 24 * 3600)
+    return [Person(**p) for p in staff]
 
 
 def person(person_id: int) -> Person | None:

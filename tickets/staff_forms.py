@@ -63,7 +63,8 @@ class StaffTicketForm(TicketForm):
     user_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     create_from_user = forms.TypedChoiceField(
         label=_("First message on behalf of"),
-        choices=[(1, _("the client")), (0, _("me, the agent"))],
+        # The API files as the portal's account: "staff" means that account, not this agent.
+        choices=[(1, _("the client")), (0, _("staff (the portal's helpdesk account)"))],
         coerce=int,
         initial=1,
         required=False,
@@ -169,10 +170,13 @@ class StaffTicketForm(TicketForm):
                     None, _("The client could not be checked: the helpdesk cannot be reached.")
                 )
                 return data
-            if self.client is None:
+            if self.client is None or self.client.is_staff:
                 self.add_error(
                     "user_email", _("That client is no longer in the helpdesk. Find them again.")
                 )
+            else:
+                # The ticket goes to the client picked; the email shown is theirs, not a typed one.
+                data["user_email"] = self.client.email
         elif not data.get("user_email") and "user_email" not in self.errors:
             self.add_error("user_email", _("Find a client, or type the email of a new one."))
         return data
@@ -189,11 +193,12 @@ class StaffTicketForm(TicketForm):
         payload["followers"] = data.get("followers") or []
         payload["cc"] = data.get("cc") or []
         payload["bcc"] = data.get("bcc") or []
-        for key in TICKET_DEFAULT_KEYS:
-            if data.get(key) is None:
-                payload.pop(key, None)  # left empty on purpose: the helpdesk's own default
-            else:
+        for key, kind in TICKET_DEFAULT_KEYS.items():
+            if data.get(key) is not None:
                 payload[key] = data[key]
+            elif self.schema.references.get(kind):
+                payload.pop(key, None)  # left empty on purpose: the helpdesk's own default
+            # (no list to choose from: the form's own default stands)
         sla = data.get("sla_date")
         payload["sla_date"] = sla.strftime("%d.%m.%Y %H:%M") if sla else ""
         payload["ticket_lock"] = bool(data.get("ticket_lock"))

@@ -36,6 +36,22 @@ def staff_required(view):
     return wrapped
 
 
+def staff_required_json(view):
+    """For the form's own fetches: a JSON 401/403, which the script can read, not a redirect."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": _("Your session has ended: sign in again.")}, status=401)
+        if not request.user.is_staff:
+            return JsonResponse(
+                {"error": _("Only staff may file tickets for clients.")}, status=403
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/staff/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
@@ -64,10 +80,10 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "tickets/staff/confirmation.html", confirmation_context(key))
+    return render(request, "tickets/staff/confirmation.html", confirmation_context(key, AUDIENCE))
 
 
-@staff_required
+@staff_required_json
 @require_GET
 def client_search(request: HttpRequest) -> JsonResponse:
     try:
@@ -79,7 +95,7 @@ def client_search(request: HttpRequest) -> JsonResponse:
     )
 
 
-@staff_required
+@staff_required_json
 @require_GET
 def ticket_lookup(request: HttpRequest) -> JsonResponse:
     try:

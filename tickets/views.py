@@ -109,8 +109,9 @@ def too_large(request: HttpRequest) -> bool:
     return length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def confirmation_context(key: str) -> dict:
-    submission = get_object_or_404(Submission, public_key=key)
+def confirmation_context(key: str, audience: str = AUDIENCE) -> dict:
+    # A staff filing (with staff-only fields) is shown on staff pages alone.
+    submission = get_object_or_404(Submission, public_key=key, audience=audience)
     return {
         "submission": submission,
         "rows": summarize(get_schema(), submission.payload, submission.audience),

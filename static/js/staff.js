@@ -16,7 +16,8 @@
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      });
+      })
+      .catch(function () { return { ok: false, body: {} }; });
   }
 
   function initClientPicker(root) {
@@ -63,7 +64,7 @@
         if (input.value.trim() !== query) return;  // a newer query is on its way
         results.replaceChildren();
         if (!answer.ok) {
-          status.textContent = answer.body.error || "";
+          status.textContent = answer.body.error || root.dataset.failed;
           return;
         }
         answer.body.results.forEach(function (person) {
@@ -80,7 +81,18 @@
           ? root.dataset.foundOne : root.dataset.foundMany);
       });
     }, 250);
-    input.addEventListener("input", function () { lookup(input.value.trim()); });
+    input.addEventListener("input", function () {
+      results.replaceChildren();  // no stale result may be picked while the next one loads
+      lookup(input.value.trim());
+    });
+    // Enter in the search picks the only result, and never sends the form.
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var buttons = results.querySelectorAll("button");
+      if (buttons.length === 1) buttons[0].click();
+      else if (buttons.length) buttons[0].focus();
+    });
 
     if (userId.value) {
       chosen.querySelector("[data-client-name]").textContent = email.value;

@@ -107,7 +107,7 @@ def test_agent_finds_a_client_and_files_with_every_parameter(
 
     fill_ticket(page, "Phoned in: wrong VAT on invoice")
     assert page.get_by_label("Order number").input_value() == ""  # not required of staff
-    page.get_by_label("me, the agent").check()
+    page.get_by_label("staff (the portal's helpdesk account)").check()
     page.get_by_label("Administrator <admin@sandbox.invalid>", exact=True).check()
     page.get_by_label("Ivan Petrenko <ivan.petrenko@sandbox.invalid>", exact=True).check()
     sla = page.get_by_role("group", name="SLA deadline")

@@ -1,6 +1,7 @@
 """Staff file tickets for their clients with every parameter of create-ticket.txt."""
 
 import re
+from html import unescape
 
 import pytest
 import requests
@@ -173,12 +174,17 @@ def test_client_search_and_parent_lookup(staff_client):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
-    for url in ("/staff/", FORM, "/staff/api/clients/?q=ada"):
+    for url in ("/staff/", FORM, "/staff/tickets/anything/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/staff/login/")
     assert client.post(FORM, {"title": "x"}).status_code == 302
     assert Submission.objects.count() == 0
+    # The form's own fetches get an answer their script can read.
+    for url in ("/staff/api/clients/?q=ada", "/staff/api/tickets/?q=1"):
+        response = client.get(url)
+        assert response.status_code == 401
+        assert response.json()["error"] == "Your session has ended: sign in again."
 
 
 def test_signed_in_non_staff_cannot_see_or_post(db):
@@ -188,6 +194,7 @@ def test_signed_in_non_staff_cannot_see_or_post(db):
     assert browser.get(FORM).status_code == 403
     assert browser.post(FORM, {"title": "x"}).status_code == 403
     assert browser.get("/staff/api/clients/?q=ada").status_code == 403
+    assert browser.get("/staff/api/tickets/?q=1").status_code == 403
 
 
 def test_a_staff_post_without_the_csrf_token_is_refused(agent, sandbox_api):
@@ -254,6 +261,62 @@ def test_the_admin_shows_submissions_with_what_was_sent(staff_client, agent, set
         "/admin/tickets/submission/", {"staff_user__id__exact": agent.pk, "state": "sent"}
     )
     assert submission.unique_id in filtered.content.decode()
-    detail = browser.get(f"/admin/tickets/submission/{submission.pk}/change/").content.decode()
-    assert "Phoned in: checkout broken" in detail and "unique_id" in detail
+    detail = unescape(
+        browser.get(f"/admin/tickets/submission/{submission.pk}/change/").content.decode()
+    )
+    assert '"title": "Phoned in: checkout broken"' in detail  # the payload sent
+    assert f'"unique_id": "{submission.unique_id}"' in detail  # the API's answer
     assert settings.TICKETS_API_KEY not in detail and settings.TICKETS_API_KEY not in listing
+
+
+def test_a_staff_filing_is_never_shown_on_a_customer_page(staff_client, client):
+    response = staff_client.post(
+        FORM,
+        {
+            **REQUIRED,
+            "form_token": token(staff_client),
+            "user_email": "ada@example.com",
+            "cf_107": "internal",
+        },
+    )
+    key = filed(response) and Submission.objects.get().public_key
+    assert client.get(f"/tickets/{key}/").status_code == 404
+    assert client.get(f"/embed/tickets/{key}/").status_code == 404
+    assert "internal" in staff_client.get(f"/staff/tickets/{key}/").content.decode()
+
+
+def test_a_client_is_never_a_staff_member(staff_client):
+    assert staff_client.get("/staff/api/clients/", {"q": "sandbox.invalid"}).json()["results"] == []
+    post = {
+        **REQUIRED,
+        "form_token": token(staff_client),
+        "user_id": "1",
+        "user_email": "x@example.com",
+    }
+    response = staff_client.post(FORM, post)
+    assert (
+        "That client is no longer in the helpdesk. Find them again."
+        in response.context["form"].errors["user_email"]
+    )
+
+
+def test_the_picked_client_decides_the_email_shown(staff_client):
+    post = {
+        **REQUIRED,
+        "form_token": token(staff_client),
+        "user_id": "1002",
+        "user_email": "ada@example.com",
+    }
+    filed(staff_client.post(FORM, post))
+    assert Submission.objects.get().payload["user_email"] == "grace@example.com"
+
+
+def test_the_staff_list_read_once_serves_while_the_api_is_down(staff_client, settings):
+    from tickets import directory
+
+    assert [p.id for p in directory.staff_users()] == [1, 2, 3]
+    from django.core.cache import cache
+
+    cache.delete("directory:staff")  # the short-lived copy expires...
+    settings.TICKETS_API_URL = "http://127.0.0.1:9/api/v2"  # ...and the API is down
+    assert [p.id for p in directory.staff_users()] == [1, 2, 3]  # the last list read serves
