@@ -44,3 +44,21 @@ def sandbox_api(live_server, settings) -> str:
     # their own.
     settings.SANDBOX_RATE_LIMIT = 0
     return settings.TICKETS_API_URL
+
+
+@pytest.fixture
+def use_schema(settings, tmp_path):
+    """use_schema(document): the portal (and its sandbox) serve this schema from now on."""
+    import json
+
+    from tickets.schema import clear_cache
+
+    def use(document: dict):
+        path = tmp_path / "schema.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        settings.TICKETS_SCHEMA_FILE = path
+        clear_cache()
+        return path
+
+    yield use
+    clear_cache()

@@ -37,7 +37,7 @@ def staff_required(view):
 
 
 def staff_required_json(view):
-    """For the form's own fetches: a JSON 401/403, which the script can read, not a redirect."""
+    """For the form's own fetches: JSON the script can read (401, 403, 503), never a redirect."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
@@ -47,7 +47,10 @@ def staff_required_json(view):
             return JsonResponse(
                 {"error": _("Only staff may file tickets for clients.")}, status=403
             )
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError:
+            return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
     return wrapped
 
@@ -86,10 +89,7 @@ def confirmation(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required_json
 @require_GET
 def client_search(request: HttpRequest) -> JsonResponse:
-    try:
-        people = directory.search_clients(request.GET.get("q", ""))
-    except ApiError:
-        return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
+    people = directory.search_clients(request.GET.get("q", ""))
     return JsonResponse(
         {"results": [{"id": p.id, "name": p.name, "email": p.email} for p in people]}
     )
@@ -98,10 +98,7 @@ def client_search(request: HttpRequest) -> JsonResponse:
 @staff_required_json
 @require_GET
 def ticket_lookup(request: HttpRequest) -> JsonResponse:
-    try:
-        ticket = directory.find_ticket(request.GET.get("q", ""))
-    except ApiError:
-        return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
+    ticket = directory.find_ticket(request.GET.get("q", ""))
     if ticket is None:
         return JsonResponse({"error": _("There is no such ticket.")}, status=404)
     return JsonResponse({"id": ticket.id, "unique_id": ticket.unique_id, "title": ticket.title})

@@ -118,17 +118,8 @@ CHAIN = {
 
 
 @pytest.fixture
-def chain_schema(settings, tmp_path):
-    import json
-
-    from tickets import schema as ticket_schema
-
-    path = tmp_path / "chain.json"
-    path.write_text(json.dumps(CHAIN), encoding="utf-8")
-    settings.TICKETS_SCHEMA_FILE = path
-    ticket_schema.clear_cache()
-    yield
-    ticket_schema.clear_cache()
+def chain_schema(use_schema):
+    use_schema(CHAIN)
 
 
 def test_a_chain_of_conditions_agrees_with_the_server(page, live_server, chain_schema):

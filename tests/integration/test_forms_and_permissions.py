@@ -1,7 +1,6 @@
 """Several forms with their own fields and defaults; permissions per audience; conditions on the
 server, whatever the browser sent."""
 
-import json
 import re
 
 import pytest
@@ -14,7 +13,6 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     confirmation_key,
     hidden_value,
 )
-from tickets import schema as ticket_schema
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,18 +26,6 @@ def token_for(client, slug: str) -> str:
 def read_back(sandbox_api: str, ticket: Ticket) -> dict:
     auth = (django_settings.SANDBOX_API_EMAIL, django_settings.SANDBOX_API_KEY)
     return requests.get(f"{sandbox_api}/tickets/{ticket.pk}/", auth=auth, timeout=10).json()["data"]
-
-
-@pytest.fixture
-def use_schema(settings, tmp_path):
-    def use(data: dict) -> None:
-        path = tmp_path / "schema.json"
-        path.write_text(json.dumps(data), encoding="utf-8")
-        settings.TICKETS_SCHEMA_FILE = path
-        ticket_schema.clear_cache()
-
-    yield use
-    ticket_schema.clear_cache()
 
 
 def test_front_page_lists_each_customer_form_in_the_visitors_language(client):

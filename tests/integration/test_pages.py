@@ -28,20 +28,21 @@ def test_form_speaks_the_visitors_language(client):
     assert "Звернутися до підтримки" in html
 
 
-def test_labels_are_text_never_html(client, settings, tmp_path):
-    from tickets.schema import clear_cache
-
-    schema = tmp_path / "schema.json"
-    schema.write_text(
-        '{"format": 1, "fields": [{"id": 1, "field_type": "text",'
-        ' "name": "<b>Bold</b>", "help": "<script>alert(1)</script>"}]}'
+def test_labels_are_text_never_html(client, use_schema):
+    use_schema(
+        {
+            "format": 1,
+            "fields": [
+                {
+                    "id": 1,
+                    "field_type": "text",
+                    "name": "<b>Bold</b>",
+                    "help": "<script>alert(1)</script>",
+                }
+            ],
+        }
     )
-    settings.TICKETS_SCHEMA_FILE = schema
-    clear_cache()
-    try:
-        html = client.get("/forms/support/").content.decode()
-    finally:
-        clear_cache()
+    html = client.get("/forms/support/").content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

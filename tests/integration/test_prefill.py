@@ -16,7 +16,6 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     form_state,
     hidden_value,
 )
-from tickets import schema as ticket_schema
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,14 +74,9 @@ def sign_context(data: dict, secret: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def schema(settings, tmp_path):
-    path = tmp_path / "schema.json"
-    path.write_text(json.dumps(SCHEMA), encoding="utf-8")
-    settings.TICKETS_SCHEMA_FILE = path
+def schema(use_schema, settings):
+    use_schema(SCHEMA)
     settings.EMBED_CONTEXT_SECRETS = ["new-secret", "old-secret"]
-    ticket_schema.clear_cache()
-    yield
-    ticket_schema.clear_cache()
 
 
 def post_from(client, url: str, **body) -> object:

@@ -320,3 +320,11 @@ def test_the_staff_list_read_once_serves_while_the_api_is_down(staff_client, set
     cache.delete("directory:staff")  # the short-lived copy expires...
     settings.TICKETS_API_URL = "http://127.0.0.1:9/api/v2"  # ...and the API is down
     assert [p.id for p in directory.staff_users()] == [1, 2, 3]  # the last list read serves
+
+
+def test_the_forms_fetches_say_when_the_helpdesk_is_down(staff_client, settings):
+    settings.TICKETS_API_URL = "http://127.0.0.1:9/api/v2"
+    for url in ("/staff/api/clients/?q=grace", "/staff/api/tickets/?q=SBX-0001"):
+        response = staff_client.get(url)
+        assert response.status_code == 503
+        assert response.json() == {"error": "The helpdesk cannot be reached."}
