@@ -144,7 +144,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "tickets.middleware.LanguageParameterMiddleware",
+    "tickets.embedding.language.LanguageParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,7 +167,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tickets.context_processors.languages",
+                "tickets.embedding.language.languages",
             ],
         },
     },
@@ -225,7 +225,7 @@ LOGOUT_REDIRECT_URL = "tickets:staff_login"
 
 X_FRAME_OPTIONS = "DENY"
 # No inline script or style anywhere; only the embed views may be framed, and only by
-# EMBED_ALLOWED_ORIGINS (tickets/embedding.py replaces frame-ancestors for them).
+# EMBED_ALLOWED_ORIGINS (tickets/embedding/framing.py replaces frame-ancestors for them).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -7,27 +7,20 @@ from typing import Any
 
 from django.utils import timezone
 
-from tickets.schema import API_LANGUAGES, Field, LocalText, Option, Reference, Schema
+from tickets.schema import Field, Option, Reference, Schema, kind_of
 
 from . import users
 from .models import Ticket, User
-from .validation import as_int, hierarchy_levels
+from .validation import as_int
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-FLAG_TYPES = frozenset({"checkbox", "button"})
-OPTION_TYPES = frozenset({"select", "multi_button"})
-
-
-def text(value: LocalText) -> dict[str, str]:
-    """`{"en": ..., "ru": ..., "ua": ...}`, "" for a language the text lacks."""
-    return {**dict.fromkeys(API_LANGUAGES, ""), **dict(value.values)}
 
 
 def field_name(field: Field) -> dict[str, Any]:
     """A field's name; a hierarchy's is keyed by level ("1", "2", ...)."""
-    if field.field_type != "hierarchy":
-        return text(field.name)
-    return {str(level): text(field.level_name(level)) for level in range(1, field.depth + 1)}
+    if not kind_of(field.field_type).nests:
+        return field.name.as_api()
+    return {str(n): field.level_name(n).as_api() for n in range(1, field.depth + 1)}
 
 
 def permissions(field: Field) -> dict[str, dict[str, bool]]:
@@ -53,36 +46,22 @@ def custom_field(field: Field) -> dict[str, Any]:
 
 
 def option(item: Option) -> dict[str, Any]:
-    return {"id": item.id, "pid": item.pid, "name": text(item.name)}
+    return {"id": item.id, "pid": item.pid, "name": item.name.as_api()}
 
 
 def reference(item: Reference) -> dict[str, Any]:
-    return {"id": item.id, "name": text(item.name)}
-
-
-def _named_option(field: Field, option_id: int | None) -> dict[str, Any] | str:
-    found = field.option(option_id) if option_id else None
-    return {"id": found.id, "name": text(found.name)} if found else ""
-
-
-def field_value(field: Field, value: Any) -> Any:
-    """A stored custom field value as the API reads it back."""
-    if field.field_type in FLAG_TYPES:
-        return 1 if str(value) == "1" else 0
-    if field.field_type in OPTION_TYPES:
-        return _named_option(field, as_int(value))
-    if field.field_type == "hierarchy":
-        chosen = hierarchy_levels(value) or []
-        levels = {str(n): _named_option(field, oid) for n, oid in enumerate(chosen, start=1)}
-        return levels or ""
-    return "" if value is None else str(value)
+    return {"id": item.id, "name": item.name.as_api()}
 
 
 def custom_field_values(sent: dict[str, Any], schema: Schema) -> list[dict[str, Any]]:
     """The list form of a ticket's custom fields, in the schema's order."""
     by_id = {as_int(key): value for key, value in sent.items()}
     return [
-        {"id": f.id, "field_type": f.field_type, "field_value": field_value(f, by_id[f.id])}
+        {
+            "id": f.id,
+            "field_type": f.field_type,
+            "field_value": kind_of(f.field_type).echo(f, by_id[f.id]),
+        }
         for f in schema.fields.values()
         if f.id in by_id
     ]

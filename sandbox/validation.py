@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from tickets.schema import TICKET_DEFAULT_KEYS, Field, Schema
+from tickets.lib.values import api_date, as_flag
+from tickets.lib.values import as_int as _as_int
+from tickets.schema import TICKET_DEFAULT_KEYS, Schema, kind_of
 
 from .problems import Problem, ValidationFailed
 from .relations import relation_problems
@@ -24,47 +25,22 @@ INT_KEYS = ("pid", "priority_id", "type_id", "department_id", "owner_id", "user_
 BOOL_DEFAULTS = {"ticket_lock": False, "create_from_user": True}
 # Ticket parameters checked against the schema's references when it lists any (0 = not set).
 REFERENCE_KEYS = TICKET_DEFAULT_KEYS
-NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
-DATE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SLA_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4} ([01]\d|2[0-3]):[0-5]\d$")
-TRUE_VALUES = (True, 1, "1", "true")
-FALSE_VALUES = (False, 0, "0", "false", "")
 
 
 # --- Plain values ---------------------------------------------------------------------------------
 def as_int(value: Any) -> int | None:
     """A non-negative whole number, from a number or a numeric string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return _as_int(value, minimum=0)
 
 
 def as_bool(value: Any) -> bool | None:
-    normalised = value.strip().lower() if isinstance(value, str) else value
-    if normalised in TRUE_VALUES:
-        return True
-    if normalised in FALSE_VALUES:
-        return False
-    return None
-
-
-def is_date(value: str) -> bool:
-    if not DATE_RE.match(value):
-        return False
-    try:
-        datetime.strptime(value, "%d.%m.%Y")
-    except ValueError:
-        return False
-    return True
+    """A flag as the API reads one; an empty value is false."""
+    return False if isinstance(value, str) and not value.strip() else as_flag(value)
 
 
 def is_sla_date(value: str) -> bool:
-    return bool(SLA_RE.match(value)) and is_date(value.split(" ")[0])
+    return bool(SLA_RE.match(value)) and api_date(value.split(" ")[0]) is not None
 
 
 def is_email(value: str) -> bool:
@@ -166,105 +142,6 @@ def _tag_item(value: Any) -> str | None:
 
 
 # --- Custom fields --------------------------------------------------------------------------------
-def _check_string(field: Field, value: Any) -> str | None:
-    return None if isinstance(value, str) else "must be a string"
-
-
-def _check_regex(field: Field, value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "must be a string"
-    if value and not re.search(field.pattern, value):
-        return f"{value!r} does not match the field's pattern"
-    return None
-
-
-def _check_number(field: Field, value: Any) -> str | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return None
-    if isinstance(value, str) and (value == "" or NUMBER_RE.match(value)):
-        return None
-    return f"{value!r} is not a number"
-
-
-def _check_option(field: Field, value: Any) -> str | None:
-    if value == "":
-        return None
-    option_id = as_int(value)
-    if option_id is None:
-        return f"{value!r} is not an option id"
-    if field.option(option_id) is None:
-        return f"option {option_id} is not an option of field {field.id}"
-    return None
-
-
-def _check_date(field: Field, value: Any) -> str | None:
-    if value == "" or (isinstance(value, str) and is_date(value)):
-        return None
-    return f"{value!r} is not a date in the form DD.MM.YYYY"
-
-
-def _check_time(field: Field, value: Any) -> str | None:
-    if value == "" or (isinstance(value, str) and TIME_RE.match(value)):
-        return None
-    return f"{value!r} is not a time in the form HH:MM"
-
-
-def _check_flag(field: Field, value: Any) -> str | None:
-    if value in ("1", "", 1, 0, "0") and not isinstance(value, bool):
-        return None
-    return f'{value!r} is not "1" or ""'
-
-
-def hierarchy_levels(value: Any) -> list[int] | None:
-    """`{"1": 198, "2": 204}` -> `[198, 204]` (stopping at the first 0); None if malformed."""
-    if not isinstance(value, Mapping) or not all(str(k).isdigit() for k in value):
-        return None
-    levels = sorted(int(k) for k in value)
-    if levels != list(range(1, len(levels) + 1)):
-        return None
-    ids = [as_int(value[str(level)]) for level in levels]
-    if any(option_id is None for option_id in ids):
-        return None
-    chosen = ids[: ids.index(0)] if 0 in ids else ids
-    if any(ids[len(chosen) :]):
-        return None  # an option below an empty level
-    return chosen
-
-
-def _check_hierarchy(field: Field, value: Any) -> str | None:
-    chosen = hierarchy_levels(value)
-    if chosen is None:
-        return (
-            'must be an object of level -> option id, e.g. {"1": 198, "2": 204}, '
-            'levels numbered from 1 without gaps; {"1": 0} for empty'
-        )
-    parent = 0
-    for level, option_id in enumerate(chosen, start=1):
-        option = field.option(option_id)
-        if option is None:
-            return f"option {option_id} (level {level}) is not an option of field {field.id}"
-        if option.pid != parent:
-            above = f"option {parent} chosen at level {level - 1}" if parent else "the top level"
-            return f"option {option_id} (level {level}) does not belong under {above}"
-        parent = option_id
-    return None
-
-
-CHECKS: dict[str, Callable[[Field, Any], str | None]] = {
-    "text": _check_string,
-    "textarea": _check_string,
-    "regex": _check_regex,
-    "number": _check_number,
-    "select": _check_option,
-    "multi_button": _check_option,
-    "hierarchy": _check_hierarchy,
-    "date": _check_date,
-    "time": _check_time,
-    "checkbox": _check_flag,
-    "button": _check_flag,
-}
-
-
 def _custom_fields(data: Mapping, schema: Schema, problems: list[Problem]) -> dict[str, Any]:
     raw = data.get("custom_fields", {})
     if raw in ("", None):
@@ -274,11 +151,12 @@ def _custom_fields(data: Mapping, schema: Schema, problems: list[Problem]) -> di
         return {}
     for key, value in raw.items():
         name = f"custom_fields[{key}]"
-        field = schema.fields.get(as_int(key)) if str(key).isdigit() else None
+        field = schema.fields.get(as_int(key))
         if field is None:
             problems.append(Problem(name, f"There is no custom field with id {key!r}."))
             continue
-        message = CHECKS[field.field_type](field, value)
+        # Each field kind says how the API checks its values (tickets/forms/kinds.py).
+        message = kind_of(field.field_type).check_value(field, value)
         if message:
             problems.append(Problem(name, f"Field {key} ({field.field_type}): {message}."))
     return dict(raw)

@@ -7,4 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the schema check)
+        # The field kinds register themselves before any schema file is read; the checks then
+        # find a schema that names a type no kind is registered for.
+        from . import checks  # noqa: F401
+        from .forms import kinds  # noqa: F401

@@ -1,8 +1,36 @@
-"""The schema file is checked at start-up: a broken file stops runserver, migrate and the tests."""
+"""System checks: a broken schema file or an incomplete field kind stops runserver, migrate and
+the tests."""
 
 from django.core import checks
 
-from .schema import SchemaError, clear_cache, get_schema
+from .forms.kinds import FieldKind
+from .schema.kinds import kind_of, registered
+from .schema.parsing import SchemaError
+from .schema.service import clear_cache, get_schema
+
+
+@checks.register()
+def check_field_kinds(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every registered field kind can build its form field (the schema accepts its type)."""
+    problems = []
+    for kind in registered():
+        if not isinstance(kind, FieldKind):
+            problems.append(
+                checks.Error(
+                    f"field kind {kind.name!r} is a {type(kind).__name__}, not a FieldKind",
+                    hint="Subclass tickets.forms.kinds.FieldKind.",
+                    id="tickets.E002",
+                )
+            )
+        elif type(kind).make is FieldKind.make:
+            problems.append(
+                checks.Error(
+                    f"field kind {kind.name!r} cannot build a form field: it has no make()",
+                    hint="Give the kind a make(field, required) that returns a Django form field.",
+                    id="tickets.E002",
+                )
+            )
+    return problems
 
 
 @checks.register()
@@ -23,5 +51,5 @@ def check_schema_file(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="tickets.W001",
         )
         for field in schema.fields.values()
-        if field.field_type == "regex" and not field.pattern
+        if kind_of(field.field_type).has_pattern and not field.pattern
     ]

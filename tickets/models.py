@@ -1,4 +1,7 @@
-"""The durable record of every submission, written before the API is called."""
+"""The portal's records: every submission (written before the API is called), its attachments,
+and each staff account's helpdesk user.
+
+Imports: Django and `tickets.lib` only: the data layer knows nothing of HTTP, forms or views."""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from .client import ApiMessage
 
 
 def new_public_key() -> str:
@@ -60,10 +61,6 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.unique_id or f"{self.form_slug} {self.get_state_display()}"
-
-    def messages(self) -> tuple[ApiMessage, ...]:
-        """The API's messages about the last attempt."""
-        return tuple(ApiMessage(**m) for m in self.api_messages)
 
     @property
     def user_email(self) -> str:

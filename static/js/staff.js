@@ -77,8 +77,7 @@
           item.appendChild(button);
           results.appendChild(item);
         });
-        status.textContent = answer.body.results.length + " " + (answer.body.results.length === 1
-          ? root.dataset.foundOne : root.dataset.foundMany);
+        status.textContent = answer.body.status;
       });
     }, 250);
     input.addEventListener("input", function () {

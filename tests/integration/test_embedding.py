@@ -29,7 +29,7 @@ from tests.integration.test_portal_flow import (
     page_text,
     valid_post_data,
 )
-from tickets import tokens
+from tickets.forms import tokens
 from tickets.models import Submission
 
 

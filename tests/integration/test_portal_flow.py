@@ -22,8 +22,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from sandbox.models import Ticket, TicketFile
 from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
-from tickets import tokens
-from tickets.client import get_client
+from tickets.forms import tokens
+from tickets.helpdesk.client import get_client
 from tickets.models import Attachment, Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,14 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from tickets import attachments
+from tickets.delivery import storage
 from tickets.models import Attachment, Submission
 
 pytestmark = pytest.mark.django_db
 
 
 def stored(name: str, age_days: float, submission=None) -> Attachment:
-    (attachment,) = attachments.store([SimpleUploadedFile(name, b"data")])
+    (attachment,) = storage.store([SimpleUploadedFile(name, b"data")])
     Attachment.objects.filter(pk=attachment.pk).update(
         created_at=timezone.now() - timedelta(days=age_days), submission=submission
     )

@@ -17,7 +17,7 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     two_files,
     valid_post_data,
 )
-from tickets import tokens
+from tickets.forms import tokens
 from tickets.models import Attachment, Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,15 +15,8 @@ from typing import NamedTuple
 import pytest
 
 from portal import __version__
-from tickets.client import (
-    ApiMessage,
-    ApiOutcomeUnknown,
-    ApiRejected,
-    ApiUnavailable,
-    TicketsClient,
-    Upload,
-    flatten,
-)
+from tickets.helpdesk.client import TicketsClient, Upload, flatten
+from tickets.helpdesk.errors import ApiMessage, ApiOutcomeUnknown, ApiRejected, ApiUnavailable
 
 EMAIL = "agent@example.com"
 API_KEY = "s3cret-api-key-0123"
@@ -311,7 +304,8 @@ def test_repr_does_not_show_the_api_key():
 # --- The portal's share of the API, across processes (Django's cache) ----------------------------
 @pytest.fixture
 def budget_client(server, settings):
-    from tickets.client import Budget, TicketsClient
+    from tickets.helpdesk.client import TicketsClient
+    from tickets.helpdesk.pacing import Budget
 
     url = f"http://127.0.0.1:{server.server_address[1]}/api/v2"
     return TicketsClient(url, EMAIL, API_KEY, 1, 1, budget=Budget())

@@ -12,7 +12,8 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from tickets.fields import browser_pattern, builder_for
+from tickets.forms.kinds import kind_for
+from tickets.forms.patterns import browser_pattern
 from tickets.schema import load_schema
 
 SCHEMA = load_schema(Path(django_settings.BASE_DIR) / "portal" / "ticket_schema.json")
@@ -21,14 +22,14 @@ EMAIL_PATTERN = SCHEMA.fields[103].pattern
 
 def api_value(field_id: int, raw, required: bool = False):
     field = SCHEMA.fields[field_id]
-    builder = builder_for(field)
+    builder = kind_for(field)
     return builder.to_api(builder.formfield(field, required).clean(raw))
 
 
 def refusal(field_id: int, raw, required: bool = False) -> ValidationError:
     field = SCHEMA.fields[field_id]
     with pytest.raises(ValidationError) as caught:
-        builder_for(field).formfield(field, required).clean(raw)
+        kind_for(field).formfield(field, required).clean(raw)
     return caught.value
 
 
@@ -199,7 +200,7 @@ def test_browser_pattern_of_python_only_syntax_is_none(pattern):
 
 def test_regex_input_carries_the_browser_pattern():
     field = SCHEMA.fields[103]
-    widget = builder_for(field).formfield(field, False).widget
+    widget = kind_for(field).formfield(field, False).widget
     assert widget.attrs["pattern"] == "[^@\\s]+@[^@\\s]+\\.[^@\\s]+"
 
 
@@ -260,7 +261,7 @@ class Elements(HTMLParser):
 
 def rendered(field_id: int, required: bool = False) -> Elements:
     field = SCHEMA.fields[field_id]
-    formfield = builder_for(field).formfield(field, required)
+    formfield = kind_for(field).formfield(field, required)
     return Elements(formfield.widget.render(f"cf_{field_id}", None, {"id": f"id_cf_{field_id}"}))
 
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tickets import tokens
-from tickets.forms import api_field_name, build_form_class, form_class
+from tickets.forms import tokens
+from tickets.forms.building import build_form_class, form_class
+from tickets.forms.ticket import api_field_name
 from tickets.schema import get_schema, load_schema
 
 CUSTOM_FIELDS_FILLED = {

@@ -11,7 +11,8 @@ from django.conf import settings as django_settings
 
 from tickets import schema as ticket_schema
 from tickets.checks import check_schema_file
-from tickets.schema import LocalText, Permission, SchemaError, load_schema
+from tickets.lib.text import LocalText
+from tickets.schema import Permission, SchemaError, load_schema
 
 SHIPPED = Path(django_settings.BASE_DIR) / "portal" / "ticket_schema.json"
 
@@ -273,9 +274,9 @@ def test_a_regex_field_without_a_pattern_is_a_warning_and_accepts_any_text(
     assert warning.id == "tickets.W001"
     assert warning.msg == f"{path}: field 103: a regex field without a 'pattern' accepts any text"
     field = load_schema(path).fields[103]
-    from tickets.fields import builder_for
+    from tickets.forms.kinds import kind_for
 
-    assert builder_for(field).formfield(field, True).clean("anything at all") == "anything at all"
+    assert kind_for(field).formfield(field, True).clean("anything at all") == "anything at all"
 
 
 def test_the_system_check_passes_a_good_file(settings, tmp_path, fresh_cache):

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.client import Pacer, TicketsClient
-from tickets.sync import SyncError, sync
+from tickets.helpdesk.client import TicketsClient
+from tickets.helpdesk.pacing import Pacer
+from tickets.schema.sync import SyncError, sync
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Widgets the stock ones do not cover: the hierarchy's chained selects."""
+"""Widgets the stock ones do not cover: the hierarchy's chained selects, several files in one
+input, labelled date and time pickers."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .schema import Option
+from ..lib.text import lazy_text
+from ..schema.types import Option
 
 
 class OptionSelect(forms.Select):
@@ -25,11 +26,11 @@ class OptionSelect(forms.Select):
         self.level = level
         self.parent_of = {str(o.id): str(o.pid) for o in options}
         if level == 1:
-            self.choices = [("", _("Choose…"))] + [(str(o.id), _lazy_name(o)) for o in options]
+            self.choices = [("", _("Choose…"))] + [(str(o.id), lazy_text(o.name)) for o in options]
         else:
             groups: dict[int, list] = {}
             for option in options:
-                groups.setdefault(option.pid, []).append((str(option.id), _lazy_name(option)))
+                groups.setdefault(option.pid, []).append((str(option.id), lazy_text(option.name)))
             self.choices = [("", _("Choose…"))] + [
                 (parents[pid], items) for pid, items in groups.items()
             ]
@@ -45,10 +46,6 @@ class OptionSelect(forms.Select):
         context["widget"]["label"] = self.label
         context["widget"]["level"] = self.level
         return context
-
-
-def _lazy_name(option: Option) -> str:
-    return lazy(option.name.get, str)()
 
 
 class HierarchyWidget(forms.MultiWidget):
@@ -69,3 +66,13 @@ class HiddenHierarchyWidget(forms.MultiWidget):
         super().__init__([forms.HiddenInput() for _level in range(levels)])
 
     decompress = HierarchyWidget.decompress
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class LabelledDateTimeWidget(forms.SplitDateTimeWidget):
+    """The browser's own date and time pickers, each with its label."""
+
+    template_name = "tickets/widgets/datetime.html"

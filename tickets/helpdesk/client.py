@@ -1,31 +1,37 @@
 """TicketsClient: the only code in the portal that speaks HTTP to the tickets API.
 
-Answers are turned into return values (the `data` of the envelope) or typed exceptions:
-- ApiUnavailable: the request never reached the API, or the API could not serve it (5xx, a ban);
-  nothing was filed, a later retry is safe.
-- ApiRejected: the API refused the request (4xx with `errors`); retrying the same data will not help.
-- ApiOutcomeUnknown: the request was sent but no answer came (read timeout, dropped connection);
-  the ticket may or may not exist.
-A POST is never sent twice: the only retry is for a connection that could not be made at all.
+Answers are turned into return values (the `data` of the envelope) or the typed exceptions of
+errors.py. A POST is never sent twice: the only retry is for a connection that could not be made
+at all.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
 
 import requests
 from django.conf import settings
-from django.core.cache import caches
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
 from portal import __version__
+
+from ..lib.values import as_int, as_list
+from .errors import (
+    ApiBadAnswer,
+    ApiError,
+    ApiOutcomeUnknown,
+    ApiRejected,
+    ApiUnavailable,
+    is_ban,
+    messages_of,
+)
+from .pacing import Budget, Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -48,141 +54,17 @@ NOT_SENT = (
 )
 
 
-@dataclass(frozen=True)
-class ApiMessage:
-    """One entry of the API's `errors` list."""
-
-    code: str
-    title: str
-    details: str
-    field: str = ""
-
-    def __str__(self) -> str:
-        return self.details or self.title or self.code
-
-
-class ApiError(Exception):
-    """Base of everything the client raises."""
-
-    def __init__(self, reason: str, messages: Iterable[ApiMessage] = (), status: int | None = None):
-        self.reason = reason
-        self.messages = tuple(messages)
-        self.status = status
-        super().__init__(reason)
-
-
-class ApiUnavailable(ApiError):
-    """Nothing was filed: the API could not be reached or could not serve the request."""
-
-
-class ApiRejected(ApiError):
-    """The API refused the request and said why (see `messages`)."""
-
-
-class ApiOutcomeUnknown(ApiError):
-    """The request went out and no answer came back: the ticket may exist."""
-
-
-class ApiBadAnswer(ApiError):
-    """The API answered, but not in a shape this client understands."""
-
-
-class Pacer:
-    """Keeps one client's requests well under the account's per-minute limit.
-
-    The API bans the whole account for 20 minutes past its limit (300 a minute by default), which
-    stops every integration of the helpdesk, so a bulk job spaces its requests (`per_minute`) and,
-    when `X-Rate-Limit-Remaining` says only `reserve` requests of the minute are left for everyone
-    else, waits a whole window before the next one.
-    """
-
-    def __init__(
-        self,
-        per_minute: float = 120,
-        reserve: int = 100,
-        window: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        self.interval = 60.0 / per_minute if per_minute else 0.0
-        self.reserve = reserve
-        self.window = window
-        self.sleep = sleep
-        self.clock = clock
-        self._next = 0.0
-        self.waits = 0  # how often the remaining budget made it wait a window
-
-    def before(self) -> None:
-        delay = self._next - self.clock()
-        if delay > 0:
-            self.sleep(delay)
-        self._next = self.clock() + self.interval
-
-    def after(self, response: requests.Response) -> None:
-        remaining = _int(response.headers.get("X-Rate-Limit-Remaining"))
-        if remaining is not None and remaining <= self.reserve:
-            logger.info("API budget low (%s left this minute): pausing %gs", remaining, self.window)
-            self.waits += 1
-            self._next = max(self._next, self.clock() + self.window)
-
-
-class Budget:
-    """The portal's share of the account's API minute, counted across every portal process.
-
-    Counted in Django's cache (Redis in a deployment). A request past the share is not sent;
-    a ban answer is remembered, so no process knocks again until it is over.
-    """
-
-    BAN_KEY = "tickets-api:banned"
-    BAN_SECONDS = 20 * 60
-
-    def __init__(self, cache_alias: str = "default"):
-        self.cache_alias = cache_alias
-
-    @property
-    def cache(self):
-        return caches[self.cache_alias]
-
-    def take(self) -> None:
-        if self.cache.get(self.BAN_KEY):
-            raise ApiUnavailable("the API has banned the account for a while; nothing was sent")
-        limit = settings.TICKETS_API_MAX_PER_MINUTE
-        if not limit:
-            return
-        key = f"tickets-api:minute:{int(time.time() // 60)}"
-        used = 1
-        if not self.cache.add(key, used, timeout=120):
-            try:
-                used = self.cache.incr(key)
-            except ValueError:  # the key expired between add and incr
-                self.cache.set(key, used, timeout=120)
-        if used > limit:
-            logger.error("The portal's share of the API (%s a minute) is used up", limit)
-            raise ApiUnavailable("the portal's share of the API's minute is used up")
-
-    def note_ban(self) -> None:
-        logger.error("The API banned the account: no requests for %s s", self.BAN_SECONDS)
-        self.cache.set(self.BAN_KEY, True, timeout=self.BAN_SECONDS)
-
-
 def _last_page(pagination: Any, first_size: int, size: int) -> int:
     if not isinstance(pagination, Mapping):
         return 1
-    total_pages = _int(pagination.get("total_pages"))
+    total_pages = as_int(pagination.get("total_pages"))
     if total_pages:
         return total_pages
-    total, per_page = _int(pagination.get("total")), _int(pagination.get("per_page"))
+    total, per_page = as_int(pagination.get("total")), as_int(pagination.get("per_page"))
     if total is not None and per_page:
         return max(1, -(-total // per_page))
     # No word on the end: go on while pages come full.
     return MAX_PAGES if size >= first_size else 1
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -208,32 +90,6 @@ def flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
         yield prefix, ""
     else:
         yield prefix, str(value)
-
-
-def _messages(body: Any) -> list[ApiMessage]:
-    errors = body.get("errors") if isinstance(body, Mapping) else None
-    if isinstance(errors, Mapping):  # tolerate an object keyed by anything
-        errors = list(errors.values())
-    if not isinstance(errors, list):
-        return []
-    messages = []
-    for item in errors:
-        if isinstance(item, Mapping):
-            messages.append(
-                ApiMessage(
-                    code=str(item.get("code", "")),
-                    title=str(item.get("title", "")),
-                    details=str(item.get("details", "") or item.get("message", "")),
-                    field=str(item.get("field", "") or ""),
-                )
-            )
-        elif item:
-            messages.append(ApiMessage("", "", str(item)))
-    return messages
-
-
-def _is_ban(messages: Iterable[ApiMessage]) -> bool:
-    return any(m.title.lower() == "ban" or "ban for" in m.details.lower() for m in messages)
 
 
 class TicketsClient:
@@ -307,10 +163,8 @@ class TicketsClient:
         first_size = None
         for page in range(1, (max_pages or MAX_PAGES) + 1):
             body = self._request("GET", path.lstrip("/"), {**(params or {}), "page": page}, True)
-            data = body["data"]
-            if isinstance(data, Mapping):
-                data = list(data.values())
-            if not isinstance(data, list):
+            data = as_list(body["data"]) if body["data"] is not None else None
+            if data is None:
                 raise ApiBadAnswer(f"{path} page {page}: data is neither a list nor an object")
             if page > 1 and data and data == items[-len(data) :]:
                 raise ApiBadAnswer(f"{path}: page {page} repeats the page before it")
@@ -370,7 +224,7 @@ class TicketsClient:
             body = response.json()
         except ValueError:
             body = None
-        messages = _messages(body)
+        messages = messages_of(body)
         if 200 <= status < 300 and not messages:
             if not isinstance(body, Mapping) or "data" not in body:
                 logger.warning("API %s %s: %s without a data envelope", method, path, status)
@@ -383,9 +237,9 @@ class TicketsClient:
             # A server error or a gateway's timeout after the request arrived: it may have been
             # carried out. Only 503 says the request was not taken on.
             raise ApiOutcomeUnknown(f"the API answered {status}", messages, status)
-        if _is_ban(messages) and self.budget:
+        if is_ban(messages) and self.budget:
             self.budget.note_ban()
-        if status >= 500 or status == 429 or _is_ban(messages):
+        if status >= 500 or status == 429 or is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
         if status in (401, 403):
             # The portal's own account is refused: a configuration problem, not the person's.

@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .client import ApiError, TicketsClient
-from .schema import (
-    FIELD_TYPES,
-    SHOW_IF_TYPES,
-    TICKET_DEFAULT_KEYS,
-    TYPES_WITH_OPTIONS,
-    SchemaError,
-    parse_schema,
-)
+from ..helpdesk.client import TicketsClient
+from ..helpdesk.errors import ApiError
+from ..lib.text import LocalText, level_keyed
+from ..lib.values import as_int, as_list
+from .kinds import kind_of, known
+from .parsing import SchemaError, parse_schema
+from .types import PERMISSION_FLAGS, TICKET_DEFAULT_KEYS
 
 PORTAL_FIELD_KEYS = ("help", "placeholder", "pattern", "pattern_message")
 REFERENCE_PATHS = {
@@ -53,7 +51,7 @@ def fetch(client: TicketsClient) -> tuple[list[dict], dict[str, list[dict]]]:
     try:
         fields = [_api_field(item) for item in client.get_all("custom_fields/")]
         for item in fields:
-            if item["field_type"] in TYPES_WITH_OPTIONS:
+            if _kind(item["field_type"], "has_options"):
                 raw = client.get_all(f"custom_fields/{item['id']}/options/")
                 item["options"] = [_api_option(option, item["id"]) for option in raw]
         references = {
@@ -68,12 +66,14 @@ def fetch(client: TicketsClient) -> tuple[list[dict], dict[str, list[dict]]]:
     return fields, references
 
 
+def _kind(field_type: str, trait: str) -> bool:
+    """A trait of a field type, False for a type the portal has no kind for."""
+    return field_type in known() and getattr(kind_of(field_type), trait)
+
+
 def _id(value: Any, what: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SyncError(f"malformed answer: {what} has id {value!r}") from None
-    if isinstance(value, bool) or number <= 0:
+    number = as_int(value, minimum=1)
+    if number is None:
         raise SyncError(f"malformed answer: {what} has id {value!r}")
     return number
 
@@ -114,13 +114,13 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
     old_fields = {_key(f.get("id")): f for f in _field_list(current.get("fields"))}
     new_fields = []
     for api_field in api_fields:
-        if api_field["field_type"] not in FIELD_TYPES:
+        if api_field["field_type"] not in known():
             result.notes.append(
                 f"field {api_field['id']} ({_name(api_field)}): type {api_field['field_type']!r} "
                 "is not one the portal can show; left out"
             )
             continue
-        if api_field["field_type"] in TYPES_WITH_OPTIONS and not api_field.get("options"):
+        if _kind(api_field["field_type"], "has_options") and not api_field.get("options"):
             old = old_fields.get(api_field["id"])
             if old and old.get("field_type") == api_field["field_type"] and old.get("options"):
                 # Options gone for a moment (being edited): the forms keep the field as it was.
@@ -138,7 +138,7 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
         merged = dict(api_field)
         old = old_fields.get(api_field["id"], {})
         merged.update({k: old[k] for k in PORTAL_FIELD_KEYS if k in old})
-        if merged["field_type"] == "regex" and not merged.get("pattern"):
+        if _kind(merged["field_type"], "has_pattern") and not merged.get("pattern"):
             result.notes.append(
                 f"field {merged['id']} ({_name(merged)}): a regex field without a 'pattern' in the "
                 "schema file accepts any text until one is added"
@@ -156,26 +156,22 @@ def build(current: dict, api_fields: list[dict], references: dict[str, list]) ->
 
 
 def _field_list(raw: Any) -> list[dict]:
-    items = list(raw.values()) if isinstance(raw, dict) else raw or []
-    return [item for item in items if isinstance(item, dict)]
+    return [item for item in as_list(raw) or [] if isinstance(item, dict)]
 
 
 def _key(value: Any) -> Any:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
+    """An id as a number where it is one, so that 7 and "7" are the same field."""
+    number = as_int(value)
+    return value if number is None else number
 
 
 def _name(item: dict) -> str:
+    """An item's name in English (or the first language it has), for the sync's report."""
     name = item.get("name")
-    if isinstance(name, dict) and name and all(str(k).isdigit() for k in name):
+    if level_keyed(name):
         name = name[sorted(name, key=int)[0]]
-    if isinstance(name, dict):
-        return next((name[k] for k in ("en", "ru", "ua") if name.get(k)), "") or next(
-            (v for v in name.values() if v), ""
-        )
-    return str(name or "")
+    text = LocalText.of(name)
+    return text.get("en") if text is not None else str(name)
 
 
 def _describe_field_changes(old: dict, new: list[dict], changes: list[str]) -> None:
@@ -198,9 +194,6 @@ def _describe_field_changes(old: dict, new: list[dict], changes: list[str]) -> N
     for field_id, item in old.items():
         if field_id not in new_by_id:
             changes.append(f"removed field {field_id} ({_name(item)})")
-
-
-PERMISSION_FLAGS = (("view", True), ("edit", True), ("required_to_create_ticket", False))
 
 
 def _permission_flags(item: dict) -> dict:
@@ -283,9 +276,9 @@ def _mend_condition(slug, field_id, item, fields, kept, changes) -> dict | None:
     earlier = {_key(k.get("id") if isinstance(k, dict) else k) for k in kept}
     if controller_id not in fields or controller_id not in earlier:
         why = f"the field its condition named ({controller_id}) is gone"
-    elif fields[controller_id]["field_type"] not in SHOW_IF_TYPES:
+    elif not _kind(fields[controller_id]["field_type"], "drives_conditions"):
         why = f"field {controller_id} is now a {fields[controller_id]['field_type']} field"
-    elif fields[controller_id]["field_type"] in ("checkbox", "button") and not all(
+    elif _kind(fields[controller_id]["field_type"], "is_flag") and not all(
         isinstance(v, bool) for v in rule.get("in") or []
     ):
         why = f"field {controller_id} is now a {fields[controller_id]['field_type']}"

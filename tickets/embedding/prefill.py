@@ -22,31 +22,22 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .forms import TicketForm
+from ..forms.prefill import Prefill
+from ..forms.ticket import TicketForm
+from ..lib.values import as_int, is_checked
 
 URL_NAMES = {"title": "title", "description": "description", "email": "user_email"}
 CONTEXT_TICKET_KEYS = ("user_id",)
-TRUE = {"1", "true", "on", "yes"}
 
 
 class ContextError(Exception):
     """A signed context that is tampered with, expired or not understood."""
-
-
-@dataclass
-class Prefill:
-    initial: dict[str, Any] = field(default_factory=dict)
-    hidden: set[str] = field(default_factory=set)
-    locked: set[str] = field(default_factory=set)
-    ticket: dict[str, Any] = field(default_factory=dict)  # ticket parameters from ctx
-    custom: dict[str, Any] = field(default_factory=dict)  # API values of fields not on the form
 
 
 def read_context(value: str, slug: str) -> dict[str, Any]:
@@ -114,7 +105,7 @@ def _apply_context(prefill: Prefill, claims: dict[str, Any], form_cls: type[Tick
             prefill.initial[name] = cleaned
             prefill.locked.add(name)
             prefill.hidden.discard(name)
-        elif key.startswith("cf_") and key[3:].isdigit() and int(key[3:]) in form_cls.schema.fields:
+        elif key.startswith("cf_") and as_int(key[3:], minimum=1) in form_cls.schema.fields:
             prefill.custom[key[3:]] = value  # trusted: the host's server signed it
         else:
             raise ContextError(_("This form's link names something the form does not have."))
@@ -130,7 +121,7 @@ def _cleaned(formfield: forms.Field, raw: str, complete: bool = True) -> Any:
     Not `complete`: as a start the person finishes (a hierarchy chosen part of the way).
     """
     if isinstance(formfield, forms.BooleanField):
-        return raw.lower() in TRUE
+        return is_checked(raw)
     if not complete:
         formfield = copy.copy(formfield)
         formfield.required = False

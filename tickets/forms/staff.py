@@ -1,23 +1,25 @@
 """StaffTicketForm: what an agent files for a client, with every parameter of create-ticket.txt
 that a customer form never has (client, first message's author, assignee, followers, copies,
 department, priority, type, status, SLA, lock, tags, parent ticket).
+
+What the helpdesk knows (its staff list, the posted client and parent ticket) is read by the view
+before the form is built and handed in as a StaffDirectory: the form never calls the API.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from crispy_forms.layout import Field as LayoutField
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from . import directory
-from .client import ApiError
-from .forms import TicketForm
-from .schema import TICKET_DEFAULT_KEYS
+from ..helpdesk.directory import Person, StaffDirectory, TicketRef
+from ..schema.types import TICKET_DEFAULT_KEYS
+from .fields import EmailListField, TagsField
+from .ticket import TicketForm
+from .widgets import LabelledDateTimeWidget
 
 REFERENCE_LABELS = {
     "department_id": _("Department"),
@@ -25,37 +27,6 @@ REFERENCE_LABELS = {
     "type_id": _("Type"),
     "status_id": _("Status"),
 }
-SEPARATORS = re.compile(r"[\s,;]+")
-
-
-class EmailListField(forms.CharField):
-    """Addresses separated by commas, semicolons or spaces; each one checked."""
-
-    def clean(self, value: str) -> list[str]:
-        value = super().clean(value)
-        addresses = [a for a in SEPARATORS.split(value or "") if a]
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address)
-            except forms.ValidationError:
-                bad.append(address)
-        if bad:
-            raise forms.ValidationError(
-                _("Not an email address: %(list)s") % {"list": ", ".join(bad)}, code="invalid"
-            )
-        return addresses
-
-
-class LabelledDateTimeWidget(forms.SplitDateTimeWidget):
-    """The browser's own date and time pickers, each with its label."""
-
-    template_name = "tickets/widgets/datetime.html"
-
-
-class TagsField(forms.CharField):
-    def clean(self, value: str) -> list[str]:
-        return [t.strip() for t in (super().clean(value) or "").split(",") if t.strip()]
 
 
 class StaffTicketForm(TicketForm):
@@ -104,19 +75,19 @@ class StaffTicketForm(TicketForm):
         help_text=_("Its id or number, such as 7 or ABC-124."),
     )
 
-    def __init__(self, *args: Any, agent_id: int | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, directory: StaffDirectory | None = None, **kwargs: Any):
+        """`directory`: the helpdesk's answers this form shows and checks (see for_staff_form)."""
         super().__init__(*args, **kwargs)
-        self.parent: directory.TicketRef | None = None
-        self.client: directory.Person | None = None
+        self.directory = directory or StaffDirectory()
+        self.parent: TicketRef | None = None
+        self.client: Person | None = None
         self.directory_error = ""
-        self._offer_staff(agent_id)
+        self._offer_staff()
         self._offer_references()
 
-    def _offer_staff(self, agent_id: int | None) -> None:
-        try:
-            staff = directory.staff_users()
-        except ApiError:
-            staff = []
+    def _offer_staff(self) -> None:
+        staff, agent_id = self.directory.staff, self.directory.agent_id
+        if self.directory.staff_unavailable:
             self.directory_error = str(
                 _("The helpdesk's staff list could not be read: assignee and followers are empty.")
             )
@@ -146,13 +117,12 @@ class StaffTicketForm(TicketForm):
         reference = self.cleaned_data["pid"].strip()
         if not reference:
             return None
-        try:
-            self.parent = directory.find_ticket(reference)
-        except ApiError:
+        if reference not in self.directory.tickets:
             raise forms.ValidationError(
                 _("The parent ticket could not be checked: the helpdesk cannot be reached."),
                 code="unavailable",
-            ) from None
+            )
+        self.parent = self.directory.tickets[reference]
         if self.parent is None:
             raise forms.ValidationError(
                 _("There is no ticket %(ref)s.") % {"ref": reference}, code="unknown"
@@ -163,13 +133,12 @@ class StaffTicketForm(TicketForm):
         data = super().clean()
         user_id = data.get("user_id")
         if user_id:
-            try:
-                self.client = directory.person(user_id)
-            except ApiError:
+            if user_id not in self.directory.people:
                 self.add_error(
                     None, _("The client could not be checked: the helpdesk cannot be reached.")
                 )
                 return data
+            self.client = self.directory.people[user_id]
             if self.client is None or self.client.is_staff:
                 self.add_error(
                     "user_email", _("That client is no longer in the helpdesk. Find them again.")

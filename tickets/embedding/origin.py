@@ -1,4 +1,5 @@
-"""Checks that stand in for cookies on the customer path (which must work with cookies blocked)."""
+"""Whether a POST came from the portal's own page: on the customer path (which must work with
+cookies blocked) this stands in for Django's CSRF cookie."""
 
 from django.conf import settings
 from django.http import HttpRequest

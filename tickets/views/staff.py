@@ -1,5 +1,6 @@
 """Staff pages: an agent files tickets for clients. Signed in, staff only, never framed, with
-Django's sessions and CSRF (unlike the customer path)."""
+Django's sessions and CSRF (unlike the customer path). What the staff form needs of the helpdesk
+is read here, through the directory, and handed to the form."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import attachments, directory
-from .client import ApiError
-from .forms import form_class
-from .schema import get_schema
-from .staff_forms import StaffTicketForm
-from .submissions import receive
-from .views import confirmation_context, spec_for, too_large
+from ..delivery import submissions
+from ..forms.building import form_class
+from ..forms.staff import StaffTicketForm
+from ..helpdesk import directory
+from ..helpdesk.errors import ApiError
+from ..schema.service import get_schema
+from .shared import confirmation_context, show_outcome, spec_for, too_large
 
 AUDIENCE = "staff"
 
@@ -65,20 +67,19 @@ def index(request: HttpRequest) -> HttpResponse:
 def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     spec = spec_for(slug, AUDIENCE)
     form_cls = form_class(spec, AUDIENCE, base=StaffTicketForm)
-    agent_id = directory.helpdesk_id_for(request.user)
     page = {"spec": spec}
     if request.method != "POST":
-        page["form"] = form_cls(agent_id=agent_id)
+        page["form"] = form_cls(directory=directory.for_staff_form(request.user))
         return render(request, "tickets/staff/form.html", page)
     if too_large(request):
         return render(request, "tickets/too_large.html", page, status=413)
-    form = form_cls(
-        request.POST, request.FILES, kept=attachments.held(request.POST), agent_id=agent_id
-    )
-    submission = receive(form, staff_user=request.user)
-    if submission is None:
+    known = directory.for_staff_form(request.user, request.POST)
+    form = form_cls(request.POST, request.FILES, directory=known)
+    outcome = submissions.receive(form.handover(filed_by=request.user.pk))
+    if not outcome.accepted:
+        show_outcome(form, outcome)
         return render(request, "tickets/staff/form.html", {**page, "form": form})
-    return redirect("tickets:staff_confirmation", key=submission.public_key)
+    return redirect("tickets:staff_confirmation", key=outcome.submission_key)
 
 
 @staff_required
@@ -90,8 +91,14 @@ def confirmation(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def client_search(request: HttpRequest) -> JsonResponse:
     people = directory.search_clients(request.GET.get("q", ""))
+    count = len(people)
     return JsonResponse(
-        {"results": [{"id": p.id, "name": p.name, "email": p.email} for p in people]}
+        {
+            "results": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
+            # Said by a screen reader as results arrive: the count in the agent's language.
+            "status": ngettext("%(count)d client found", "%(count)d clients found", count)
+            % {"count": count},
+        }
     )
 
 

@@ -1,4 +1,4 @@
-"""receive() and submit(): the one place that takes a posted form to a filed ticket.
+"""receive() and submit(): the one place that takes a form's handover to a filed ticket.
 
 record (before the API is called) -> client -> record the outcome. The form's one-time token makes
 the record unique, so a double click, a refresh or a retry of the same rendered form finds the
@@ -14,49 +14,48 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from . import attachments
-from .client import ApiError, ApiOutcomeUnknown, ApiRejected, get_client
-from .forms import TicketForm
-from .models import Attachment, Submission
+from ..helpdesk.client import get_client
+from ..helpdesk.errors import ApiError, ApiMessage, ApiOutcomeUnknown, ApiRejected
+from ..lib.values import as_int
+from ..models import Attachment, Submission
+from ..records import Filing, Handover, Outcome
+from . import storage
 
 logger = logging.getLogger(__name__)
 State = Submission.State
 
 
-def receive(form: TicketForm, staff_user=None) -> Submission | None:
-    """A posted form's whole way: validate, keep its files, file it once. None: the form says why."""
-    valid = form.is_valid()
-    files = attachments.keep(form)
-    if "form_token" in form.errors:
-        form.renew_token()
-    if not valid:
-        return None
-    submission = submit(form, files, staff_user, resend=form.cleaned_data.get("resend", False))
-    if submission.state == State.FAILED:
-        explain(form, submission)
-        return None
-    return submission
+def receive(handover: Handover) -> Outcome:
+    """A posted form's whole way: keep its files, and file its ticket once when it is valid."""
+    files = storage.keep(handover.uploads)
+    if handover.filing is None:
+        return Outcome(files=storage.described(files))
+    submission = submit(handover.filing, files)
+    if submission.state != State.FAILED:
+        return Outcome(storage.described(files), submission.public_key)
+    return Outcome(
+        storage.described(files),
+        submission.public_key,
+        failure=submission.error_kind,
+        messages=tuple(ApiMessage(**m) for m in submission.api_messages),
+    )
 
 
-def submit(
-    form: TicketForm, files: list[Attachment], staff_user=None, resend: bool = False
-) -> Submission:
-    """File the ticket of a valid form, at most once per rendered form; returns its record.
+def submit(filing: Filing, files: list[Attachment]) -> Submission:
+    """File a valid form's ticket, at most once per rendered form; returns its record.
 
     An attempt whose outcome is unknown (the API may hold the ticket) is sent again only with
-    `resend`: the person says they have had no email about it.
+    `filing.resend`: the person says they have had no email about it.
     """
-    submission, ours = _claim(form, staff_user, resend)
+    submission, ours = _claim(filing)
     if not ours:
         return submission  # sent, being sent, or waiting for the person's word to send again
     # The record's attachments are exactly what this attempt sends (a retry may have removed some).
     submission.attachments.exclude(pk__in=[a.pk for a in files]).update(submission=None)
     Attachment.objects.filter(pk__in=[a.pk for a in files]).update(submission=submission)
     try:
-        streams = attachments.uploads(files)
+        streams = storage.uploads(files)
     except OSError:
         logger.exception("Submission %s: an attachment cannot be read", submission.pk)
         _record_failure(submission, ApiError("an attachment could not be read from storage"))
@@ -71,21 +70,21 @@ def submit(
         _record_failure(submission, ApiOutcomeUnknown("an unexpected error while filing"))
     else:
         _record_success(submission, data)
-        attachments.discard_files(files)
+        storage.discard_files(files)
     finally:
-        attachments.close(streams)
+        storage.close(streams)
     return submission
 
 
-def _claim(form: TicketForm, staff_user, resend: bool) -> tuple[Submission, bool]:
+def _claim(filing: Filing) -> tuple[Submission, bool]:
     """The record for this form's token, and whether this request is the one to send it."""
-    nonce = form.token.nonce
+    nonce = filing.nonce
     fields = {
-        "form_slug": form.spec.slug,
-        "audience": form.audience,
-        "language": get_language() or "",
-        "payload": form.payload(),
-        "staff_user": staff_user,
+        "form_slug": filing.form_slug,
+        "audience": filing.audience,
+        "language": filing.language,
+        "payload": filing.payload,
+        "staff_user_id": filing.filed_by,
     }
     try:
         with transaction.atomic():
@@ -95,7 +94,7 @@ def _claim(form: TicketForm, staff_user, resend: bool) -> tuple[Submission, bool
     _expire_stale_attempt(nonce)
     # Only a failed attempt may be tried again, and only by one request: the update is the lock.
     claimable = Submission.objects.filter(token=nonce, state=State.FAILED)
-    if not resend:
+    if not filing.resend:
         claimable = claimable.exclude(error_kind=Submission.Error.OUTCOME_UNKNOWN)
     claimed = claimable.update(
         state=State.PENDING, error_kind="", error_detail="", api_messages=[],
@@ -115,35 +114,10 @@ def _expire_stale_attempt(nonce: str) -> None:
     )
 
 
-def explain(form: TicketForm, submission: Submission) -> None:
-    """Tell the person, on the form, why their ticket is not filed yet and what to do."""
-    form.add_error(None, failure_message(submission))
-    if submission.error_kind == Submission.Error.REJECTED:
-        form.add_api_messages(submission.messages())
-    if submission.error_kind == Submission.Error.OUTCOME_UNKNOWN:
-        form.offer_resend = True
-
-
-def failure_message(submission: Submission) -> str:
-    kind = submission.error_kind
-    if kind == Submission.Error.REJECTED:
-        return _("The helpdesk did not accept the ticket. Correct what is marked and send again.")
-    if kind == Submission.Error.OUTCOME_UNKNOWN:
-        return _(
-            "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
-            "Everything you entered is still here. If no email about it reaches you within a few "
-            "minutes, tick the box below and send it again."
-        )
-    return _(
-        "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
-        "Everything you entered is still here: please send it again in a few minutes."
-    )
-
-
 def _record_success(submission: Submission, data: dict) -> None:
     submission.state = State.SENT
     submission.api_response = data
-    submission.api_id = _int_or_none(data.get("id")) if isinstance(data, dict) else None
+    submission.api_id = as_int(data.get("id")) if isinstance(data, dict) else None
     submission.unique_id = str(data.get("unique_id", "")) if isinstance(data, dict) else ""
     submission.sent_at = timezone.now()
     submission.save()
@@ -162,10 +136,3 @@ def _record_failure(submission: Submission, error: ApiError) -> None:
     submission.api_messages = [m.__dict__ for m in error.messages]
     submission.save()
     logger.warning("Submission %s failed: %s", submission.pk, error.reason)
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -1,4 +1,4 @@
-"""The schema file: load it, check every part of it, and hand out frozen dataclasses.
+"""The schema file: read it, check every part of it, and hand out frozen dataclasses (types.py).
 
 The file's `fields` mirror the API's `GET /custom_fields/` (plus portal-only keys); `forms` are the
 portal's own. Every mistake is collected and reported together, each message naming the file, the
@@ -8,49 +8,34 @@ field and the problem, so a person can fix the file in one pass.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from django.conf import settings
-from django.utils.translation import get_language
-
-logger = logging.getLogger(__name__)
+from ..lib.text import EMPTY_TEXT, LocalText, level_keyed
+from ..lib.values import as_flag, as_int, as_list
+from .kinds import kind_of, known
+from .types import (
+    AUDIENCES,
+    PERMISSION_FLAGS,
+    TICKET_DEFAULT_KEYS,
+    Field,
+    FormField,
+    FormSpec,
+    Option,
+    Permission,
+    Reference,
+    Schema,
+    ShowIf,
+)
 
 FORMAT = 1
-FIELD_TYPES = frozenset(
-    {
-        "text",
-        "textarea",
-        "number",
-        "select",
-        "hierarchy",
-        "date",
-        "time",
-        "regex",
-        "checkbox",
-        "button",
-        "multi_button",
-    }
-)
-TYPES_WITH_OPTIONS = frozenset({"select", "hierarchy", "multi_button"})
-SHOW_IF_TYPES = frozenset({"select", "multi_button", "checkbox", "button", "hierarchy"})
-AUDIENCES = ("customer", "staff")
-# The API's permission key for each portal audience.
-PERMISSION_KEYS = {"customer": "user", "staff": "staff"}
-API_LANGUAGES = ("en", "ru", "ua")
-TICKET_DEFAULT_KEYS = {
-    "department_id": "departments",
-    "type_id": "types",
-    "priority_id": "priorities",
-    "status_id": "statuses",
-}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+DEFAULT_FORM_TITLE = LocalText(
+    (("en", "Contact support"), ("ru", "Связаться с поддержкой"), ("ua", "Звернутися до підтримки"))
+)
 
 
 class SchemaError(Exception):
@@ -60,135 +45,6 @@ class SchemaError(Exception):
         self.path = path
         self.problems = problems
         super().__init__("\n".join(f"{path}: {p}" for p in problems))
-
-
-def api_language(lang: str | None = None) -> str:
-    """The API's code for a Django language code (`uk` is `ua` to the API)."""
-    code = (lang or get_language() or "en").split("-")[0].lower()
-    return "ua" if code == "uk" else code
-
-
-@dataclass(frozen=True)
-class LocalText:
-    """Text in several languages, shown in the request's language with a fallback."""
-
-    values: tuple[tuple[str, str], ...]
-
-    def get(self, lang: str | None = None) -> str:
-        found = dict(self.values)
-        for code in (api_language(lang), *API_LANGUAGES):
-            if found.get(code):
-                return found[code]
-        return next((text for text in found.values() if text), "")
-
-    def __str__(self) -> str:
-        return self.get()
-
-    def __bool__(self) -> bool:
-        return any(text for _, text in self.values)
-
-
-EMPTY_TEXT = LocalText(())
-
-
-@dataclass(frozen=True)
-class Option:
-    id: int
-    pid: int
-    name: LocalText
-
-
-@dataclass(frozen=True)
-class Permission:
-    view: bool = True
-    edit: bool = True
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Field:
-    id: int
-    field_type: str
-    name: LocalText
-    level_names: tuple[LocalText, ...] = ()
-    permissions: Mapping[str, Permission] = field(default_factory=dict)
-    options: tuple[Option, ...] = ()
-    help: LocalText = EMPTY_TEXT
-    placeholder: LocalText = EMPTY_TEXT
-    pattern: str = ""
-    pattern_message: LocalText = EMPTY_TEXT
-
-    def permission(self, audience: str) -> Permission:
-        return self.permissions.get(PERMISSION_KEYS[audience], Permission())
-
-    def children(self, pid: int) -> tuple[Option, ...]:
-        return tuple(o for o in self.options if o.pid == pid)
-
-    def option(self, option_id: int) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
-
-    @property
-    def depth(self) -> int:
-        """Levels of the option tree (a hierarchy's number of selects)."""
-        by_id = {o.id: o for o in self.options}
-
-        def level(option: Option) -> int:
-            return 1 if option.pid == 0 else 1 + level(by_id[option.pid])
-
-        return max((level(o) for o in self.options), default=1)
-
-    def level_name(self, level: int) -> LocalText:
-        """The label of hierarchy level `level` (1-based)."""
-        if level <= len(self.level_names):
-            return self.level_names[level - 1]
-        return self.name
-
-
-@dataclass(frozen=True)
-class ShowIf:
-    field: int
-    values: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class FormField:
-    id: int
-    show_if: ShowIf | None = None
-
-
-@dataclass(frozen=True)
-class FormSpec:
-    slug: str
-    title: LocalText
-    intro: LocalText
-    audience: frozenset[str]
-    ticket: Mapping[str, Any]
-    fields: tuple[FormField, ...]
-
-
-@dataclass(frozen=True)
-class Reference:
-    id: Any
-    name: LocalText
-
-
-@dataclass(frozen=True)
-class Schema:
-    path: Path
-    fields: Mapping[int, Field]
-    references: Mapping[str, tuple[Reference, ...]]
-    forms: tuple[FormSpec, ...]
-
-    def form(self, slug: str) -> FormSpec | None:
-        return next((f for f in self.forms if f.slug == slug), None)
-
-    def forms_for(self, audience: str) -> tuple[FormSpec, ...]:
-        return tuple(f for f in self.forms if audience in f.audience)
-
-
-DEFAULT_FORM_TITLE = LocalText(
-    (("en", "Contact support"), ("ru", "Связаться с поддержкой"), ("ua", "Звернутися до підтримки"))
-)
 
 
 # --- Parsing ------------------------------------------------------------------------------------
@@ -207,38 +63,13 @@ def _local_text(value: Any, where: str, problems: _Problems, required: bool = Fa
         if required:
             problems.add(where, "is missing")
         return EMPTY_TEXT
-    if isinstance(value, str):
-        return LocalText((("en", value),))
-    if isinstance(value, Mapping) and all(
-        isinstance(k, str) and isinstance(v, str | None) for k, v in value.items()
-    ):
-        text = LocalText(tuple((k, v or "") for k, v in value.items()))
-        if required and not text:
-            problems.add(where, "has no text in any language")
-        return text
-    problems.add(where, 'must be a string or {"en": ..., "ru": ..., "ua": ...}')
-    return EMPTY_TEXT
-
-
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _flag(value: Any) -> bool | None:
-    """A boolean as the API may write it: true/false, 1/0, "1"/"0", "true"/"false"."""
-    if isinstance(value, bool):
-        return value
-    if value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.lower() in {"true", "1", "false", "0"}:
-        return value.lower() in {"true", "1"}
-    return None
+    text = LocalText.of(value)
+    if text is None:
+        problems.add(where, 'must be a string or {"en": ..., "ru": ..., "ua": ...}')
+        return EMPTY_TEXT
+    if required and not text:
+        problems.add(where, "has no text in any language")
+    return text
 
 
 def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Permission]:
@@ -256,8 +87,8 @@ def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Pe
             problems.add(where, f"permissions.{key} must be an object")
             continue
         flags = {}
-        for flag, default in (("view", True), ("edit", True), ("required_to_create_ticket", False)):
-            flags[flag] = _flag(raw.get(flag, default))
+        for flag, default in PERMISSION_FLAGS:
+            flags[flag] = as_flag(raw.get(flag, default))
             if flags[flag] is None:
                 problems.add(where, f"permissions.{key}.{flag} must be true or false")
                 flags[flag] = default
@@ -266,7 +97,8 @@ def _permissions(value: Any, where: str, problems: _Problems) -> Mapping[str, Pe
 
 
 def _options(raw: Any, where: str, field_type: str, problems: _Problems) -> tuple[Option, ...]:
-    if field_type not in TYPES_WITH_OPTIONS:
+    kind = kind_of(field_type)
+    if not kind.has_options:
         if raw:
             problems.add(where, f"a {field_type} field has no options")
         return ()
@@ -277,11 +109,11 @@ def _options(raw: Any, where: str, field_type: str, problems: _Problems) -> tupl
     seen: set[int] = set()
     for index, item in enumerate(raw):
         at = f"{where}: option #{index + 1}"
-        if not isinstance(item, Mapping) or not _as_id(item.get("id")):
+        option_id = as_int(item.get("id"), minimum=1) if isinstance(item, Mapping) else None
+        if option_id is None:
             problems.add(at, "needs a numeric id above 0")
             continue
-        option_id = _as_id(item["id"])
-        pid = _as_id(item.get("pid") or 0)
+        pid = as_int(item.get("pid") or 0, minimum=0)
         if option_id in seen:
             problems.add(f"{where}: option {option_id}", "duplicate option id")
             continue
@@ -296,7 +128,7 @@ def _options(raw: Any, where: str, field_type: str, problems: _Problems) -> tupl
             problems.add(
                 f"{where}: option {option.id}", f"pid {option.pid} is not an option of this field"
             )
-        if option.pid and field_type != "hierarchy":
+        if option.pid and not kind.nests:
             problems.add(
                 f"{where}: option {option.id}", f"a {field_type} field has only top-level options"
             )
@@ -322,24 +154,20 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
     if not isinstance(raw, Mapping):
         problems.add(f"field #{index + 1}", "must be an object")
         return None
-    field_id = _as_id(raw.get("id"))
+    field_id = as_int(raw.get("id"))
     if field_id is None:
         problems.add(f"field #{index + 1}", "needs a numeric id")
         return None
     where = f"field {field_id}"
     field_type = raw.get("field_type")
-    if field_type not in FIELD_TYPES:
-        known = ", ".join(sorted(FIELD_TYPES))
-        problems.add(where, f"unknown field_type {field_type!r} (known: {known})")
+    if field_type not in known():
+        names = ", ".join(sorted(known()))
+        problems.add(where, f"unknown field_type {field_type!r} (known: {names})")
         return None
+    kind = kind_of(field_type)
     name_raw = raw.get("name")
     level_names: tuple[LocalText, ...] = ()
-    if (
-        field_type == "hierarchy"
-        and isinstance(name_raw, Mapping)
-        and name_raw
-        and all(str(k).isdigit() for k in name_raw)
-    ):
+    if kind.nests and level_keyed(name_raw):
         level_names = tuple(
             _local_text(name_raw[k], f"{where}: name of level {k}", problems, True)
             for k in sorted(name_raw, key=int)
@@ -348,7 +176,7 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
     else:
         name = _local_text(name_raw, f"{where}: name", problems, True)
     pattern = raw.get("pattern") or ""
-    if field_type == "regex" and pattern:
+    if kind.has_pattern and pattern:
         if not isinstance(pattern, str):
             problems.add(where, "pattern must be a string")
         else:
@@ -374,8 +202,8 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
 
 def _parse_fields(raw: Any, problems: _Problems) -> dict[int, Field]:
     # A sync may write the API's keyed-by-id object as it came; a list is the usual form.
-    items = list(raw.values()) if isinstance(raw, Mapping) else raw
-    if not isinstance(items, list):
+    items = as_list(raw)
+    if items is None:
         problems.add("fields", "must be a list of field objects")
         return {}
     fields: dict[int, Field] = {}
@@ -398,8 +226,8 @@ def _parse_references(raw: Any, problems: _Problems) -> dict[str, tuple[Referenc
         return {}
     result = {}
     for kind, items in raw.items():
-        items = list(items.values()) if isinstance(items, Mapping) else items
-        if not isinstance(items, list):
+        items = as_list(items)
+        if items is None:
             problems.add(f"references.{kind}", "must be a list")
             continue
         refs = []
@@ -414,26 +242,26 @@ def _parse_references(raw: Any, problems: _Problems) -> dict[str, tuple[Referenc
 
 
 def _show_if(raw: Any, where: str, fields: Mapping[int, Field], problems: _Problems):
-    if not isinstance(raw, Mapping) or _as_id(raw.get("field")) is None:
+    if not isinstance(raw, Mapping) or as_int(raw.get("field")) is None:
         problems.add(where, 'show_if must be {"field": ID, "in": [values]}')
         return None
-    target = fields.get(_as_id(raw["field"]))
+    target = fields.get(as_int(raw["field"]))
     values = raw.get("in")
     if target is None:
         problems.add(where, f"show_if names unknown field {raw['field']}")
         return None
-    if target.field_type not in SHOW_IF_TYPES:
+    if not kind_of(target.field_type).drives_conditions:
         problems.add(where, f"show_if cannot depend on a {target.field_type} field")
         return None
     if not isinstance(values, list) or not values:
         problems.add(where, "show_if needs a non-empty 'in' list")
         return None
-    if target.field_type in ("checkbox", "button"):
+    if kind_of(target.field_type).is_flag:
         if not all(isinstance(v, bool) for v in values):
             problems.add(where, f"show_if on field {target.id} takes true or false")
     elif target.options:
         known = {o.id for o in target.options}
-        unknown = [v for v in values if _as_id(v) not in known]
+        unknown = [v for v in values if as_int(v) not in known]
         if unknown:
             problems.add(where, f"show_if values {unknown} are not options of field {target.id}")
     return ShowIf(target.id, tuple(values))
@@ -476,7 +304,7 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
         problems.add(where, "fields must be a list of field ids")
         raw_fields = []
     for item in raw_fields:
-        field_id = _as_id(item.get("id") if isinstance(item, Mapping) else item)
+        field_id = as_int(item.get("id") if isinstance(item, Mapping) else item)
         if field_id is None or field_id not in fields:
             problems.add(where, f"names unknown field {item!r}")
             continue
@@ -549,49 +377,3 @@ def load_schema(path: Path | str) -> Schema:
     except json.JSONDecodeError as exc:
         raise SchemaError(path, [f"is not valid JSON: {exc.msg} (line {exc.lineno})"]) from None
     return parse_schema(data, path)
-
-
-# --- The schema in service ----------------------------------------------------------------------
-class _SchemaCache:
-    """The current schema, parsed once per change of the file (one stat() a call)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._schema: Schema | None = None
-
-    def get(self, path: Path) -> Schema:
-        try:
-            stat = path.stat()
-            key = (str(path), stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            key = (str(path), None, None)
-        if key == self._key and self._schema is not None:
-            return self._schema
-        with self._lock:
-            if key != self._key or self._schema is None:
-                try:
-                    self._schema = load_schema(path)
-                except SchemaError:
-                    # A broken edit keeps the last good schema in service.
-                    if self._schema is None or self._schema.path != path:
-                        raise
-                    logger.exception("Schema file changed but fails its checks; keeping the old")
-                self._key = key
-        return self._schema
-
-    def clear(self) -> None:
-        with self._lock:
-            self._key = self._schema = None
-
-
-_cache = _SchemaCache()
-
-
-def get_schema() -> Schema:
-    """The schema named by settings.TICKETS_SCHEMA_FILE, reloaded when the file changes."""
-    return _cache.get(Path(settings.TICKETS_SCHEMA_FILE))
-
-
-def clear_cache() -> None:
-    _cache.clear()

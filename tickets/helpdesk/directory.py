@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
-from .client import ApiError, get_client
-from .models import StaffAccount
+from ..lib.values import as_int, as_list
+from ..models import StaffAccount
+from .client import get_client
+from .errors import ApiError
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +50,8 @@ class TicketRef:
 def _person(item: Any) -> Person | None:
     if not isinstance(item, dict):
         return None
-    try:
-        person_id = int(item["id"])
-    except (KeyError, TypeError, ValueError):
+    person_id = as_int(item.get("id"))
+    if person_id is None:
         return None
     name = " ".join(str(item.get(k) or "").strip() for k in ("name", "lastname")).strip()
     group = item.get("group") if isinstance(item.get("group"), dict) else {}
@@ -57,8 +60,7 @@ def _person(item: Any) -> Person | None:
 
 
 def _people(items: Any) -> list[Person]:
-    items = list(items.values()) if isinstance(items, dict) else items or []
-    return [p for p in (_person(i) for i in items) if p is not None]
+    return [p for p in (_person(i) for i in as_list(items) or []) if p is not None]
 
 
 def _cached(key: str, ttl: int, fetch):
@@ -134,36 +136,75 @@ def find_ticket(reference: str) -> TicketRef | None:
                 return None
             raise
         return _ticket(data)
-    items = get_client().get("tickets/", {"search": reference})
-    items = list(items.values()) if isinstance(items, dict) else items or []
+    items = as_list(get_client().get("tickets/", {"search": reference})) or []
     return next(
         (t for t in map(_ticket, items) if t and t.unique_id.lower() == reference.lower()), None
     )
 
 
 def _ticket(data: Any) -> TicketRef | None:
-    if not isinstance(data, dict):
+    ticket_id = as_int(data.get("id")) if isinstance(data, dict) else None
+    if ticket_id is None:
         return None
-    try:
-        return TicketRef(
-            int(data["id"]), str(data.get("unique_id", "")), str(data.get("title", ""))
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return TicketRef(ticket_id, str(data.get("unique_id", "")), str(data.get("title", "")))
 
 
-def helpdesk_id_for(user) -> int | None:
-    """The helpdesk staff user of a portal account: as set in the admin, or found by email once."""
-    account, _created = StaffAccount.objects.get_or_create(user=user)
-    if account.helpdesk_user_id or not user.email:
+def helpdesk_id_for(user, remember: bool = False) -> int | None:
+    """The helpdesk staff user of a portal account: as set in the admin, or found by email.
+
+    Only `remember` (a filing, never a page view) writes what the email found to the account.
+    """
+    account = StaffAccount.objects.filter(user=user).first()
+    if account and account.helpdesk_user_id:
         return account.helpdesk_user_id
+    if not user.email:
+        return None
     try:
         match = next((p for p in staff_users() if p.email.lower() == user.email.lower()), None)
     except ApiError:
         logger.warning("Could not look up the helpdesk account of %s", user.pk)
         return None
-    if match:
-        account.helpdesk_user_id, account.found_by_email = match.id, True
-        account.save(update_fields=["helpdesk_user_id", "found_by_email"])
-        return match.id
-    return None
+    if match is None:
+        return None
+    if remember:
+        StaffAccount.objects.update_or_create(
+            user=user, defaults={"helpdesk_user_id": match.id, "found_by_email": True}
+        )
+    return match.id
+
+
+# --- What a staff form shows and checks -----------------------------------------------------------
+@dataclass(frozen=True)
+class StaffDirectory:
+    """The helpdesk's answers a staff form needs, read before the form is built.
+
+    The form only reads these: it never calls the API. `tickets` and `people` hold what the posted
+    parent ticket and client turned out to be (None: there is no such one); a reference missing
+    from them could not be checked (the helpdesk did not answer).
+    """
+
+    staff: tuple[Person, ...] = ()
+    staff_unavailable: bool = False
+    agent_id: int | None = None
+    tickets: Mapping[str, TicketRef | None] = field(default_factory=dict)
+    people: Mapping[int, Person | None] = field(default_factory=dict)
+
+
+def for_staff_form(user, posted: Mapping[str, str] | None = None) -> StaffDirectory:
+    """The staff list and, for a POST, the parent ticket and client it names, from the helpdesk."""
+    try:
+        staff, unavailable = tuple(staff_users()), False
+    except ApiError:
+        staff, unavailable = (), True
+    posted = posted or {}
+    tickets: dict[str, TicketRef | None] = {}
+    people: dict[int, Person | None] = {}
+    # What the helpdesk does not answer is left out: the form says it could not be checked.
+    if reference := str(posted.get("pid", "")).strip():
+        with suppress(ApiError):
+            tickets[reference] = find_ticket(reference)
+    if (client_id := as_int(posted.get("user_id"), minimum=1)) is not None:
+        with suppress(ApiError):
+            people[client_id] = person(client_id)
+    agent_id = helpdesk_id_for(user, remember=bool(posted))
+    return StaffDirectory(staff, unavailable, agent_id, tickets, people)

@@ -1,0 +1,14 @@
+"""Forms: what a person fills in, built from the schema, and everything that validates it.
+
+- `kinds`: the portal's field kinds, one class per field_type (registered in tickets.schema.kinds).
+- `fields`, `widgets`, `patterns`: the form fields and widgets the kinds use.
+- `conditions`: show_if on the server and, as data, in the browser.
+- `ticket`: TicketForm, which validates a POST and hands over a plain record.
+- `staff`: StaffTicketForm, with every parameter an agent may set.
+- `building`: form classes built once per (form, audience); `layout`: their crispy layout.
+- `tokens`: the signed one-time token each rendered form carries; `uploads`: the signed list of
+  the files it holds; `prefill`: the values a form starts with; `summary`: a payload for people.
+
+Imports: `tickets.records`, `tickets.schema`, `tickets.helpdesk` (its record types), `tickets.lib`;
+never delivery (it hands over a record instead), embedding or views.
+"""

@@ -1,0 +1,63 @@
+"""Form classes made from the schema: one per (form, audience), built once and reused."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+
+from ..schema.service import get_schema
+from ..schema.types import FormSpec, Schema
+from .kinds import form_name, kind_for
+from .layout import custom_items
+from .ticket import TicketForm
+
+
+def build_form_class(
+    schema: Schema, spec: FormSpec, audience: str, base: type[TicketForm] = TicketForm
+) -> type[TicketForm]:
+    """A TicketForm subclass for one form and audience: visible fields, their requiredness."""
+    attrs: dict[str, Any] = {"schema": schema, "spec": spec, "audience": audience}
+    custom = []
+    for item in spec.fields:
+        field = schema.fields[item.id]
+        permission = field.permission(audience)
+        if not permission.view:
+            continue
+        formfield = kind_for(field).formfield(field, permission.required and permission.edit)
+        formfield.disabled = not permission.edit
+        attrs[form_name(field)] = formfield
+        custom.append(field)
+        if item.show_if:
+            # Without JavaScript every field shows: the browser must not demand one whose
+            # condition may not hold; the server decides.
+            formfield.widget.use_required_attribute = lambda initial: False
+            controller = schema.fields[item.show_if.field]
+            condition = (form_name(controller), item.show_if, controller)
+            attrs.setdefault("conditions", {})[form_name(field)] = condition
+    attrs["custom_fields"] = tuple(custom)
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = base.layout(custom_items(attrs["custom_fields"], attrs.get("conditions", {})))
+    attrs["helper"] = helper
+    return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
+
+
+_classes: dict[tuple[str, str, str], type[TicketForm]] = {}
+_classes_lock = threading.Lock()
+
+
+def form_class(
+    spec: FormSpec, audience: str, schema: Schema | None = None, base: type[TicketForm] = TicketForm
+) -> type[TicketForm]:
+    """The form class for (form, audience), built once per schema in service."""
+    schema = schema or get_schema()
+    key = (spec.slug, audience, base.__name__)
+    cls = _classes.get(key)
+    if cls is None or cls.schema is not schema:
+        with _classes_lock:
+            cls = build_form_class(schema, spec, audience, base)
+            _classes[key] = cls
+    return cls

@@ -1,0 +1,272 @@
+"""TicketForm: the core fields plus a FormSpec's custom fields for one audience.
+
+A form class is built once per (form, audience) from the schema and reused (building.py). The
+form validates a POST and hands over a plain record (`handover()`): the payload, built only from
+the form's own cleaned fields and its configured defaults (so nothing a request adds by hand,
+owner_id, status_id, a hidden custom field, ..., can reach the ticket), its files and its token.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from crispy_forms.layout import Field as LayoutField
+from crispy_forms.layout import Layout
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from ..helpdesk.errors import ApiMessage
+from ..records import Filing, Handover, StoredFile, Uploads
+from ..schema.types import Field, FormSpec, Schema, ShowIf
+from . import conditions, tokens, uploads
+from .fields import MultipleFileField
+from .kinds import form_name, kind_for
+from .prefill import Prefill
+
+
+class TicketForm(forms.Form):
+    """The fields every form has; `form_class()` adds the custom fields of a FormSpec."""
+
+    schema: Schema
+    spec: FormSpec
+    audience: str
+    custom_fields: tuple[Field, ...] = ()
+    # Conditional fields: form name -> (the controller's form name, its show_if, the controller).
+    conditions: dict[str, tuple[str, ShowIf, Field]] = {}
+
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    attachments = forms.CharField(widget=forms.HiddenInput, required=False)
+    user_email = forms.EmailField(label=_("Your email"), max_length=254)
+    title = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000
+    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
+    remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+
+    resend = forms.BooleanField(
+        label=_("I have had no email about this ticket: send it again"), required=False
+    )
+
+    def __init__(self, *args: Any, prefill: Prefill | None = None, **kwargs: Any):
+        """`prefill`: values to start from (a URL's, a signed context's)."""
+        super().__init__(*args, **kwargs)
+        self.offer_resend = False  # the last attempt's outcome is unknown: ask before sending again
+        self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
+        self.token: tokens.FormToken | None = None
+        self.inactive: set[str] = set()  # conditional fields whose condition does not hold
+        self.start = prefill or Prefill()
+        self._apply(self.start)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
+        # The files earlier POSTs of this rendering stored, as its signed list names them.
+        self.kept: tuple[StoredFile, ...] = uploads.unsign(self.data.get("attachments", ""))
+        self.fields["remove"].choices = [(f.key, f.name) for f in self.kept]
+        count, size = settings.TICKETS_MAX_FILES, settings.TICKETS_MAX_FILE_MB * 1024 * 1024
+        self.fields["files"].help_text = ngettext(
+            "Up to %(count)d file, %(size)s at most.",
+            "Up to %(count)d files, %(size)s each at most.",
+            count,
+        ) % {"count": count, "size": filesizeformat(size)}
+
+    def _apply(self, values: Prefill) -> None:
+        """Start from prefilled values. Locked and hidden fields are disabled: Django then takes
+        these values and never the request's. A hidden one renders as hidden inputs."""
+        self.initial.update(values.initial)
+        for name in values.locked | values.hidden:
+            self.fields[name].disabled = True
+        for name in values.hidden:
+            self.fields[name].widget = self.fields[name].hidden_widget()
+
+    @classmethod
+    def layout(cls, custom_items: list) -> Layout:
+        """The form's presentation: core fields, the custom fields laid out, attachments."""
+        return Layout(
+            "form_token",
+            "attachments",
+            "user_email",
+            "title",
+            "description",
+            *custom_items,
+            LayoutField("files", template="tickets/fields/files.html"),
+        )
+
+    # --- Validation -----------------------------------------------------------------------------
+    def full_clean(self) -> None:
+        """Validate, ignoring conditional fields whose condition does not hold.
+
+        Such a field is cleaned as optional and disabled (Django then takes its initial value,
+        never the request's), then restored so that, shown again, it still holds what was typed.
+        """
+        self.inactive = self._inactive_fields() if self.is_bound else set()
+        saved = {
+            name: (self.fields[name].disabled, self.fields[name].required) for name in self.inactive
+        }
+        for name in self.inactive:
+            self.fields[name].disabled, self.fields[name].required = True, False
+        try:
+            super().full_clean()
+        finally:
+            for name, (disabled, required) in saved.items():
+                self.fields[name].disabled, self.fields[name].required = disabled, required
+        if "form_token" in self.errors:
+            # A fresh token, so that the person can send again what they see.
+            self._replace_data(form_token=tokens.issue(self.spec.slug, self.audience))
+
+    def _inactive_fields(self) -> set[str]:
+        inactive: set[str] = set()
+        for name, (controller, show_if, field) in self.conditions.items():
+            if controller not in self.fields or controller in inactive:
+                inactive.add(name)
+                continue
+            bound = self[controller]
+            # As the browser sees it: what is chosen so far counts, even if the controller itself
+            # is not finished yet (a hierarchy chosen half-way, a required field left empty).
+            probe = copy.copy(bound.field)
+            probe.required = False
+            try:
+                value = probe.clean(bound.initial if bound.field.disabled else bound.data)
+            except forms.ValidationError:
+                value = None
+            if not conditions.holds(show_if, field, value):
+                inactive.add(name)
+        return inactive
+
+    def clean_form_token(self) -> str:
+        value = self.cleaned_data["form_token"]
+        try:
+            token = tokens.read(value, self.spec.slug, self.audience)
+        except tokens.TokenError as error:
+            raise forms.ValidationError(
+                _("This form has expired. Check your answers and send it again.")
+                if error.expired
+                else _("This form could not be verified. Check your answers and send it again."),
+                code="token",
+            ) from None
+        if token.age < settings.TICKETS_MIN_FILL_SECONDS:
+            # Faster than a person fills a form: most likely a bot. A person just sends again.
+            raise forms.ValidationError(
+                _("That was quick! Check your answers and send the form again."), code="too_fast"
+            )
+        self.token = token
+        return value
+
+    def clean_files(self) -> list:
+        """Refuse files too big or too many; the acceptable ones are kept all the same."""
+        files = self.cleaned_data["files"]
+        limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
+        too_big = [f for f in files if f.size > limit]
+        fitting = [f for f in files if f.size <= limit]
+        room = settings.TICKETS_MAX_FILES - len(self._held())
+        self.acceptable_files = fitting[: max(room, 0)]
+        errors = []
+        if too_big:
+            errors.append(
+                forms.ValidationError(
+                    _("%(names)s: larger than %(size)s.")
+                    % {"names": ", ".join(f.name for f in too_big), "size": filesizeformat(limit)},
+                    code="too_big",
+                )
+            )
+        if len(fitting) > len(self.acceptable_files):
+            count = settings.TICKETS_MAX_FILES
+            errors.append(
+                forms.ValidationError(
+                    ngettext(
+                        "A ticket can carry at most %(count)d file.",
+                        "A ticket can carry at most %(count)d files.",
+                        count,
+                    )
+                    % {"count": count},
+                    code="too_many",
+                )
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+    def _held(self) -> tuple[str, ...]:
+        """Keys of the files kept from earlier POSTs that the person did not remove."""
+        removed = set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
+        return tuple(f.key for f in self.kept if f.key not in removed)
+
+    # --- What the form hands over -----------------------------------------------------------------
+    def handover(self, filed_by: int | None = None) -> Handover:
+        """Validate, and hand over the files to keep and, when valid, the ticket to file.
+
+        Only a page the portal rendered (a good token) may leave new files on the server.
+        """
+        valid = self.is_valid()
+        new = tuple(self.acceptable_files) if self.token else ()
+        files = Uploads(held=self._held(), new=new)
+        if not valid:
+            return Handover(files, None)
+        filing = Filing(
+            nonce=self.token.nonce,
+            form_slug=self.spec.slug,
+            audience=self.audience,
+            payload=self.payload(),
+            language=get_language() or "",
+            resend=bool(self.cleaned_data.get("resend")),
+            filed_by=filed_by,
+        )
+        return Handover(files, filing)
+
+    def payload(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        payload: dict[str, Any] = {
+            "title": data["title"],
+            "description": data["description"],
+            "user_email": data["user_email"],
+        }
+        payload.update(self.spec.ticket)
+        payload.update(self.start.ticket)
+        custom: dict[str, Any] = dict(self.start.custom)
+        for field in self.custom_fields:
+            name = form_name(field)
+            if name in self.inactive:
+                continue  # its condition does not hold: not sent
+            kind = kind_for(field)
+            value = kind.to_api(data.get(name))
+            if self.fields[name].disabled and value == kind.empty:
+                continue  # read-only and empty: nothing of the person's to send
+            custom[str(field.id)] = value
+        payload["custom_fields"] = custom
+        return payload
+
+    # --- Shown again ------------------------------------------------------------------------------
+    def hold(self, files: Sequence[StoredFile]) -> None:
+        """The files this form now holds (as delivery kept them), listed if it is shown again."""
+        self.kept = tuple(files)
+        self._replace_data(attachments=uploads.sign(self.kept), remove=[])
+        self.fields["remove"].choices = [(f.key, f.name) for f in self.kept]
+
+    def add_api_messages(self, messages: Sequence[ApiMessage]) -> None:
+        """Show the API's messages on the fields they name, the rest at the top."""
+        for message in messages:
+            name = api_field_name(message.field)
+            self.add_error(name if name in self.fields else None, str(message))
+
+    def _replace_data(self, **values: Any) -> None:
+        data = self.data.copy()
+        for key, value in values.items():
+            if isinstance(value, list):
+                data.setlist(key, value)
+            else:
+                data[key] = value
+        self.data = data
+
+
+def api_field_name(field: str) -> str:
+    """The form field an API error names: "title", "custom_fields[99]" or "custom_fields.99"."""
+    field = field.strip()
+    for prefix in ("custom_fields[", "custom_fields."):
+        if field.startswith(prefix):
+            field_id = field[len(prefix) :].split("]")[0].split("[")[0].split(".")[0]
+            return f"cf_{field_id}"
+    return field

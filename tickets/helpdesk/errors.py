@@ -1,0 +1,82 @@
+"""What the tickets API answers when it does not answer with data, as exceptions.
+
+- ApiUnavailable: the request never reached the API, or the API could not serve it (5xx, a ban);
+  nothing was filed, a later retry is safe.
+- ApiRejected: the API refused the request (4xx with `errors`); retrying the same data will not help.
+- ApiOutcomeUnknown: the request was sent but no answer came (read timeout, dropped connection);
+  the ticket may or may not exist.
+- ApiBadAnswer: the API answered, but not in a shape the portal understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..lib.values import as_list
+
+
+@dataclass(frozen=True)
+class ApiMessage:
+    """One entry of the API's `errors` list."""
+
+    code: str
+    title: str
+    details: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return self.details or self.title or self.code
+
+
+class ApiError(Exception):
+    """Base of everything the client raises."""
+
+    def __init__(self, reason: str, messages: Iterable[ApiMessage] = (), status: int | None = None):
+        self.reason = reason
+        self.messages = tuple(messages)
+        self.status = status
+        super().__init__(reason)
+
+
+class ApiUnavailable(ApiError):
+    """Nothing was filed: the API could not be reached or could not serve the request."""
+
+
+class ApiRejected(ApiError):
+    """The API refused the request and said why (see `messages`)."""
+
+
+class ApiOutcomeUnknown(ApiError):
+    """The request went out and no answer came back: the ticket may exist."""
+
+
+class ApiBadAnswer(ApiError):
+    """The API answered, but not in a shape this client understands."""
+
+
+def messages_of(body: Any) -> list[ApiMessage]:
+    """The entries of an answer's `errors` list."""
+    # A list, or tolerated: an object keyed by anything.
+    errors = as_list(body.get("errors")) if isinstance(body, Mapping) else None
+    if not errors:
+        return []
+    messages = []
+    for item in errors:
+        if isinstance(item, Mapping):
+            messages.append(
+                ApiMessage(
+                    code=str(item.get("code", "")),
+                    title=str(item.get("title", "")),
+                    details=str(item.get("details", "") or item.get("message", "")),
+                    field=str(item.get("field", "") or ""),
+                )
+            )
+        elif item:
+            messages.append(ApiMessage("", "", str(item)))
+    return messages
+
+
+def is_ban(messages: Iterable[ApiMessage]) -> bool:
+    return any(m.title.lower() == "ban" or "ban for" in m.details.lower() for m in messages)

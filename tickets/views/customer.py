@@ -1,0 +1,100 @@
+"""The customer's views: the form page, its embed twin, and their confirmations.
+
+The customer path uses no cookie, no session and no messages framework: the form's signed token
+and the browser's Origin stand in for CSRF, so the form works in a cross-site iframe where cookies
+are blocked.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from ..delivery import submissions
+from ..embedding import framing, prefill
+from ..embedding.origin import from_own_page
+from ..forms.building import form_class
+from ..forms.prefill import Prefill
+from ..schema.service import get_schema
+from .shared import confirmation_context, show_outcome, spec_for, too_large
+
+AUDIENCE = "customer"
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
+
+
+def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
+    """The form on its own page or embedded: one validation and submission path for both."""
+    spec = spec_for(slug, AUDIENCE)
+    form_cls = form_class(spec, AUDIENCE)
+    page = {"spec": spec, "embed": framing.frame_context(request) if embed else None}
+    template = "tickets/embed_form.html" if embed else "tickets/form.html"
+    try:
+        values, refusal = prefill.from_request(request.GET, form_cls), None
+    except prefill.ContextError as error:
+        values, refusal = Prefill(), (str(error), 400)
+    if request.method != "POST":
+        if refusal:
+            return render(
+                request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400
+            )
+        return render(request, template, {**page, "form": form_cls(prefill=values)})
+    if too_large(request):
+        return render(request, "tickets/too_large.html", page, status=413)
+    if not from_own_page(request):
+        reason = _("This form can only be sent from its own page. Open it again and send it there.")
+        refusal = refusal or (reason, 403)
+    if refusal:
+        # Nothing is filed, but what the person typed is shown again, with the reason.
+        form = form_cls(request.POST, request.FILES)
+        form.add_error(None, refusal[0])
+        return render(request, template, {**page, "form": form}, status=refusal[1])
+    form = form_cls(request.POST, request.FILES, prefill=values)
+    outcome = submissions.receive(form.handover())
+    if not outcome.accepted:
+        show_outcome(form, outcome)
+        return render(request, template, {**page, "form": form})
+    route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
+    return redirect(
+        reverse(route, kwargs={"key": outcome.submission_key}) + _kept_query(request, embed)
+    )
+
+
+def _kept_query(request: HttpRequest, embed: bool) -> str:
+    """What the confirmation keeps of the form's query: all of it embedded, else the language."""
+    if embed:
+        params = request.GET
+    else:
+        params = QueryDict(mutable=True)
+        if request.GET.get("lang"):
+            params["lang"] = request.GET["lang"]
+    return f"?{params.urlencode()}" if params else ""
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
+    return _ticket_form(request, slug, embed=False)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@framing.embeddable
+def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
+    return _ticket_form(request, slug, embed=True)
+
+
+def confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    return render(request, "tickets/confirmation.html", confirmation_context(key, AUDIENCE))
+
+
+@framing.embeddable
+def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    context = {**confirmation_context(key, AUDIENCE), "embed": framing.frame_context(request)}
+    return render(request, "tickets/embed_confirmation.html", context)
