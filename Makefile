@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run demo test install install-dev chromium migrate lint format clean
+.PHONY: run demo test install install-dev test-tools migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,18 +43,23 @@ demo: migrate
 	EMBED_ALLOWED_ORIGINS=http://127.0.0.1:$(DEMO_PORT) EMBED_CONTEXT_SECRET=$(DEMO_SECRET) \
 	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian's Chromium for the browser tests; skipped quietly where apt is not ours to use.
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# Debian's packages the tests need, where missing: Chromium (browser tests) and gettext (the
+# catalogue check's makemessages). Skipped quietly where apt is not ours to use.
+test-tools:
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "Could not install chromium; browser tests will be skipped (and fail under CI)."; \
-	  else echo "No $(CHROMIUM) and no root apt-get; browser tests will be skipped (and fail under CI)."; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "Could not install$$missing; their tests will be skipped (and fail under CI)."; \
+	  else echo "Missing$$missing and no root apt-get; their tests will be skipped (and fail under CI)."; fi; \
 	fi
 
-test: install-dev chromium
+test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
