@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
+from tickets.lib.values import as_flag
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The real environment wins over .env, so a deployment can override a checked-out file.
 load_dotenv(os.environ.get("ENV_FILE") or BASE_DIR / ".env", override=False)
@@ -26,10 +28,9 @@ def env_bool(name: str, default: bool) -> bool:
     value = env(name)
     if not value:
         return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
+    flag = as_flag(value)
+    if flag is not None:
+        return flag
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false).")
 
 

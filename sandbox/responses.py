@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 
+from tickets.lib.values import as_int
+
 TICKETS_PER_PAGE = 30
 USERS_PER_PAGE = 30
 FIELDS_PER_PAGE = 30
@@ -49,8 +51,7 @@ def error_response(status: int, title: str, details: str) -> JsonResponse:
 
 def page_number(request: HttpRequest) -> int:
     """`?page=N`, 1 when missing or not a positive number."""
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return as_int(request.GET.get("page", ""), minimum=1) or 1
 
 
 def paginate(

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from tickets.lib.values import as_int, is_checked
+
 from .models import CLIENTS, STAFF_GROUPS, User
 
 
@@ -20,7 +22,7 @@ def id_list(params: QueryDict, key: str) -> list[int] | None:
     parts = [part.strip() for value in raw for part in value.split(",")]
     if not any(parts):
         return None
-    return [int(part) for part in parts if part.isdigit()]
+    return [number for part in parts if (number := as_int(part, minimum=0)) is not None]
 
 
 def search(found: QuerySet[User], text: str, exact: bool) -> QuerySet[User]:
@@ -48,7 +50,7 @@ def filtered(params: QueryDict) -> QuerySet[User]:
     ids = id_list(params, "id_list")
     if ids is not None:
         found = found.filter(id__in=ids)
-    exact = params.get("exact_search", "").strip().lower() in ("1", "true")
+    exact = is_checked(params.get("exact_search", ""))
     return search(found, params.get("search", ""), exact)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
+from ..lib.values import as_int
 from ..models import Submission
 from ..records import Outcome
 from ..schema.service import get_schema
@@ -28,11 +29,8 @@ def spec_for(slug: str, audience: str) -> FormSpec:
 def too_large(request: HttpRequest) -> bool:
     """A body bigger than every allowed file together is refused before it is read."""
     limit = settings.TICKETS_MAX_FILES * settings.TICKETS_MAX_FILE_MB * 1024 * 1024
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    length = as_int(request.META.get("CONTENT_LENGTH") or 0, minimum=0)
+    return length is None or length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def show_outcome(form: TicketForm, outcome: Outcome) -> None:
