@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
 
 from ..lib.values import as_int, as_list
@@ -149,7 +150,7 @@ def _ticket(data: Any) -> TicketRef | None:
     return TicketRef(ticket_id, str(data.get("unique_id", "")), str(data.get("title", "")))
 
 
-def helpdesk_id_for(user, remember: bool = False) -> int | None:
+def helpdesk_id_for(user: AbstractUser, remember: bool = False) -> int | None:
     """The helpdesk staff user of a portal account: as set in the admin, or found by email.
 
     Only `remember` (a filing, never a page view) writes what the email found to the account.
@@ -190,7 +191,7 @@ class StaffDirectory:
     people: Mapping[int, Person | None] = field(default_factory=dict)
 
 
-def for_staff_form(user, posted: Mapping[str, str] | None = None) -> StaffDirectory:
+def for_staff_form(user: AbstractUser, posted: Mapping[str, str] | None = None) -> StaffDirectory:
     """The staff list and, for a POST, the parent ticket and client it names, from the helpdesk."""
     try:
         staff, unavailable = tuple(staff_users()), False

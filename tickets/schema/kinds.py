@@ -13,12 +13,11 @@ schema, the forms and the sandbox share one table without importing each other.
 from __future__ import annotations
 
 import threading
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from .types import Field
 
 
-@runtime_checkable
 class KindTraits(Protocol):
     """What the schema and the sandbox need to know of a field type."""
 
