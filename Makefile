@@ -31,6 +31,9 @@ run: export PORTAL_URL ?= http://$(HOST):$(PORT)
 run: migrate
 	@echo "Portal: http://$(HOST):$(PORT)/  (sandbox API at /sandbox/api/v2/)"
 	@echo "Staff account: $(BIN)/python manage.py createsuperuser"
+	@echo "Delivery worker: started beside the portal (Ctrl-C stops both)"
+	trap 'kill 0' EXIT; \
+	$(BIN)/python manage.py delivery_worker & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # A sample support site on another port (another site: 127.0.0.1 vs localhost) embedding two forms.
@@ -40,6 +43,8 @@ demo: migrate
 	@echo "Sample support site: http://127.0.0.1:$(DEMO_PORT)/   portal: http://localhost:$(PORT)/"
 	trap 'kill 0' EXIT; \
 	$(BIN)/python demo/serve.py --port $(DEMO_PORT) --portal http://localhost:$(PORT) --secret $(DEMO_SECRET) & \
+	EMBED_ALLOWED_ORIGINS=http://127.0.0.1:$(DEMO_PORT) EMBED_CONTEXT_SECRET=$(DEMO_SECRET) \
+	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py delivery_worker & \
 	EMBED_ALLOWED_ORIGINS=http://127.0.0.1:$(DEMO_PORT) EMBED_CONTEXT_SECRET=$(DEMO_SECRET) \
 	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

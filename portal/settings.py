@@ -97,12 +97,33 @@ TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, minimum=0
 # The portal's share of the account's requests a minute (the API allows 300 and bans the whole
 # account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
 TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200))
+# Of that share, what background work (deliveries, the schema sync) leaves to staff look-ups.
+TICKETS_API_RESERVE = int(env_float("TICKETS_API_RESERVE", 20))
+# How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).
+TICKETS_API_BAN_SECONDS = int(env_float("TICKETS_API_BAN_SECONDS", 20 * 60, minimum=1))
+# When the API says this few of the account's requests are left, every process waits a minute.
+TICKETS_API_LOW_WATER = int(env_float("TICKETS_API_LOW_WATER", 10))
+# Where the governor counts requests when there is no REDIS_URL: a SQLite file every process of
+# this machine shares.
+TICKETS_API_RATE_FILE = Path(env("TICKETS_API_RATE_FILE") or BASE_DIR / "var" / "api-rate.sqlite3")
 
 # The helpdesk's staff group ids (comma-separated): the staff list for assignees and followers is
 # read from them alone. Empty: every user is read, page by page (fine for a small helpdesk).
 TICKETS_API_STAFF_GROUPS = env_list("TICKETS_API_STAFF_GROUPS")
 
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
+
+# --- Delivery ----------------------------------------------------------------------------------
+# A submission not filed within this many seconds needs a person's attention (default a week).
+TICKETS_DELIVERY_MAX_AGE = int(env_float("TICKETS_DELIVERY_MAX_AGE", 7 * 86400, minimum=60))
+# Retries of an unavailable API: the first after about this many seconds, doubling up to the cap.
+TICKETS_RETRY_FIRST_SECONDS = env_float("TICKETS_RETRY_FIRST_SECONDS", 5, minimum=0.01)
+TICKETS_RETRY_MAX_SECONDS = env_float("TICKETS_RETRY_MAX_SECONDS", 300, minimum=0.01)
+# After a lost answer, the look-up waits this long, so the helpdesk has finished and indexed it.
+TICKETS_RECONCILE_AFTER_SECONDS = env_float("TICKETS_RECONCILE_AFTER_SECONDS", 60, minimum=0)
+# Put the submission's reference in every ticket's description, so a lost answer can be looked up.
+TICKETS_REFERENCE_IN_TICKET = env_bool("TICKETS_REFERENCE_IN_TICKET", True)
+TICKETS_REFERENCE_LABEL = "Ticket portal reference"
 
 # Attachments: kept on the server from the first POST, so an error never costs a file.
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
@@ -136,6 +157,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "tickets",
     "sandbox",
 ]
@@ -179,7 +202,18 @@ DATABASES = {
         env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The portal and its worker write to one file: take the write lock when a transaction begins
+    # (no deadlock on upgrade), wait for it rather than fail, and let readers go on while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The delivery worker's queue: Django's tasks API (django-tasks), kept in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Rate counters live here: one Redis shared by every portal process in a deployment.
 REDIS_URL = env("REDIS_URL")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from tickets.schema import get_schema
 
@@ -37,11 +40,32 @@ def tickets(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("search", "").strip()
     if search:
         found = found.filter(_ticket_search(search))
+    try:
+        found = found.filter(**_date_filters(request))
+    except ValueError as exc:
+        return error_response(400, "Bad request", str(exc))
     page, pagination = paginate(found, page_number(request), TICKETS_PER_PAGE)
     page = list(page)
     schema, people = get_schema(), serializers.people_of(page)
     data = [serializers.ticket(t, schema, people) for t in page]
     return data_response(data, pagination=pagination)
+
+
+DATE_FILTERS = {"from_date_created": "date_created__gte", "to_date_created": "date_created__lte"}
+
+
+def _date_filters(request: HttpRequest) -> dict:
+    """`from_date_created` / `to_date_created` as the API takes them: "YYYY-MM-DD HH:MM:SS"."""
+    lookups = {}
+    for name, lookup in DATE_FILTERS.items():
+        raw = request.GET.get(name, "").strip()
+        if raw:
+            try:
+                moment = datetime.strptime(raw, "%Y-%m-%d %H:%M:%S")
+            except ValueError:
+                raise ValueError(f"{name} must be YYYY-MM-DD HH:MM:SS, got {raw!r}") from None
+            lookups[lookup] = timezone.make_aware(moment)
+    return lookups
 
 
 def _ticket_search(search: str) -> Q:

@@ -24,6 +24,8 @@ def _fresh_cache():
 def _test_settings(settings, tmp_path):
     # Uploaded attachments (and sandbox files) never land in the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test counts its API requests afresh (the governor's store is per file).
+    settings.TICKETS_API_RATE_FILE = tmp_path / "api-rate.sqlite3"
     # Tests fill forms faster than a person; the bot check has tests of its own.
     settings.TICKETS_MIN_FILL_SECONDS = 0
 

@@ -3,6 +3,8 @@ a host site: `answer(request)` gives (status, content type, body) for each reque
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +20,8 @@ class Request:
     body: bytes
 
 
-Answer = Callable[[Request], tuple[int, str, bytes]]
+# (status, content type, body), or None: the connection is reset without an answer.
+Answer = Callable[[Request], tuple[int, str, bytes] | None]
 
 
 @contextmanager
@@ -31,7 +34,16 @@ def stub_server(answer: Answer) -> Iterator[tuple[str, list[Request]]]:
             length = int(self.headers.get("Content-Length") or 0)
             request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length))
             seen.append(request)
-            status, content_type, body = answer(request)
+            answered = answer(request)
+            if answered is None:
+                # A reset (RST), as a proxy or a crashed server gives: linger 0, then close.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.connection.close()
+                return
+            status, content_type, body = answered
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -45,6 +57,7 @@ def stub_server(answer: Answer) -> Iterator[tuple[str, list[Request]]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # a reset connection is the point
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,12 +1,19 @@
 import json
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .delivery import attempts, tasks
 from .models import Attachment, StaffAccount, Submission
+
+
+class MarkFiledForm(forms.Form):
+    unique_id = forms.CharField(label=_("The ticket's number in the helpdesk"), max_length=64)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -30,13 +37,18 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     list_display = (
         "created_at",
+        "reference",
         "unique_id",
         "form_slug",
         "audience",
         "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
         "user_email",
         "staff_user",
     )
+    actions = ["retry_now", "mark_filed", "cancel"]
     list_filter = (
         "state",
         "form_slug",
@@ -44,15 +56,50 @@ class SubmissionAdmin(admin.ModelAdmin):
         "error_kind",
         ("staff_user", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("unique_id", "payload__user_email")
+    search_fields = ("unique_id", "reference", "payload__user_email")
     date_hierarchy = "created_at"
     fields = (
-        "public_key", "form_slug", "audience", "language", "state", "attempts", "staff_user",
-        "unique_id", "api_id", "error_kind", "error_detail", "payload_sent", "api_answer",
-        "messages_from_api", "created_at", "updated_at", "sent_at",
+        "public_key", "reference", "form_slug", "audience", "language", "state", "attempts",
+        "next_attempt_at", "attempt_started_at", "staff_user", "unique_id", "api_id",
+        "error_kind", "error_detail", "payload_sent", "api_answer", "messages_from_api",
+        "created_at", "updated_at", "sent_at",
     )  # fmt: skip
     readonly_fields = fields
     inlines = [AttachmentInline]
+
+    @admin.display(description=_("Last error"))
+    def last_error(self, obj: Submission) -> str:
+        return obj.error_detail[:80]
+
+    @admin.action(description=_("Retry now"), permissions=["deliver"])
+    def retry_now(self, request, queryset):
+        count = attempts.retry_now(queryset)
+        for submission in queryset.filter(state=Submission.State.QUEUED):
+            tasks.schedule(submission)
+        self.message_user(
+            request, _("%(count)d submission(s) will be tried now.") % {"count": count}
+        )
+
+    @admin.action(description=_("Cancel: never file"), permissions=["deliver"])
+    def cancel(self, request, queryset):
+        count = attempts.cancel(queryset)
+        self.message_user(request, _("%(count)d submission(s) cancelled.") % {"count": count})
+
+    @admin.action(description=_("Mark as filed with this number…"), permissions=["deliver"])
+    def mark_filed(self, request, queryset):
+        """Staff found the ticket in the helpdesk: record its number, never send it."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one submission."), messages.WARNING)
+            return None
+        submission = queryset.get()
+        form = MarkFiledForm(request.POST if "unique_id" in request.POST else None)
+        if form.is_valid():
+            attempts.mark_filed(submission, form.cleaned_data["unique_id"])
+            self.message_user(request, _("Marked as filed."))
+            return None
+        context = {**self.admin_site.each_context(request), "form": form, "submission": submission,
+                   "opts": self.model._meta, "action": "mark_filed"}  # fmt: skip
+        return TemplateResponse(request, "admin/tickets/mark_filed.html", context)
 
     @admin.display(description=_("Payload sent"))
     def payload_sent(self, obj: Submission) -> str:
@@ -65,6 +112,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description=_("The API's messages"))
     def messages_from_api(self, obj: Submission) -> str:
         return _pretty(obj.api_messages)
+
+    def has_deliver_permission(self, request) -> bool:
+        """The delivery actions change what happens to a ticket: for those who may change it."""
+        return request.user.has_perm("tickets.change_submission")
 
     def has_add_permission(self, request):
         return False

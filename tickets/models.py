@@ -21,16 +21,32 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.created_at:%Y/%m}/{instance.key}"
 
 
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
+
+
+def new_reference() -> str:
+    """What a person quotes about a ticket not yet filed, and what finds it in the helpdesk."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"TP-{code[:5]}-{code[5:]}"
+
+
 class Submission(models.Model):
+    """One ticket a person sent: the outbox row delivery works from, and its whole story."""
+
     class State(models.TextChoices):
-        PENDING = "pending", _("Being sent")
-        SENT = "sent", _("Filed")
-        FAILED = "failed", _("Not filed")
+        RECEIVED = "received", _("Received")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        FILED = "filed", _("Filed")
+        UNCERTAIN = "uncertain", _("Uncertain")
+        ATTENTION = "attention", _("Needs attention")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Error(models.TextChoices):
         UNAVAILABLE = "unavailable", _("API unavailable")
         REJECTED = "rejected", _("Rejected by the API")
         OUTCOME_UNKNOWN = "outcome_unknown", _("No answer from the API")
+        EXPIRED = "expired", _("Not filed in time")
 
     # Identifies the submission in confirmation URLs; the database id never leaves the server.
     public_key = models.CharField(max_length=64, unique=True, default=new_public_key)
@@ -40,8 +56,13 @@ class Submission(models.Model):
     audience = models.CharField(max_length=16)
     language = models.CharField(max_length=8, blank=True)
     payload = models.JSONField(default=dict)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    # Put in every ticket the portal files, so an attempt without an answer can be looked up.
+    reference = models.CharField(max_length=20, unique=True, default=new_reference)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     attempts = models.PositiveIntegerField(default=0)
+    # When delivery tries next (queued, uncertain); when the current attempt began (sending).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     api_id = models.BigIntegerField(null=True, blank=True)
     unique_id = models.CharField(max_length=64, blank=True, db_index=True)
     api_response = models.JSONField(null=True, blank=True)
@@ -57,7 +78,10 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.unique_id or f"{self.form_slug} {self.get_state_display()}"

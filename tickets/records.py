@@ -35,7 +35,6 @@ class Filing:
     audience: str  # "customer" or "staff"
     payload: dict[str, Any]  # the create-ticket body, built only from what the form shows
     language: str = ""  # the person's language, for the pages about this filing
-    resend: bool = False  # the person had no email: an attempt of unknown outcome may go again
     filed_by: int | None = None  # the staff user filing for a client
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", customer.index, name="index"),
     path("forms/<slug:slug>/", customer.ticket_form, name="form"),
     path("tickets/<str:key>/", customer.confirmation, name="confirmation"),
+    path("tickets/<str:key>/status/", customer.status, name="status"),
     path("embed/tickets/<str:key>/", customer.embed_confirmation, name="embed_confirmation"),
     path("embed/<slug:slug>/", customer.embed_form, name="embed_form"),
     path(
@@ -19,6 +20,7 @@ urlpatterns = [
     path("staff/", staff.index, name="staff_index"),
     path("staff/forms/<slug:slug>/", staff.ticket_form, name="staff_form"),
     path("staff/tickets/<str:key>/", staff.confirmation, name="staff_confirmation"),
+    path("staff/tickets/<str:key>/status/", staff.status, name="staff_status"),
     path("staff/api/clients/", staff.client_search, name="staff_client_search"),
     path("staff/api/tickets/", staff.ticket_lookup, name="staff_ticket_lookup"),
 ]

@@ -31,13 +31,23 @@
     reportHeight();
     if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
     window.addEventListener("load", reportHeight);
-    // What the host hears: ready (the form), invalid (shown again with errors), refused (the
-    // form cannot be used here), submitted (filed, with its number), pending (being filed).
+    announce();
+    // The status page's script (status.js) says when the ticket's state changes in place.
+    document.addEventListener("ticket-portal:status", announce);
+  }
+
+  // What the host hears: ready (the form), invalid (shown again with errors), refused (the
+  // form cannot be used here), queued (received, to be filed: its reference), submitted (filed,
+  // with its number), attention (support has it), cancelled.
+  function announce() {
     var state = document.body.dataset.state;
     var slug = decodeURIComponent(window.location.pathname.split("/")[2] || "");
     var filed = document.querySelector("[data-unique-id]");
+    var reference = document.querySelector("[data-reference]");
     if (state === "filed" && filed) {
       send("submitted", { uniqueId: filed.textContent.trim(), form: filed.dataset.form || "" });
+    } else if (state === "queued" && reference) {
+      send("queued", { reference: reference.textContent.trim() });
     } else if (state === "refused") {
       var reason = document.querySelector("[role=alert] p");
       send("refused", { form: slug, reason: reason ? reason.textContent.trim() : "" });

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from sandbox.models import Ticket
-from tickets.helpdesk.client import get_client
+from tickets.helpdesk.client import close_clients
 from tickets.models import StaffAccount, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ def _close_api_connections(settings):
     """The portal's pooled keep-alive connections to the sandbox are closed after each test, so
     no live-server thread is left serving an idle one when the run ends."""
     yield
-    get_client().session.close()
+    close_clients()
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_agent_finds_a_client_and_files_with_every_parameter(
     account = StaffAccount.objects.get(user=agent)  # the assignee found by email, remembered
     assert (account.helpdesk_user_id, account.found_by_email) == (2, True)
     assert submission.audience == "staff"
-    assert submission.state == Submission.State.SENT
+    assert submission.state == Submission.State.FILED
     assert submission.payload["user_id"] == 1002
     assert submission.payload["create_from_user"] == 0
     assert submission.payload["sla_date"] == "15.03.2027 14:30"

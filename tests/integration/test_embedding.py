@@ -193,7 +193,7 @@ def test_the_customer_path_sets_no_cookie_and_needs_none(sandbox_api):
         assert "Set-Cookie" not in response, response.request["PATH_INFO"]
     assert not browser.cookies
     assert Ticket.objects.count() == 2
-    assert Submission.objects.filter(state="sent").count() == 2
+    assert Submission.objects.filter(state="filed").count() == 2
 
 
 # --- 3. Origin --------------------------------------------------------------------------------------

@@ -18,12 +18,15 @@ from html.parser import HTMLParser
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sandbox.models import Ticket, TicketFile
 from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
 from tickets.forms import tokens
-from tickets.helpdesk.client import get_client
+from tickets.helpdesk.client import close_clients
 from tickets.models import Attachment, Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,7 +85,7 @@ def _close_api_connections(settings):
     """The portal keeps one client per API configuration, with pooled keep-alive connections;
     closing them after each test leaves no live-server thread waiting on an idle connection."""
     yield
-    get_client().session.close()
+    close_clients()
 
 
 # --- Reading the rendered form ----------------------------------------------------------------------
@@ -227,7 +230,12 @@ def test_every_field_type_is_filed_with_the_api_values(client, sandbox_api, sett
 
     ticket = Ticket.objects.get()
     assert ticket.custom_fields == EXAMPLE_CUSTOM_FIELDS
-    assert (ticket.title, ticket.description) == ("Test Ticket", "Ticket Description")
+    reference = Submission.objects.get().reference
+    # The description as typed, and the portal's reference after it (for a later look-up).
+    assert (ticket.title, ticket.description) == (
+        "Test Ticket",
+        f"Ticket Description\n\nTicket portal reference: {reference}",
+    )
     assert ticket.user_email == "customer@example.com"
     assert (ticket.department_id, ticket.type_id, ticket.priority_id) == (1, 1, 1)
 
@@ -246,7 +254,7 @@ def test_every_field_type_is_filed_with_the_api_values(client, sandbox_api, sett
 
     submission = Submission.objects.get()
     assert submission.public_key == key
-    assert submission.state == Submission.State.SENT
+    assert submission.state == Submission.State.FILED
     assert (submission.api_id, submission.unique_id) == (ticket.pk, ticket.unique_id)
     assert submission.attempts == 1
 
@@ -331,54 +339,63 @@ def test_two_attachments_reach_the_ticket(client, sandbox_api):
     assert "report.txt" in page and "screenshot.png" in page
 
 
-# --- 4. The API is down -----------------------------------------------------------------------------------
-def test_down_api_keeps_everything_and_a_retry_files_with_the_attachments(
+# --- 4. The API is down: accepted, kept, filed by the worker when it is back ----------------------------
+def run_worker() -> None:
+    """The delivery worker runs what is due, then stops (as `delivery_worker --batch`)."""
+    call_command("delivery_worker", batch=True, verbosity=0)
+
+
+def make_due() -> None:
+    Submission.objects.exclude(next_attempt_at=None).update(next_attempt_at=timezone.now())
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def test_down_api_accepts_the_ticket_and_the_worker_files_it_with_its_attachments(
     client, sandbox_api, settings
 ):
-    token = get_token(client)
     settings.TICKETS_API_URL = closed_port_url()
-    response = client.post(FORM_URL, {**valid_post_data(token), "files": two_files()})
+    response = client.post(FORM_URL, {**valid_post_data(get_token(client)), "files": two_files()})
 
-    assert response.status_code == 200
-    assert "cannot be reached" in error_summary(response)
-    assert_values_kept(response)
-    text = page_text(response)
-    assert "report.txt" in text and "screenshot.png" in text
-    assert hidden_value(response, "attachments")
+    key = confirmation_key(response)
+    page = page_text(client.get(response["Location"]))
     submission = Submission.objects.get()
-    assert (submission.state, submission.error_kind) == ("failed", "unavailable")
+    assert "Your ticket has been received" in page
+    assert f"Its reference is {submission.reference}" in page
+    assert "filed automatically" in page
+    assert (submission.state, submission.error_kind) == ("queued", "unavailable")
+    assert submission.next_attempt_at is not None
+    assert client.get(f"/tickets/{key}/status/").json() == {
+        "state": "received", "reference": submission.reference, "uniqueId": "", "final": False,
+    }  # fmt: skip
     assert Ticket.objects.count() == 0
 
-    # The person sends the form again as the browser shows it: no new files chosen.
     settings.TICKETS_API_URL = sandbox_api
-    again = form_state(response)
-    assert again["form_token"] == [token]
-    confirmation_key(client.post(FORM_URL, again))
+    make_due()
+    run_worker()
 
     ticket = Ticket.objects.get()
     assert [(f.name, f.file.read()) for f in ticket.files.order_by("id")] == [
         ("report.txt", "Сбой при оплате\n".encode()),
         ("screenshot.png", PNG),
     ]
-    submission = Submission.objects.get()
-    assert (submission.state, submission.attempts) == ("sent", 2)
+    assert ticket.description.endswith(f"Ticket portal reference: {submission.reference}")
+    submission.refresh_from_db()
+    assert (submission.state, submission.attempts) == ("filed", 2)
     assert submission.unique_id == ticket.unique_id
-    assert Attachment.objects.filter(submission=submission).count() == 2
+    assert client.get(f"/tickets/{key}/status/").json()["uniqueId"] == ticket.unique_id
+    assert ticket.unique_id in page_text(client.get(f"/tickets/{key}/"))
 
 
-# --- 5. The API does not answer in time --------------------------------------------------------------------
-def test_slow_api_keeps_values_and_says_the_outcome_is_unknown(client, settings):
-    token = get_token(client)
+# --- 5. The API does not answer in time: looked up, never re-sent blindly -------------------------------------
+def test_slow_api_is_received_and_settled_by_a_look_up(client, settings):
     settings.TICKETS_API_READ_TIMEOUT = 0.5
     with silent_server() as url:
         settings.TICKETS_API_URL = url
-        response = client.post(FORM_URL, valid_post_data(token))
-
-    assert response.status_code == 200
-    assert "did not answer in time" in error_summary(response)
-    assert_values_kept(response)
+        response = client.post(FORM_URL, valid_post_data(get_token(client)))
+    confirmation_key(response)
+    assert "Your ticket has been received" in page_text(client.get(response["Location"]))
     submission = Submission.objects.get()
-    assert (submission.state, submission.error_kind) == ("failed", "outcome_unknown")
+    assert (submission.state, submission.error_kind) == ("uncertain", "outcome_unknown")
 
 
 # --- 6. The API refuses the ticket ----------------------------------------------------------------------------
@@ -396,7 +413,7 @@ def test_api_rejection_is_shown_on_the_field_it_names_and_at_the_top(client, set
     assert "did not accept the ticket" in summary
     assert_values_kept(response)
     submission = Submission.objects.get()
-    assert (submission.state, submission.error_kind) == ("failed", "rejected")
+    assert (submission.state, submission.error_kind) == ("attention", "rejected")
     assert submission.api_messages == [
         {**REJECTION["errors"][0]},
         {**REJECTION["errors"][1], "field": ""},
@@ -513,11 +530,13 @@ def test_the_api_key_never_reaches_a_page(client, sandbox_api, settings):
         pages.append(client.post(FORM_URL, valid_post_data(token)))  # the API's errors
     assert seen[0].headers["Authorization"].startswith("Basic ")  # the key was in use
     settings.TICKETS_API_URL = closed_port_url()
-    pages.append(client.post(FORM_URL, valid_post_data(token)))  # the API is down
+    received = client.post(FORM_URL, valid_post_data(token))  # the API is down
+    confirmation_key(received)
+    pages.append(client.get(received["Location"]))  # received, to be filed
     settings.TICKETS_API_URL = sandbox_api
-    filed = client.post(FORM_URL, valid_post_data(token))
-    confirmation_key(filed)
-    pages.append(client.get(filed["Location"]))  # the confirmation
+    make_due()
+    run_worker()
+    pages.append(client.get(received["Location"]))  # filed
 
     assert [p.status_code for p in pages] == [200, 200, 200, 200, 200]
     assert Ticket.objects.count() == 1
@@ -528,9 +547,10 @@ def test_the_api_key_never_reaches_a_page(client, sandbox_api, settings):
 # --- Bugs found while writing these tests, now fixed -------------------------------------------
 def test_a_file_removed_before_a_retry_is_not_listed_as_sent(client, sandbox_api, settings):
     token = get_token(client)
-    settings.TICKETS_API_URL = closed_port_url()
-    response = client.post(FORM_URL, {**valid_post_data(token), "files": two_files()})
-    assert Submission.objects.get().error_kind == "unavailable"
+    with answering_server(400, REJECTION) as (url, _seen):
+        settings.TICKETS_API_URL = url
+        response = client.post(FORM_URL, {**valid_post_data(token), "files": two_files()})
+    assert Submission.objects.get().error_kind == "rejected"
 
     settings.TICKETS_API_URL = sandbox_api
     again = form_state(response)
@@ -559,11 +579,10 @@ def test_a_wrong_api_key_is_not_blamed_on_the_customer(client, sandbox_api, sett
     settings.TICKETS_API_KEY = "not-the-key"
     response = client.post(FORM_URL, valid_post_data(get_token(client)))
 
-    assert response.status_code == 200
-    summary = error_summary(response)
-    assert "Correct what is marked" not in summary
-    assert "API key" not in summary
-    assert_values_kept(response)
+    # The portal's own configuration is at fault: received, retried, never put on the customer.
+    confirmation_key(response)
+    page = page_text(client.get(response["Location"]))
+    assert "Your ticket has been received" in page
+    assert "API key" not in page
     submission = Submission.objects.get()
-    assert submission.state == "failed"
-    assert submission.error_kind != "rejected"
+    assert (submission.state, submission.error_kind) == ("queued", "unavailable")

@@ -263,7 +263,7 @@ def test_the_admin_shows_submissions_with_what_was_sent(staff_client, agent, set
     by_email = browser.get("/admin/tickets/submission/", {"q": "ada@example.com"}).content.decode()
     assert submission.unique_id in by_email
     filtered = browser.get(
-        "/admin/tickets/submission/", {"staff_user__id__exact": agent.pk, "state": "sent"}
+        "/admin/tickets/submission/", {"staff_user__id__exact": agent.pk, "state": "filed"}
     )
     assert submission.unique_id in filtered.content.decode()
     detail = unescape(

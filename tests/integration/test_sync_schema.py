@@ -396,6 +396,7 @@ def test_paced_sync_stays_below_the_rate_limit(sandbox_api, serve, settings, tmp
     source = make_source(35, 60)  # 2 + 7 + 2 + 4 = 15 requests
     serve(source)
     settings.SANDBOX_RATE_LIMIT = 8
+    settings.TICKETS_API_LOW_WATER = -1  # the sync's own pacer is what is tested here
     target = tmp_path / "target.json"
     delays: list[float] = []
 
@@ -421,6 +422,7 @@ def test_paced_sync_stays_below_the_rate_limit(sandbox_api, serve, settings, tmp
 def test_unpaced_sync_is_banned_and_leaves_the_file(sandbox_api, serve, settings, tmp_path):
     serve(make_source(35, 60))
     settings.SANDBOX_RATE_LIMIT = 8
+    settings.TICKETS_API_LOW_WATER = -1  # no pause before the ban: what a ban does is tested
     target = write_json(tmp_path / "target.json", make_source(10, 6))
     before = target.read_bytes()
     client = TicketsClient(

@@ -301,14 +301,13 @@ def test_repr_does_not_show_the_api_key():
     assert "/api/v2/" in repr(client)
 
 
-# --- The portal's share of the API, across processes (Django's cache) ----------------------------
+# --- The portal's share of the API, across processes (the rate governor) --------------------------
 @pytest.fixture
 def budget_client(server, settings):
     from tickets.helpdesk.client import TicketsClient
-    from tickets.helpdesk.pacing import Budget
 
     url = f"http://127.0.0.1:{server.server_address[1]}/api/v2"
-    return TicketsClient(url, EMAIL, API_KEY, 1, 1, budget=Budget())
+    return TicketsClient(url, EMAIL, API_KEY, 1, 1)
 
 
 def test_requests_past_the_portals_share_are_not_sent(server, budget_client, settings):
@@ -329,5 +328,5 @@ def test_after_a_ban_nothing_is_sent_until_it_is_over(server, budget_client, set
     server.answer = (201, b'{"data": {"id": 1}}')
     with pytest.raises(ApiUnavailable) as caught:
         budget_client.create_ticket({"title": "T"})
-    assert "banned" in caught.value.reason
+    assert "ban" in caught.value.reason
     assert len(server.received) == 1

@@ -39,7 +39,7 @@ def held(keys: Sequence[str]) -> list[Attachment]:
         return []
     # A file whose ticket was filed is never sent again with another.
     pending = Attachment.objects.filter(key__in=keys).exclude(
-        submission__state=Submission.State.SENT
+        submission__state=Submission.State.FILED
     )
     found = {a.key: a for a in pending}
     return [found[k] for k in keys if k in found]

@@ -49,14 +49,9 @@ class TicketForm(forms.Form):
     files = MultipleFileField(label=_("Attachments"), required=False)
     remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
 
-    resend = forms.BooleanField(
-        label=_("I have had no email about this ticket: send it again"), required=False
-    )
-
     def __init__(self, *args: Any, prefill: Prefill | None = None, **kwargs: Any):
         """`prefill`: values to start from (a URL's, a signed context's)."""
         super().__init__(*args, **kwargs)
-        self.offer_resend = False  # the last attempt's outcome is unknown: ask before sending again
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
@@ -212,7 +207,6 @@ class TicketForm(forms.Form):
             audience=self.audience,
             payload=self.payload(),
             language=get_language() or "",
-            resend=bool(self.cleaned_data.get("resend")),
             filed_by=filed_by,
         )
         return Handover(files, filing)

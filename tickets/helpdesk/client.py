@@ -8,9 +8,9 @@ at all.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import IO, Any
 
 import requests
@@ -31,7 +31,8 @@ from .errors import (
     is_ban,
     messages_of,
 )
-from .pacing import Budget, Pacer
+from .governor import INTERACTIVE, get_governor
+from .pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +104,17 @@ class TicketsClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 20.0,
         pacer: Pacer | None = None,
-        budget: Budget | None = None,
+        governed: bool = True,
+        purpose: str = INTERACTIVE,
+        wait: float = 0,
     ):
+        """`governed`: every request takes a permit of the rate governor first, for `purpose`
+        (interactive or background), waiting up to `wait` seconds for one."""
         self.base_url = base_url.rstrip("/") + "/"
         self.pacer = pacer
-        self.budget = budget
+        self.governed = governed
+        self.purpose = purpose
+        self.wait = wait
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         self.session.auth = (email, api_key)
@@ -120,7 +127,7 @@ class TicketsClient:
         return f"<TicketsClient {self.base_url}>"
 
     @classmethod
-    def from_settings(cls, pacer: Pacer | None = None) -> TicketsClient:
+    def from_settings(cls, pacer: Pacer | None = None, **options: Any) -> TicketsClient:
         return cls(
             settings.TICKETS_API_URL,
             settings.TICKETS_API_EMAIL,
@@ -128,7 +135,7 @@ class TicketsClient:
             settings.TICKETS_API_CONNECT_TIMEOUT,
             settings.TICKETS_API_READ_TIMEOUT,
             pacer,
-            Budget(),
+            **options,
         )
 
     # --- The API's operations -------------------------------------------------------------------
@@ -185,8 +192,9 @@ class TicketsClient:
         url = self.base_url + path
         if self.pacer:
             self.pacer.before()
-        if self.budget:
-            self.budget.take()
+        governor = get_governor() if self.governed else None
+        if governor:
+            governor.take(self.purpose, self.wait)
         try:
             # A redirect would turn a POST into a GET of somewhere else: never follow one.
             response = self.session.request(
@@ -197,6 +205,8 @@ class TicketsClient:
             raise self._transport_error(exc) from None
         if self.pacer:
             self.pacer.after(response)
+        if governor:
+            governor.note_remaining(as_int(response.headers.get("X-Rate-Limit-Remaining")))
         body = self._read(method, path, response)
         return body if envelope else body["data"]
 
@@ -237,8 +247,8 @@ class TicketsClient:
             # A server error or a gateway's timeout after the request arrived: it may have been
             # carried out. Only 503 says the request was not taken on.
             raise ApiOutcomeUnknown(f"the API answered {status}", messages, status)
-        if is_ban(messages) and self.budget:
-            self.budget.note_ban()
+        if is_ban(messages) and self.governed and (governor := get_governor()):
+            governor.note_ban()
         if status >= 500 or status == 429 or is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
         if status in (401, 403):
@@ -256,17 +266,35 @@ class TicketsClient:
         raise ApiRejected(f"the API answered {status}", messages, status)
 
 
-@lru_cache(maxsize=4)
-def _shared_client(url: str, email: str, key: str, connect: float, read: float) -> TicketsClient:
-    return TicketsClient(url, email, key, connect, read, budget=Budget())
+# How long background work waits for the governor's permit before it is put off.
+BACKGROUND_WAIT = 30
 
 
-def get_client() -> TicketsClient:
-    """The client for the configured account, one per configuration (and so one connection pool)."""
-    return _shared_client(
+_clients: dict[tuple, TicketsClient] = {}
+_clients_lock = threading.Lock()
+
+
+def get_client(purpose: str = INTERACTIVE, wait: float = 0) -> TicketsClient:
+    """The client for the configured account, for a purpose (interactive or background) and the
+    longest wait for the governor's permit: one per configuration (one connection pool)."""
+    key = (
         settings.TICKETS_API_URL,
         settings.TICKETS_API_EMAIL,
         settings.TICKETS_API_KEY,
         settings.TICKETS_API_CONNECT_TIMEOUT,
         settings.TICKETS_API_READ_TIMEOUT,
+        purpose,
+        wait,
     )
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:
+            client = _clients.setdefault(key, TicketsClient(*key[:5], purpose=purpose, wait=wait))
+    return client
+
+
+def close_clients() -> None:
+    """Close every client's pooled connections (tests, and a worker that stops)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.session.close()

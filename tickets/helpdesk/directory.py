@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.core.cache import cache
 
 from ..lib.values import as_int, as_list
 from ..models import StaffAccount
-from .client import get_client
+from .client import TicketsClient, get_client
 from .errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,20 @@ def find_ticket(reference: str) -> TicketRef | None:
     return next(
         (t for t in map(_ticket, items) if t and t.unique_id.lower() == reference.lower()), None
     )
+
+
+def find_by_reference(client: TicketsClient, reference: str, since: datetime) -> TicketRef | None:
+    """The ticket the portal filed with this reference (in its description), if the helpdesk has
+    it: `GET /tickets/?search=...&from_date_created=...`. ApiError when the look-up fails, so
+    that "not there" is only ever said on the API's word."""
+    params = {
+        "search": reference,
+        "from_date_created": since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "order_by": "date_created{asc}",
+    }
+    found = [t for t in map(_ticket, client.get_all("tickets/", params, max_pages=3)) if t]
+    # The first, should an earlier attempt have filed it twice.
+    return min(found, key=lambda t: t.id) if found else None
 
 
 def _ticket(data: Any) -> TicketRef | None:

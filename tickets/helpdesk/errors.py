@@ -44,6 +44,20 @@ class ApiUnavailable(ApiError):
     """Nothing was filed: the API could not be reached or could not serve the request."""
 
 
+class NotSent(ApiUnavailable):
+    """The portal held the request back: past its share, during a ban, or its own rate store is
+    down. `retry_after`: seconds until it is worth trying again."""
+
+    def __init__(self, reason: str, retry_after: float):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class RateStoreDown(NotSent):
+    """The portal's own rate store (its SQLite file or Redis) cannot be used: a fault of the
+    portal, not of the helpdesk, and nothing was sent."""
+
+
 class ApiRejected(ApiError):
     """The API refused the request and said why (see `messages`)."""
 

@@ -20,7 +20,7 @@ from ..embedding.origin import from_own_page
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..schema.service import get_schema
-from .shared import confirmation_context, show_outcome, spec_for, too_large
+from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
 
 AUDIENCE = "customer"
 
@@ -90,11 +90,23 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
     return _ticket_form(request, slug, embed=True)
 
 
+STATUS_ROUTE = "tickets:status"
+
+
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "tickets/confirmation.html", confirmation_context(key, AUDIENCE))
+    context = confirmation_context(key, AUDIENCE, STATUS_ROUTE)
+    return render(request, "tickets/confirmation.html", context)
 
 
 @framing.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = {**confirmation_context(key, AUDIENCE), "embed": framing.frame_context(request)}
+    context = {
+        **confirmation_context(key, AUDIENCE, STATUS_ROUTE),
+        "embed": framing.frame_context(request),
+    }
     return render(request, "tickets/embed_confirmation.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def status(request: HttpRequest, key: str) -> HttpResponse:
+    return status_response(key, AUDIENCE)

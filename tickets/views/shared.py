@@ -4,10 +4,12 @@ POST shown on its form, and the confirmation page's context."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..delivery.status import status_of
 from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
@@ -34,37 +36,33 @@ def too_large(request: HttpRequest) -> bool:
 
 
 def show_outcome(form: TicketForm, outcome: Outcome) -> None:
-    """A form that comes back: the files it now holds and, when delivery failed, why and what to
-    do, on the form (the API's messages on the fields they name)."""
+    """A form that comes back: the files it now holds and, when the helpdesk refused the ticket,
+    its messages on the fields they name (anything else was accepted: a status page says so)."""
     form.hold(outcome.files)
-    if not outcome.failure:
-        return
-    form.add_error(None, failure_message(outcome.failure))
     if outcome.failure == Error.REJECTED:
-        form.add_api_messages(outcome.messages)
-    form.offer_resend = outcome.failure == Error.OUTCOME_UNKNOWN
-
-
-def failure_message(failure: str) -> str:
-    if failure == Error.REJECTED:
-        return _("The helpdesk did not accept the ticket. Correct what is marked and send again.")
-    if failure == Error.OUTCOME_UNKNOWN:
-        return _(
-            "The helpdesk did not answer in time, so your ticket may or may not have been filed. "
-            "Everything you entered is still here. If no email about it reaches you within a few "
-            "minutes, tick the box below and send it again."
+        form.add_error(
+            None,
+            _("The helpdesk did not accept the ticket. Correct what is marked and send again."),
         )
-    return _(
-        "The helpdesk cannot be reached right now, so your ticket has not been filed yet. "
-        "Everything you entered is still here: please send it again in a few minutes."
-    )
+        form.add_api_messages(outcome.messages)
 
 
-def confirmation_context(key: str, audience: str) -> dict:
+def confirmation_context(key: str, audience: str, status_route: str) -> dict:
+    """The status page of a submission: where it stands, and what was sent."""
     # A staff filing (with staff-only fields) is shown on staff pages alone.
     submission = get_object_or_404(Submission, public_key=key, audience=audience)
     return {
         "submission": submission,
+        "status": status_of(submission),
+        "status_url": reverse(status_route, kwargs={"key": key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience),
         "files": submission.attachments.all(),
     }
+
+
+def status_response(key: str, audience: str) -> JsonResponse:
+    """Where a submission stands, for the status page's script; never cached."""
+    submission = get_object_or_404(Submission, public_key=key, audience=audience)
+    response = JsonResponse(status_of(submission).as_json())
+    response["Cache-Control"] = "no-store"
+    return response

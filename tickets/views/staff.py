@@ -20,7 +20,7 @@ from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
 from ..helpdesk.errors import ApiError
 from ..schema.service import get_schema
-from .shared import confirmation_context, show_outcome, spec_for, too_large
+from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
 
 AUDIENCE = "staff"
 
@@ -84,7 +84,14 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "tickets/staff/confirmation.html", confirmation_context(key, AUDIENCE))
+    context = confirmation_context(key, AUDIENCE, "tickets:staff_status")
+    return render(request, "tickets/staff/confirmation.html", context)
+
+
+@staff_required_json
+@require_GET
+def status(request: HttpRequest, key: str) -> JsonResponse:
+    return status_response(key, AUDIENCE)
 
 
 @staff_required_json

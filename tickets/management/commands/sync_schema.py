@@ -5,7 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.helpdesk.client import TicketsClient
+from tickets.helpdesk.client import BACKGROUND_WAIT, TicketsClient
+from tickets.helpdesk.governor import BACKGROUND
 from tickets.helpdesk.pacing import Pacer
 from tickets.schema.sync import SyncError, sync
 
@@ -39,10 +40,12 @@ class Command(BaseCommand):
         self, *args, dry_run: bool, check: bool, file: Path | None, per_minute, force, **options
     ):
         path = Path(file or settings.TICKETS_SCHEMA_FILE)
-        # Never faster than the portal's share of the API's minute (the Budget would stop it).
+        # Never faster than the portal's share of the API's minute (the governor would hold it).
         share = settings.TICKETS_API_MAX_PER_MINUTE
         per_minute = min(per_minute, share * 0.9) if share else per_minute
-        client = TicketsClient.from_settings(pacer=Pacer(per_minute=per_minute))
+        client = TicketsClient.from_settings(
+            pacer=Pacer(per_minute=per_minute), purpose=BACKGROUND, wait=BACKGROUND_WAIT
+        )
         try:
             result = sync(path, client, write=not (dry_run or check), force=force)
         except SyncError as error:

@@ -1,0 +1,269 @@
+"""One delivery attempt of a submission, and what its outcome makes of the record.
+
+A submission is claimed for an attempt by one atomic UPDATE (received, queued or uncertain, and
+due -> sending), so two workers, or a worker and the person's own request, never send it twice
+at once. An uncertain one (sent before, no usable answer) is first looked up by its reference and
+re-sent only when the helpdesk says it does not have it.
+
+    received/queued --send--> filed | queued (unavailable, backoff) | uncertain (no answer)
+                                    | attention (rejected, unreadable file, too old)
+    uncertain --look up--> filed (found) | send again (proven absent) | uncertain (look-up failed)
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..helpdesk.client import get_client
+from ..helpdesk.directory import find_by_reference
+from ..helpdesk.errors import (
+    ApiError,
+    ApiOutcomeUnknown,
+    ApiRejected,
+    NotSent,
+)
+from ..helpdesk.governor import BACKGROUND
+from ..lib.values import as_int
+from ..models import Submission
+from . import storage
+
+logger = logging.getLogger(__name__)
+State, Error = Submission.State, Submission.Error
+CLAIMABLE = (State.RECEIVED, State.QUEUED, State.UNCERTAIN)
+
+
+def deliver(pk: int, wait: float = 0) -> Submission | None:
+    """Make the attempt that is due on submission `pk`, if any; None when another has it or it is
+    not due. `wait`: how long to wait for the rate governor's permit (0: the person is waiting)."""
+    submission = _claim(pk)
+    if submission is None:
+        return None
+    try:
+        if _expired(submission):
+            return _give_up(submission)
+        client = get_client(BACKGROUND, wait)
+        if submission.error_kind == Error.OUTCOME_UNKNOWN:
+            if not settings.TICKETS_REFERENCE_IN_TICKET:
+                return _needs_attention(submission, Error.OUTCOME_UNKNOWN, _NO_REFERENCE)
+            if _found(submission, client):
+                return submission
+        return _send(submission, client)
+    except BaseException:
+        # Whatever broke (the database, a signal), the record must not stay `sending` for good:
+        # it may have been sent, so it is looked up before anything is sent again.
+        logger.exception("Submission %s: the attempt broke off", submission.pk)
+        _uncertain(submission, "the attempt broke off before its outcome was recorded")
+        raise
+
+
+_NO_REFERENCE = (
+    "the helpdesk's answer was lost and TICKETS_REFERENCE_IN_TICKET is off, so the portal cannot "
+    "look the ticket up: check the helpdesk, then mark it filed or retry"
+)
+
+
+def _claim(pk: int) -> Submission | None:
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = Submission.objects.filter(due, pk=pk, state__in=CLAIMABLE).update(
+        state=State.SENDING, attempt_started_at=now, updated_at=now
+    )
+    return Submission.objects.get(pk=pk) if claimed else None
+
+
+def _expired(submission: Submission) -> bool:
+    if submission.error_kind == Error.EXPIRED:
+        return False  # staff asked for one more try of one that ran out of time
+    return timezone.now() - submission.created_at > timedelta(
+        seconds=settings.TICKETS_DELIVERY_MAX_AGE
+    )
+
+
+# --- Reconciliation ----------------------------------------------------------------------------
+def _found(submission: Submission, client) -> bool:
+    """Look an uncertain submission up by its reference; True when it is settled (found, or the
+    look-up failed and it stays uncertain)."""
+    since = submission.created_at - timedelta(days=1)  # the helpdesk's clock and zone may differ
+    try:
+        ticket = find_by_reference(client, submission.reference, since)
+    except ApiError as error:
+        logger.warning("Submission %s: look-up failed: %s", submission.pk, error.reason)
+        _uncertain(submission, f"the look-up failed: {error.reason}", error)
+        return True
+    if ticket is None:
+        logger.info("Submission %s: not in the helpdesk; sending again", submission.pk)
+        return False
+    _filed(submission, {"id": ticket.id, "unique_id": ticket.unique_id}, found=True)
+    return True
+
+
+# --- Sending -----------------------------------------------------------------------------------
+def with_reference(payload: dict, reference: str) -> dict:
+    """The payload as sent: the reference at the end of the description, where the helpdesk's
+    ticket search finds it."""
+    if not settings.TICKETS_REFERENCE_IN_TICKET:
+        return payload
+    line = f"{settings.TICKETS_REFERENCE_LABEL}: {reference}"
+    return {**payload, "description": f"{payload.get('description', '')}\n\n{line}"}
+
+
+def _send(submission: Submission, client) -> Submission:
+    files = list(submission.attachments.all())
+    try:
+        streams = storage.uploads(files)
+    except OSError:
+        logger.exception("Submission %s: an attachment cannot be read", submission.pk)
+        return _needs_attention(submission, Error.UNAVAILABLE, "an attachment cannot be read")
+    try:
+        data = client.create_ticket(
+            with_reference(submission.payload, submission.reference), streams
+        )
+    except NotSent as error:  # held back by the portal itself: not an attempt
+        return _queue(submission, error, delay=error.retry_after, counted=False)
+    except ApiRejected as error:
+        return _needs_attention(submission, Error.REJECTED, error.reason, error)
+    except ApiOutcomeUnknown as error:
+        return _uncertain(submission, error.reason, error, counted=True)
+    except ApiError as error:
+        return _queue(submission, error)
+    finally:
+        storage.close(streams)
+    _filed(submission, data)
+    storage.discard_files(files)
+    return submission
+
+
+# --- Recording the outcome -----------------------------------------------------------------------
+def backoff(attempts: int) -> float:
+    """Seconds before the next try: doubling from the first, capped, with jitter (so a backlog
+    that met the same outage does not come back at once)."""
+    first, cap = settings.TICKETS_RETRY_FIRST_SECONDS, settings.TICKETS_RETRY_MAX_SECONDS
+    return min(cap, first * 2 ** max(0, attempts - 1)) * random.uniform(0.5, 1.5)
+
+
+def _save(submission: Submission, **values) -> Submission:
+    for name, value in values.items():
+        setattr(submission, name, value)
+    with transaction.atomic():
+        submission.save()
+    return submission
+
+
+def _filed(submission: Submission, data: dict, found: bool = False) -> None:
+    data = data if isinstance(data, dict) else {}
+    _save(
+        submission,
+        state=State.FILED,
+        attempts=submission.attempts + (0 if found else 1),
+        api_response=data,
+        api_id=as_int(data.get("id")),
+        unique_id=str(data.get("unique_id", "")),
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        error_kind="",
+        error_detail="found in the helpdesk by its reference" if found else "",
+        api_messages=[],
+    )
+    logger.info("Submission %s filed as %s", submission.pk, submission.unique_id)
+
+
+def _queue(
+    submission: Submission, error: ApiError, delay: float | None = None, counted: bool = True
+) -> Submission:
+    attempts = submission.attempts + int(counted)
+    delay = backoff(attempts) if delay is None else delay
+    logger.warning(
+        "Submission %s not sent (%s): again in %.0f s", submission.pk, error.reason, delay
+    )
+    return _save(
+        submission,
+        state=State.QUEUED,
+        attempts=attempts,
+        next_attempt_at=_after(delay),
+        error_kind=Error.UNAVAILABLE,
+        error_detail=error.reason,
+        api_messages=[m.__dict__ for m in error.messages],
+    )
+
+
+def _uncertain(
+    submission: Submission, reason: str, error: ApiError | None = None, counted: bool = False
+) -> Submission:
+    attempts = submission.attempts + int(counted)
+    delay = max(settings.TICKETS_RECONCILE_AFTER_SECONDS, backoff(attempts))
+    return _save(
+        submission,
+        state=State.UNCERTAIN,
+        attempts=attempts,
+        next_attempt_at=_after(delay),
+        error_kind=Error.OUTCOME_UNKNOWN,
+        error_detail=reason,
+        api_messages=[m.__dict__ for m in error.messages] if error else [],
+    )
+
+
+def _needs_attention(
+    submission: Submission, kind: str, reason: str, error: ApiError | None = None
+) -> Submission:
+    logger.warning("Submission %s needs attention: %s", submission.pk, reason)
+    return _save(
+        submission,
+        state=State.ATTENTION,
+        attempts=submission.attempts + 1,
+        next_attempt_at=None,
+        error_kind=kind,
+        error_detail=reason,
+        api_messages=[m.__dict__ for m in error.messages] if error else [],
+    )
+
+
+def _give_up(submission: Submission) -> Submission:
+    age = settings.TICKETS_DELIVERY_MAX_AGE / 86400
+    return _needs_attention(
+        submission, Error.EXPIRED, f"not filed within {age:g} days: {submission.error_detail}"
+    )
+
+
+def _after(seconds: float) -> datetime:
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+def mark_uncertain(pk: int, reason: str) -> Submission | None:
+    """An attempt that stopped half-way (its worker died): settled by a look-up, not a re-send."""
+    submission = Submission.objects.filter(pk=pk, state=State.SENDING).first()
+    return _uncertain(submission, reason) if submission is not None else None
+
+
+# --- Staff actions (the admin) -------------------------------------------------------------------
+def retry_now(queryset) -> int:
+    """Make these due at once. A rejected or timed-out one gets one more try as it is; one whose
+    answer was lost is still looked up first."""
+    return queryset.filter(state__in=[State.QUEUED, State.UNCERTAIN, State.ATTENTION]).update(
+        state=State.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def mark_filed(submission: Submission, unique_id: str) -> None:
+    """Staff found the ticket in the helpdesk themselves: record it, send nothing."""
+    _save(
+        submission,
+        state=State.FILED,
+        unique_id=unique_id,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        error_detail="marked as filed by staff",
+    )
+
+
+def cancel(queryset) -> int:
+    """Never file these (a duplicate, spam); a filed one stays filed."""
+    return queryset.exclude(state__in=[State.FILED, State.SENDING]).update(
+        state=State.CANCELLED, next_attempt_at=None, updated_at=timezone.now()
+    )

@@ -1,0 +1,98 @@
+"""The worker's tasks (Django's tasks API through django-tasks; its database backend by default).
+
+The submission table is the outbox and the truth; a task is only a nudge. `deliver` makes the
+attempt that is due on one submission; `sweep` runs every SWEEP_EVERY seconds, re-queues what is
+due but has no task (a lost task, a worker that died mid-attempt) and schedules itself again, so a
+lost task never loses a ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from ..helpdesk.client import BACKGROUND_WAIT
+from ..models import Submission
+from . import attempts
+
+logger = logging.getLogger(__name__)
+State = Submission.State
+SWEEP_EVERY = 30  # seconds
+# A task that should have run this long ago and did not is taken for lost.
+LOST_AFTER = timedelta(seconds=90)
+
+
+@task()
+def deliver(pk: int) -> str:
+    """The attempt due on one submission; then its next one is scheduled, if it needs one."""
+    # A worker waits for the rate governor's permit rather than failing.
+    submission = attempts.deliver(pk, wait=BACKGROUND_WAIT)
+    if submission is not None:
+        schedule(submission)
+        return submission.state
+    return "not due"
+
+
+def schedule(submission: Submission) -> None:
+    """Queue the next attempt of a submission that is waiting for one, once the row is saved."""
+    if submission.state not in (State.RECEIVED, State.QUEUED, State.UNCERTAIN):
+        return
+    run_after = submission.next_attempt_at or timezone.now()
+    pk = submission.pk
+    transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(pk))
+
+
+@task()
+def sweep() -> int:
+    """Recover what a dead worker or a lost task left; returns how many it re-queued."""
+    now = timezone.now()
+    exchange = 3 * settings.TICKETS_API_CONNECT_TIMEOUT + settings.TICKETS_API_READ_TIMEOUT
+    stuck = Submission.objects.filter(
+        state=State.SENDING, attempt_started_at__lt=now - timedelta(seconds=exchange + 60)
+    )
+    for pk in stuck.values_list("pk", flat=True):
+        # It may have reached the helpdesk: looked up before anything is sent again.
+        if found := attempts.mark_uncertain(
+            pk, "the attempt stopped before its outcome was recorded"
+        ):
+            schedule(found)
+    forgotten = Submission.objects.filter(
+        state__in=[State.RECEIVED, State.QUEUED, State.UNCERTAIN],
+        next_attempt_at__lt=now - LOST_AFTER,
+    ) | Submission.objects.filter(
+        state=State.RECEIVED, next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER
+    )
+    count = 0
+    for submission in forgotten:
+        # Due again from now: the next sweep leaves it to this task for LOST_AFTER.
+        Submission.objects.filter(pk=submission.pk).update(next_attempt_at=now)
+        deliver.enqueue(submission.pk)
+        count += 1
+    DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
+    sweep.using(run_after=now + timedelta(seconds=SWEEP_EVERY)).enqueue()
+    if count:
+        logger.warning("Sweep: re-queued %s submission(s)", count)
+    return count
+
+
+def sweep_is_scheduled() -> bool:
+    return DBTaskResult.objects.filter(
+        task_path=f"{__name__}.sweep", status__in=["READY", "RUNNING"]
+    ).exists()
+
+
+def last_sweep():
+    """When the sweep last finished: a worker that runs tasks is alive."""
+    return (
+        DBTaskResult.objects.successful()
+        .filter(task_path=f"{__name__}.sweep")
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )

@@ -1,0 +1,163 @@
+"""The one rate governor of every portal process and worker.
+
+The API allows an account 300 requests a minute and bans the whole account (every integration
+of the helpdesk) for 20 minutes past that. The portal takes a share of it
+(TICKETS_API_MAX_PER_MINUTE) and never sends more in any sliding 60 seconds, counted by
+pyrate-limiter in a store every process shares: a SQLite file on this machine by default, Redis
+with REDIS_URL. Background work (deliveries, the schema sync) stays TICKETS_API_RESERVE below the
+share, so that a backlog never starves the staff's interactive look-ups. A ban answer, or the API
+saying that almost nothing is left this minute, pauses every process.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from pyrate_limiter import Duration, Limiter, Rate, RedisBucket, SQLiteBucket
+
+from .errors import NotSent, RateStoreDown
+
+logger = logging.getLogger(__name__)
+
+WINDOW = Duration.MINUTE
+BACKGROUND, INTERACTIVE = "background", "interactive"
+LOCK_WAIT = 0.5  # seconds
+
+
+class _SQLitePause:
+    """A pause every process on this machine sees, in the limiter's own SQLite file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS pause (id INTEGER PRIMARY KEY, until REAL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=5)
+
+    def until(self) -> float:
+        with self._lock, self._connect() as db:
+            row = db.execute("SELECT until FROM pause WHERE id = 1").fetchone()
+        return row[0] if row else 0.0
+
+    def extend(self, until: float) -> None:
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO pause (id, until) VALUES (1, ?) "
+                "ON CONFLICT(id) DO UPDATE SET until = max(until, excluded.until)",
+                (until,),
+            )
+
+
+class _RedisPause:
+    KEY = "tickets-api:pause-until"
+
+    def __init__(self, redis):
+        self.redis = redis
+
+    def until(self) -> float:
+        value = self.redis.get(self.KEY)
+        return float(value) if value else 0.0
+
+    def extend(self, until: float) -> None:
+        ttl = max(1, int(until - time.time()) + 1)
+        # Only ever later: a short pause never cuts a ban short.
+        if until > self.until():
+            self.redis.set(self.KEY, until, ex=ttl)
+
+
+class Governor:
+    """Takes a permit before every request; raises NotSent instead of sending too many."""
+
+    def __init__(self, share: int, reserve: int, store: str, redis_url: str = ""):
+        self.share = share
+        self.background_share = max(1, share - reserve)
+        self.store = store
+        if redis_url:
+            import redis
+
+            client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+            self._every = self._redis_limiter(client, "tickets-api:every", share)
+            self._background = self._redis_limiter(client, "tickets-api:bg", self.background_share)
+            self.pause = _RedisPause(client)
+        else:
+            path = Path(store)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._every = self._sqlite_limiter(path, "every", share)
+            self._background = self._sqlite_limiter(path, "background", self.background_share)
+            # Its own file: a schema change in the limiter's file would stall the limiter.
+            self.pause = _SQLitePause(path.with_name(f"{path.stem}-pause{path.suffix}"))
+
+    @staticmethod
+    def _sqlite_limiter(path: Path, table: str, limit: int) -> Limiter:
+        bucket = SQLiteBucket.init_from_file(
+            [Rate(limit, WINDOW)], table=table, db_path=str(path), use_file_lock=True
+        )
+        return Limiter(bucket)
+
+    @staticmethod
+    def _redis_limiter(client, key: str, limit: int) -> Limiter:
+        return Limiter(RedisBucket.init([Rate(limit, WINDOW)], client, key))
+
+    # --- Before a request -------------------------------------------------------------------------
+    def take(self, purpose: str = INTERACTIVE, wait: float = 0) -> None:
+        """A permit for one request, waiting up to `wait` seconds for one; NotSent otherwise."""
+        try:
+            paused = self.pause.until() - time.time()
+            if paused > 0:
+                raise NotSent("the API is paused for the account (a ban or no budget left)", paused)
+            if purpose == BACKGROUND and not self._acquire(self._background, wait):
+                raise NotSent("the portal's share of the API for background work is used", 5)
+            if not self._acquire(self._every, wait):
+                raise NotSent("the portal's share of the API's minute is used up", 5)
+        except NotSent:
+            raise
+        except Exception as error:  # sqlite3.Error, redis.RedisError, a lock timeout
+            logger.error("The portal's API rate store cannot be used: %s", type(error).__name__)
+            raise RateStoreDown("the portal's rate store cannot be used", 30) from None
+
+    @staticmethod
+    def _acquire(limiter: Limiter, wait: float) -> bool:
+        # Never quite non-blocking: another process (or the limiter's own clean-up) may hold the
+        # store's lock for a moment, which is no reason to refuse.
+        return limiter.try_acquire("api", blocking=True, timeout=max(wait, LOCK_WAIT))
+
+    # --- After an answer --------------------------------------------------------------------------
+    def note_ban(self) -> None:
+        seconds = settings.TICKETS_API_BAN_SECONDS
+        logger.error("The API banned the account: no process sends for %s s", seconds)
+        self.pause.extend(time.time() + seconds)
+
+    def note_remaining(self, remaining: int | None) -> None:
+        """The API's count of what is left this minute, for every integration of the account."""
+        if remaining is not None and remaining <= settings.TICKETS_API_LOW_WATER:
+            logger.warning("API budget low (%s left this minute): pausing a minute", remaining)
+            self.pause.extend(time.time() + 60)
+
+
+@lru_cache(maxsize=4)
+def _governor(share: int, reserve: int, store: str, redis_url: str) -> Governor:
+    return Governor(share, reserve, store, redis_url)
+
+
+def get_governor() -> Governor | None:
+    """The governor for the configured share (None: TICKETS_API_MAX_PER_MINUTE=0, no limit)."""
+    if not settings.TICKETS_API_MAX_PER_MINUTE:
+        return None
+    try:
+        return _governor(
+            settings.TICKETS_API_MAX_PER_MINUTE,
+            settings.TICKETS_API_RESERVE,
+            str(settings.TICKETS_API_RATE_FILE),
+            settings.REDIS_URL,
+        )
+    except Exception as error:  # Redis down at start, an unwritable file: not cached, tried again
+        logger.error("The portal's API rate store cannot be opened: %s", type(error).__name__)
+        raise RateStoreDown("the portal's rate store cannot be opened", 30) from None
