@@ -22,9 +22,9 @@ HOST_PAGE = """<!doctype html>
 <p id="after">Below the form.</p>
 <script>
   window.portalEvents = [];
-  ["ready", "invalid", "submitted"].forEach(function (type) {{
+  ["ready", "invalid", "queued", "submitted"].forEach(function (type) {{
     document.addEventListener("ticket-portal:" + type, function (event) {{
-      window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null}});
+      window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null, reference: event.detail.reference || null}});
     }});
   }});
 </script>
@@ -108,11 +108,41 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
     frame = next(f for f in host_page.frames if "/embed/tickets/" in f.url)
     unique_id = frame.locator("[data-unique-id]").inner_text()
     events = host_page.evaluate("window.portalEvents")
-    assert {"type": "submitted", "uniqueId": unique_id} in events
+    assert {"type": "submitted", "uniqueId": unique_id, "reference": None} in events
     assert Ticket.objects.get(unique_id=unique_id).title == "Filed from an iframe"
     assert_frame_fits(host_page, frame)
     axe_check(frame, "the embedded confirmation")
     assert host_page.context.cookies() == []
+
+
+def test_the_host_hears_queued_then_submitted_when_the_api_was_down(host_page, settings):
+    from tests.browser.test_delivery import fill_required
+    from tests.integration.test_portal_flow import closed_port_url, make_due, run_worker
+    from tickets.models import Submission
+
+    sandbox = settings.TICKETS_API_URL
+    settings.TICKETS_API_URL = closed_port_url()
+    frame = frame_of(host_page)
+    fill_required(frame)
+    frame.get_by_role("button", name="Send").click()
+    host_page.wait_for_function("window.portalEvents.some(e => e.type === 'queued')")
+    reference = Submission.objects.get().reference
+    assert {"type": "queued", "uniqueId": None, "reference": reference} in host_page.evaluate(
+        "window.portalEvents"
+    )
+
+    settings.TICKETS_API_URL = sandbox
+    make_due()
+    run_worker()
+    host_page.wait_for_function(
+        "window.portalEvents.some(e => e.type === 'submitted')", timeout=15_000
+    )
+    unique_id = Ticket.objects.get().unique_id
+    events = [e["type"] for e in host_page.evaluate("window.portalEvents")]
+    assert events == ["ready", "queued", "submitted"]
+    assert {"type": "submitted", "uniqueId": unique_id, "reference": None} in host_page.evaluate(
+        "window.portalEvents"
+    )
 
 
 def frame_of_after_navigation(page):

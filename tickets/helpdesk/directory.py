@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.cache import cache
+from django.core.cache import cache as _django_cache
 
 from ..lib.values import as_int, as_list
 from ..models import StaffAccount
@@ -63,6 +63,27 @@ def _person(item: Any) -> Person | None:
 
 def _people(items: Any) -> list[Person]:
     return [p for p in (_person(i) for i in as_list(items) or []) if p is not None]
+
+
+class _Cache:
+    """Django's cache, where a cache that is down (Redis stopped) is a miss, never an error: the
+    look-ups then cost the API a request, and the staff pages go on working."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return _django_cache.get(key, default)
+        except Exception as error:
+            logger.error("The cache cannot be read (%s): looking up afresh", type(error).__name__)
+            return default
+
+    def set(self, key: str, value: Any, ttl: int) -> None:
+        try:
+            _django_cache.set(key, value, ttl)
+        except Exception as error:
+            logger.error("The cache cannot be written (%s)", type(error).__name__)
+
+
+cache = _Cache()
 
 
 def _cached(key: str, ttl: int, fetch):

@@ -18,7 +18,7 @@ from ..delivery import submissions
 from ..forms.building import form_class
 from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
-from ..helpdesk.errors import ApiError
+from ..helpdesk.errors import ApiError, RateStoreDown
 from ..schema.service import get_schema
 from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
 
@@ -51,6 +51,10 @@ def staff_required_json(view):
             )
         try:
             return view(request, *args, **kwargs)
+        except RateStoreDown:
+            # The portal's own fault, said as such (the helpdesk may be fine).
+            message = _("The portal cannot count its requests to the helpdesk right now.")
+            return JsonResponse({"error": message}, status=503)
         except ApiError:
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
