@@ -48,12 +48,13 @@ demo: migrate
 	EMBED_ALLOWED_ORIGINS=http://127.0.0.1:$(DEMO_PORT) EMBED_CONTEXT_SECRET=$(DEMO_SECRET) \
 	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian's packages the tests need, where missing: Chromium (browser tests) and gettext (the
-# catalogue check's makemessages). Skipped quietly where apt is not ours to use.
+# Debian's packages the tests need, where missing: Chromium (browser tests), gettext (the
+# catalogue check's makemessages) and redis-server (the rate governor across processes in Redis). Skipped quietly where apt is not ours to use.
 test-tools:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
