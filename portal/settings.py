@@ -28,7 +28,7 @@ def env_bool(name: str, default: bool) -> bool:
     value = env(name)
     if not value:
         return default
-    flag = as_flag(value)
+    flag = as_flag(value, words=True)
     if flag is not None:
         return flag
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false).")

@@ -10,6 +10,6 @@
   `management/`.
 
 Imports run one way (docs/architecture.md; `make test` checks it with import-linter):
-views > embedding > forms | delivery > records > schema > helpdesk > models > lib. Forms and
-delivery never import each other; nothing imports sandbox.
+views > embedding > forms | delivery > schema > helpdesk > records | models > lib. Forms and
+delivery never import each other, forms never the models or the helpdesk; nothing imports sandbox.
 """

@@ -1,21 +1,34 @@
 """The plain records that pass between the layers on the one way through.
 
     form --Handover--> delivery --Outcome--> view
+    helpdesk directory --StaffDirectory--> staff form
 
 They carry values only (no form, no model, no request): delivery never needs to know a form, and
-a form never needs to know the database or the API.
+a form never needs to know the database or the API client.
 
-Imports: Django's file type and `tickets.helpdesk.errors` (the API's messages) only.
+Imports: Django's file type only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
-from .helpdesk.errors import ApiMessage
+
+@dataclass(frozen=True)
+class ApiMessage:
+    """One entry of the API's `errors` list."""
+
+    code: str
+    title: str
+    details: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return self.details or self.title or self.code
 
 
 @dataclass(frozen=True)
@@ -68,3 +81,38 @@ class Outcome:
     def accepted(self) -> bool:
         """Filed, or being filed: the person goes on to the confirmation."""
         return bool(self.submission_key) and not self.failure
+
+
+# --- What the helpdesk says of people and tickets (tickets.helpdesk.directory reads them) --------
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+    is_staff: bool
+
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    id: int
+    unique_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class StaffDirectory:
+    """The helpdesk's answers a staff form needs, read before the form is built.
+
+    The form only reads these: it never calls the API. `tickets` and `people` hold what the posted
+    parent ticket and client turned out to be (None: there is no such one); a reference missing
+    from them could not be checked (the helpdesk did not answer).
+    """
+
+    staff: tuple[Person, ...] = ()
+    staff_unavailable: bool = False
+    agent_id: int | None = None
+    tickets: Mapping[str, TicketRef | None] = field(default_factory=dict)
+    people: Mapping[int, Person | None] = field(default_factory=dict)

@@ -62,3 +62,22 @@ def test_a_post_with_a_forged_token_stores_no_file(client):
     response = client.post(FORM_URL, {"form_token": "forged", "files": two_files()})
     assert response.status_code == 200
     assert Attachment.objects.count() == 0
+
+
+def test_a_refused_post_lists_only_the_files_still_held(client, sandbox_api):
+    from django.test import Client
+
+    from tickets.forms import uploads
+    from tickets.records import StoredFile
+
+    confirmation_key(
+        client.post(FORM_URL, {**valid_post_data(get_token(client)), "files": two_files()})
+    )
+    filed = [StoredFile(a.key, a.name, a.size) for a in Attachment.objects.all()]
+    foreign = Client(headers={"Origin": "https://elsewhere.example"})
+    post = {**valid_post_data(get_token(client)), "attachments": uploads.sign(filed)}
+    response = foreign.post(FORM_URL, post)
+    assert response.status_code == 403
+    # Those files went with the first ticket: not listed as held by this form.
+    assert "report.txt" not in response.content.decode()
+    assert response.context["form"].kept == ()

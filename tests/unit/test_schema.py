@@ -371,3 +371,52 @@ def test_option_id_zero_is_refused_as_such():
             Path("s.json"),
         )
     assert "field 9: option #1: needs a numeric id above 0" in str(error.value)
+
+
+def _fields_null(d):
+    d["fields"] = None
+
+
+def _references_null(d):
+    d["references"] = {"departments": None}
+
+
+def _show_if_not_an_id(d):
+    d["forms"][0]["fields"][3] = {"id": 103, "show_if": {"field": 99, "in": ["+192"]}}
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected"),
+    [
+        (_fields_null, "fields: must be a list of field objects"),
+        (_references_null, "references.departments: must be a list"),
+        (_show_if_not_an_id, "form 'support': field 103: show_if values ['+192'] are not options"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
+)
+def test_what_is_not_a_list_or_an_id_is_refused_not_read_as_empty(tmp_path, mistake, expected):
+    data = valid_data()
+    mistake(data)
+    _, found = problems(tmp_path, data)
+    assert any(p.startswith(expected) for p in found), found
+
+
+@pytest.mark.parametrize("flag", ["yes", "on", "no", "off"])
+def test_a_permission_flag_is_read_as_the_api_writes_it_not_as_a_person_would(flag):
+    from tickets.schema import SchemaError, parse_schema
+
+    field = {"id": 1, "field_type": "text", "name": "A", "permissions": {"user": {"view": flag}}}
+    with pytest.raises(SchemaError, match="permissions.user.view must be true or false"):
+        parse_schema({"fields": [field]}, Path("s.json"))
+
+
+def test_a_show_if_option_written_as_text_is_the_same_option(tmp_path):
+    from tickets.forms.conditions import holds
+    from tickets.schema import parse_schema
+
+    data = valid_data()
+    data["forms"][0]["fields"][3] = {"id": 103, "show_if": {"field": 99, "in": ["192"]}}
+    schema = parse_schema(data, tmp_path / "s.json")
+    show_if = schema.forms[0].fields[3].show_if
+    assert show_if.values == (192,)
+    assert holds(show_if, schema.fields[99], 192)

@@ -106,7 +106,8 @@ def _apply_context(prefill: Prefill, claims: dict[str, Any], form_cls: type[Tick
             prefill.locked.add(name)
             prefill.hidden.discard(name)
         elif key.startswith("cf_") and as_int(key[3:], minimum=1) in form_cls.schema.fields:
-            prefill.custom[key[3:]] = value  # trusted: the host's server signed it
+            # Trusted (the host's server signed it), under the field's id as the API writes it.
+            prefill.custom[str(as_int(key[3:]))] = value
         else:
             raise ContextError(_("This form's link names something the form does not have."))
 

@@ -9,6 +9,7 @@
 - `tokens`: the signed one-time token each rendered form carries; `uploads`: the signed list of
   the files it holds; `prefill`: the values a form starts with; `summary`: a payload for people.
 
-Imports: `tickets.records`, `tickets.schema`, `tickets.helpdesk` (its record types), `tickets.lib`;
-never delivery (it hands over a record instead), embedding or views.
+Imports: `tickets.records`, `tickets.schema`, `tickets.lib`; never the helpdesk, the models or
+delivery (a form gets the helpdesk's answers as records and hands over a record), embedding or
+views.
 """

@@ -15,7 +15,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..helpdesk.directory import Person, StaffDirectory, TicketRef
+from ..records import Person, StaffDirectory, TicketRef
 from ..schema.types import TICKET_DEFAULT_KEYS
 from .fields import EmailListField, TagsField
 from .ticket import TicketForm

@@ -20,8 +20,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..helpdesk.errors import ApiMessage
-from ..records import Filing, Handover, StoredFile, Uploads
+from ..records import ApiMessage, Filing, Handover, StoredFile, Uploads
 from ..schema.types import Field, FormSpec, Schema, ShowIf
 from . import conditions, tokens, uploads
 from .fields import MultipleFileField
@@ -210,6 +209,11 @@ class TicketForm(forms.Form):
             filed_by=filed_by,
         )
         return Handover(files, filing)
+
+    def held_files(self) -> Handover:
+        """What a POST refused before validation hands over: only the files it already holds, to
+        be checked and listed again (nothing new is stored, nothing is filed)."""
+        return Handover(Uploads(held=self._held()), None)
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data

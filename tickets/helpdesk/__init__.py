@@ -2,9 +2,10 @@
 
 - `client`: TicketsClient, the only HTTP to the API (one session and connection pool).
 - `errors`: what a failed exchange means (unavailable, rejected, outcome unknown, bad answer).
-- `pacing`: the rate governor: a bulk job's pacer and the portal's share of the API's minute.
+- `governor`: the rate governor every process shares (pyrate-limiter; a SQLite file or Redis).
+- `pacing`: a bulk job's own pacer (the schema sync).
 - `directory`: people and tickets as staff forms need them (cached look-ups).
 
-Imports: `tickets.lib` and `tickets.models` (the staff account mapping); never schema, forms,
-delivery, embedding or views.
+Imports: `tickets.lib`, `tickets.records` and `tickets.models` (the staff account mapping); never
+schema, forms, delivery, embedding or views.
 """

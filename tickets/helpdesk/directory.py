@@ -10,7 +10,7 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.core.cache import cache as _django_cache
 
 from ..lib.values import as_int, as_list
 from ..models import StaffAccount
+from ..records import Person, StaffDirectory, TicketRef
 from .client import TicketsClient, get_client
 from .errors import ApiError
 
@@ -29,24 +30,6 @@ STAFF_TTL = 300
 STAFF_SCAN_PAGES = 10  # without staff groups configured: 300 users at most
 SEARCH_TTL = 60
 STAFF_TYPE = "staff"
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    email: str
-    is_staff: bool
-
-    def label(self) -> str:
-        return f"{self.name} <{self.email}>" if self.email else self.name
-
-
-@dataclass(frozen=True)
-class TicketRef:
-    id: int
-    unique_id: str
-    title: str
 
 
 def _person(item: Any) -> Person | None:
@@ -189,7 +172,7 @@ def _ticket(data: Any) -> TicketRef | None:
 def helpdesk_id_for(user: AbstractUser, remember: bool = False) -> int | None:
     """The helpdesk staff user of a portal account: as set in the admin, or found by email.
 
-    Only `remember` (a filing, never a page view) writes what the email found to the account.
+    Only `remember` (after a filing, never on a page view) writes what the email found.
     """
     account = StaffAccount.objects.filter(user=user).first()
     if account and account.helpdesk_user_id:
@@ -211,22 +194,6 @@ def helpdesk_id_for(user: AbstractUser, remember: bool = False) -> int | None:
 
 
 # --- What a staff form shows and checks -----------------------------------------------------------
-@dataclass(frozen=True)
-class StaffDirectory:
-    """The helpdesk's answers a staff form needs, read before the form is built.
-
-    The form only reads these: it never calls the API. `tickets` and `people` hold what the posted
-    parent ticket and client turned out to be (None: there is no such one); a reference missing
-    from them could not be checked (the helpdesk did not answer).
-    """
-
-    staff: tuple[Person, ...] = ()
-    staff_unavailable: bool = False
-    agent_id: int | None = None
-    tickets: Mapping[str, TicketRef | None] = field(default_factory=dict)
-    people: Mapping[int, Person | None] = field(default_factory=dict)
-
-
 def for_staff_form(user: AbstractUser, posted: Mapping[str, str] | None = None) -> StaffDirectory:
     """The staff list and, for a POST, the parent ticket and client it names, from the helpdesk."""
     try:
@@ -243,5 +210,4 @@ def for_staff_form(user: AbstractUser, posted: Mapping[str, str] | None = None) 
     if (client_id := as_int(posted.get("user_id"), minimum=1)) is not None:
         with suppress(ApiError):
             people[client_id] = person(client_id)
-    agent_id = helpdesk_id_for(user, remember=bool(posted))
-    return StaffDirectory(staff, unavailable, agent_id, tickets, people)
+    return StaffDirectory(staff, unavailable, helpdesk_id_for(user), tickets, people)

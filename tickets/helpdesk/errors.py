@@ -11,23 +11,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..lib.values import as_list
+from ..records import ApiMessage
 
-
-@dataclass(frozen=True)
-class ApiMessage:
-    """One entry of the API's `errors` list."""
-
-    code: str
-    title: str
-    details: str
-    field: str = ""
-
-    def __str__(self) -> str:
-        return self.details or self.title or self.code
+__all__ = ["ApiMessage"]  # defined with the other plain records; raised and read here
 
 
 class ApiError(Exception):

@@ -1,5 +1,5 @@
 """Small pure helpers every layer may use: plain-value coercion and localised text.
 
-Imports: the standard library and Django's translation utilities only; never another part of the
-portal.
+Imports: the standard library and Django's text utilities (translation, lazy strings, escaping)
+only; never another part of the portal.
 """

@@ -11,47 +11,50 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
-FALSE_WORDS = frozenset({"0", "false", "off", "no"})
+# How the API and a schema file write a flag; a browser's checkbox and a person's setting also
+# say "on", "yes", "off", "no".
+STRICT_TRUE, STRICT_FALSE = frozenset({"1", "true"}), frozenset({"0", "false"})
+TRUE_WORDS = STRICT_TRUE | {"on", "yes"}
+FALSE_WORDS = STRICT_FALSE | {"off", "no"}
 API_DATE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 
 
 def as_int(value: Any, minimum: int | None = None) -> int | None:
-    """A whole number from an int or a numeric string (" 12 ", "-3"); None for anything else.
+    """A whole number from an int or a string of digits (" 12 ", "-3"); None for anything else.
 
-    Booleans are not numbers here (JSON's true is not 1), nor are fractions; below `minimum` is None.
+    Booleans are not numbers here (JSON's true is not 1), nor are floats or "+2"; below `minimum`
+    is None.
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        digits = text[1:] if text[:1] in ("-", "+") else text
+        digits = text[1:] if text[:1] == "-" else text
         value = int(text) if digits.isascii() and digits.isdigit() else None
     if not isinstance(value, int):
         return None
     return None if minimum is not None and value < minimum else value
 
 
-def as_flag(value: Any) -> bool | None:
-    """True or False from true/false, 1/0 or words ("yes", "on", "false", ...); None otherwise."""
+def as_flag(value: Any, words: bool = False) -> bool | None:
+    """True or False as the API writes it (true/false, 1/0, "1"/"0", "true"/"false"); with
+    `words`, also as people write it ("yes", "on", "no", "off"). None for anything else."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
         word = value.strip().lower()
-        if word in TRUE_WORDS:
+        if word in (TRUE_WORDS if words else STRICT_TRUE):
             return True
-        if word in FALSE_WORDS:
+        if word in (FALSE_WORDS if words else STRICT_FALSE):
             return False
     return None
 
 
 def is_checked(value: Any) -> bool:
     """Whether a posted or configured value means "ticked"."""
-    return as_flag(value) is True
+    return as_flag(value, words=True) is True
 
 
 def as_list(value: Any) -> list | None:

@@ -202,7 +202,7 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
 
 def _parse_fields(raw: Any, problems: _Problems) -> dict[int, Field]:
     # A sync may write the API's keyed-by-id object as it came; a list is the usual form.
-    items = as_list(raw)
+    items = as_list(raw) if raw is not None else None
     if items is None:
         problems.add("fields", "must be a list of field objects")
         return {}
@@ -226,7 +226,7 @@ def _parse_references(raw: Any, problems: _Problems) -> dict[str, tuple[Referenc
         return {}
     result = {}
     for kind, items in raw.items():
-        items = as_list(items)
+        items = as_list(items) if items is not None else None
         if items is None:
             problems.add(f"references.{kind}", "must be a list")
             continue
@@ -264,6 +264,7 @@ def _show_if(raw: Any, where: str, fields: Mapping[int, Field], problems: _Probl
         unknown = [v for v in values if as_int(v) not in known]
         if unknown:
             problems.add(where, f"show_if values {unknown} are not options of field {target.id}")
+        values = [as_int(v) for v in values]  # 192 and "192" are the same option
     return ShowIf(target.id, tuple(values))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from ..helpdesk.client import TicketsClient
 from ..helpdesk.errors import ApiError
 from ..lib.text import LocalText, level_keyed
-from ..lib.values import as_int, as_list
+from ..lib.values import as_flag, as_int, as_list
 from .kinds import kind_of, known
 from .parsing import SchemaError, parse_schema
 from .types import PERMISSION_FLAGS, TICKET_DEFAULT_KEYS
@@ -200,7 +200,7 @@ def _permission_flags(item: dict) -> dict:
     """What the portal reads of a field's permissions (the API sends more)."""
     permissions = item.get("permissions") or {}
     return {
-        (who, flag): bool((permissions.get(who) or {}).get(flag, default))
+        (who, flag): as_flag((permissions.get(who) or {}).get(flag, default)) is True
         for who in ("user", "staff")
         for flag, default in PERMISSION_FLAGS
     }

@@ -53,6 +53,7 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     if refusal:
         # Nothing is filed, but what the person typed is shown again, with the reason.
         form = form_cls(request.POST, request.FILES)
+        show_outcome(form, submissions.receive(form.held_files()))
         form.add_error(None, refusal[0])
         return render(request, template, {**page, "form": form}, status=refusal[1])
     form = form_cls(request.POST, request.FILES, prefill=values)

@@ -83,6 +83,7 @@ def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, "tickets/staff/form.html", {**page, "form": form})
+    directory.helpdesk_id_for(request.user, remember=True)  # the agent's account, found by email
     return redirect("tickets:staff_confirmation", key=outcome.submission_key)
 
 
