@@ -249,3 +249,15 @@ def test_api_credentials_stay_out_of_the_stub_log_paths(client, settings, sandbo
         make_due()
         run_worker()
     assert all(django_settings.TICKETS_API_KEY not in r.path for r in seen)
+
+
+def test_while_the_api_is_down_a_post_is_kept_without_waiting_for_it(client, settings):
+    settings.TICKETS_API_URL = closed_port_url()
+    confirmation_key(client.post(FORM_URL, valid_post_data(get_token(client))))
+    started = time.monotonic()
+    confirmation_key(client.post(FORM_URL, valid_post_data(get_token(client))))
+    # The first found it down (and its connection retries took their time); the next does not try.
+    assert time.monotonic() - started < 0.5
+    second = Submission.objects.order_by("pk").last()
+    assert (second.state, second.attempts) == ("queued", 0)
+    assert second.error_detail == "the API could not be reached moments ago"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from ..helpdesk.errors import (
     ApiRejected,
     NotSent,
 )
-from ..helpdesk.governor import BACKGROUND
+from ..helpdesk.governor import BACKGROUND, get_governor
 from ..lib.values import as_int
 from ..models import Submission
 from . import storage
@@ -39,15 +40,19 @@ State, Error = Submission.State, Submission.Error
 CLAIMABLE = (State.RECEIVED, State.QUEUED, State.UNCERTAIN)
 
 
-def deliver(pk: int, wait: float = 0) -> Submission | None:
+def deliver(pk: int, wait: float = 0, inline: bool = False) -> Submission | None:
     """Make the attempt that is due on submission `pk`, if any; None when another has it or it is
-    not due. `wait`: how long to wait for the rate governor's permit (0: the person is waiting)."""
+    not due. `wait`: how long to wait for the rate governor's permit. `inline`: the person is
+    waiting for the page, so an API that was just found down is not tried again now."""
     submission = _claim(pk)
     if submission is None:
         return None
     try:
         if _expired(submission):
             return _give_up(submission)
+        if inline and (down := _down_for()):
+            error = NotSent("the API could not be reached moments ago", down)
+            return _queue(submission, error, delay=down, counted=False)
         client = get_client(BACKGROUND, wait)
         if submission.error_kind == Error.OUTCOME_UNKNOWN:
             if not settings.TICKETS_REFERENCE_IN_TICKET:
@@ -132,12 +137,27 @@ def _send(submission: Submission, client) -> Submission:
     except ApiOutcomeUnknown as error:
         return _uncertain(submission, error.reason, error, counted=True)
     except ApiError as error:
+        _note_down()
         return _queue(submission, error)
     finally:
         storage.close(streams)
     _filed(submission, data)
     storage.discard_files(files)
     return submission
+
+
+def _note_down() -> None:
+    with suppress(ApiError):  # the rate store is down too: the next take() says so
+        if governor := get_governor():
+            governor.note_down()
+
+
+def _down_for() -> float:
+    """Seconds the API is still taken for down after its last outage (0: try it)."""
+    with suppress(ApiError):
+        if governor := get_governor():
+            return governor.down_for()
+    return 0.0
 
 
 # --- Recording the outcome -----------------------------------------------------------------------

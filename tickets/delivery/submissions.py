@@ -29,7 +29,9 @@ def receive(handover: Handover) -> Outcome:
         return Outcome(files=storage.described(files))
     submission, new = _record(handover.filing, files)
     if new:
-        submission = attempts.deliver(submission.pk) or Submission.objects.get(pk=submission.pk)
+        submission = attempts.deliver(submission.pk, inline=True) or Submission.objects.get(
+            pk=submission.pk
+        )
         tasks.schedule(submission)
     return _outcome(submission, files)
 

@@ -31,10 +31,12 @@ LOCK_WAIT = 0.5  # seconds
 
 
 class _SQLitePause:
-    """A pause every process on this machine sees, in the limiter's own SQLite file."""
+    """A moment every process on this machine sees (a pause, the API's last outage), in a SQLite
+    file beside the limiter's."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, row: int = 1):
         self.path = path
+        self.row = row
         self._lock = threading.Lock()
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS pause (id INTEGER PRIMARY KEY, until REAL)")
@@ -44,33 +46,32 @@ class _SQLitePause:
 
     def until(self) -> float:
         with self._lock, self._connect() as db:
-            row = db.execute("SELECT until FROM pause WHERE id = 1").fetchone()
+            row = db.execute("SELECT until FROM pause WHERE id = ?", (self.row,)).fetchone()
         return row[0] if row else 0.0
 
     def extend(self, until: float) -> None:
         with self._lock, self._connect() as db:
             db.execute(
-                "INSERT INTO pause (id, until) VALUES (1, ?) "
+                "INSERT INTO pause (id, until) VALUES (?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET until = max(until, excluded.until)",
-                (until,),
+                (self.row, until),
             )
 
 
 class _RedisPause:
-    KEY = "tickets-api:pause-until"
-
-    def __init__(self, redis):
+    def __init__(self, redis, key: str):
         self.redis = redis
+        self.key = key
 
     def until(self) -> float:
-        value = self.redis.get(self.KEY)
+        value = self.redis.get(self.key)
         return float(value) if value else 0.0
 
     def extend(self, until: float) -> None:
         ttl = max(1, int(until - time.time()) + 1)
         # Only ever later: a short pause never cuts a ban short.
         if until > self.until():
-            self.redis.set(self.KEY, until, ex=ttl)
+            self.redis.set(self.key, until, ex=ttl)
 
 
 class Governor:
@@ -86,14 +87,17 @@ class Governor:
             client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
             self._every = self._redis_limiter(client, "tickets-api:every", share)
             self._background = self._redis_limiter(client, "tickets-api:bg", self.background_share)
-            self.pause = _RedisPause(client)
+            self.pause = _RedisPause(client, "tickets-api:pause-until")
+            self.down = _RedisPause(client, "tickets-api:down-until")
         else:
             path = Path(store)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._every = self._sqlite_limiter(path, "every", share)
             self._background = self._sqlite_limiter(path, "background", self.background_share)
             # Its own file: a schema change in the limiter's file would stall the limiter.
-            self.pause = _SQLitePause(path.with_name(f"{path.stem}-pause{path.suffix}"))
+            moments = path.with_name(f"{path.stem}-pause{path.suffix}")
+            self.pause = _SQLitePause(moments)
+            self.down = _SQLitePause(moments, row=2)
 
     @staticmethod
     def _sqlite_limiter(path: Path, table: str, limit: int) -> Limiter:
@@ -134,6 +138,18 @@ class Governor:
         seconds = settings.TICKETS_API_BAN_SECONDS
         logger.error("The API banned the account: no process sends for %s s", seconds)
         self.pause.extend(time.time() + seconds)
+
+    def note_down(self, seconds: float = 10) -> None:
+        """The API could not be reached: for a few seconds a person's POST does not wait for it
+        (it is kept and queued at once); workers go on trying on their own schedule."""
+        self.down.extend(time.time() + seconds)
+
+    def down_for(self) -> float:
+        """Seconds until the API's last outage is worth trying again from a person's request."""
+        try:
+            return max(0.0, self.down.until() - time.time())
+        except Exception:
+            return 0.0  # the rate store itself is down: take() will say so
 
     def note_remaining(self, remaining: int | None) -> None:
         """The API's count of what is left this minute, for every integration of the account."""
