@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .delivery import attempts, tasks
 from .models import Attachment, StaffAccount, Submission
@@ -76,16 +77,22 @@ class SubmissionAdmin(admin.ModelAdmin):
         count = attempts.retry_now(queryset)
         for submission in queryset.filter(state=Submission.State.QUEUED):
             tasks.schedule(submission)
-        self.message_user(
-            request, _("%(count)d submission(s) will be tried now.") % {"count": count}
+        message = ngettext(
+            "%(count)d submission will be tried now.",
+            "%(count)d submissions will be tried now.",
+            count,
         )
+        self.message_user(request, message % {"count": count})
 
     @admin.action(description=_("Cancel: never file"), permissions=["deliver"])
     def cancel(self, request, queryset):
         count = attempts.cancel(queryset)
-        self.message_user(request, _("%(count)d submission(s) cancelled.") % {"count": count})
+        message = ngettext(
+            "%(count)d submission cancelled.", "%(count)d submissions cancelled.", count
+        )
+        self.message_user(request, message % {"count": count})
 
-    @admin.action(description=_("Mark as filed with this number…"), permissions=["deliver"])
+    @admin.action(description=_("Mark as filed under a number…"), permissions=["deliver"])
     def mark_filed(self, request, queryset):
         """Staff found the ticket in the helpdesk: record its number, never send it."""
         if queryset.count() != 1:

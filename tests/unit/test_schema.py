@@ -406,7 +406,7 @@ def test_a_permission_flag_is_read_as_the_api_writes_it_not_as_a_person_would(fl
     from tickets.schema import SchemaError, parse_schema
 
     field = {"id": 1, "field_type": "text", "name": "A", "permissions": {"user": {"view": flag}}}
-    with pytest.raises(SchemaError, match="permissions.user.view must be true or false"):
+    with pytest.raises(SchemaError, match=r"permissions\.user\.view must be true or false"):
         parse_schema({"fields": [field]}, Path("s.json"))
 
 

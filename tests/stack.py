@@ -1,0 +1,145 @@
+"""The portal as it runs in production, on this machine: gunicorn workers and delivery workers as
+separate processes sharing one SQLite database (and a Redis server, when asked), in front of an
+API the caller provides. For the tests that need several real processes, and for the benchmark."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port} after {timeout} s")
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    """A Redis server of its own on a free port; yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _environment(directory: Path, api_url: str, port: int, extra: dict[str, str]) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        ENV_FILE=str(directory / "none.env"),
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{directory / 'portal.sqlite3'}",
+        MEDIA_ROOT=str(directory / "media"),
+        TICKETS_API_RATE_FILE=str(directory / "api-rate.sqlite3"),
+        TICKETS_API_URL=api_url,
+        TICKETS_API_EMAIL="portal@example.com",
+        TICKETS_API_KEY="stack-key",
+        TICKETS_MIN_FILL_SECONDS="0",
+        PORTAL_URL=f"http://127.0.0.1:{port}",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def portal_stack(
+    directory: Path,
+    api_url: str,
+    web_workers: int = 2,
+    delivery_workers: int = 2,
+    **settings: str,
+) -> Iterator[str]:
+    """Migrate a fresh database, start gunicorn and the delivery workers; yields the portal's URL."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = _environment(directory, api_url, port, settings)
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    log = (directory / "stack.log").open("w")
+    with ExitStack() as stack:
+        web = [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(web_workers),
+               "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]  # fmt: skip
+        worker = [*manage, "delivery_worker", "--interval", "0.2", "-v0"]
+        processes = [
+            subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+            for command in [web] + [worker] * delivery_workers
+        ]
+        stack.callback(_stop, processes, log)
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+
+
+def _stop(processes, log) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    log.close()
+
+
+def submit(portal: str, post: dict[str, str], slug: str = "support") -> int:
+    """A person's visit: the form (for its token), then the POST; the POST's status code."""
+    url = f"{portal}/forms/{slug}/"
+    with urllib.request.urlopen(url, timeout=60) as page:
+        token = TOKEN_RE.search(page.read().decode())[1]
+    body = urllib.parse.urlencode({**post, "form_token": token}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Origin": portal})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=60) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def states(directory: Path) -> dict[str, int]:
+    """How many submissions are in each state, read from the stack's database."""
+    import sqlite3
+
+    with sqlite3.connect(directory / "portal.sqlite3", timeout=20) as db:
+        rows = db.execute("SELECT state, COUNT(*) FROM tickets_submission GROUP BY state")
+        return dict(rows.fetchall())
