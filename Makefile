@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run demo test install install-dev test-tools migrate lint format clean
+.PHONY: run demo test bench install install-dev test-tools migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: install-dev test-tools
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (figures, not pass/fail): submissions accepted per second while the API is down.
+bench: install-dev
+	$(BIN)/python bench/delivery.py
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

@@ -116,19 +116,27 @@ def _stop(processes, log) -> None:
     log.close()
 
 
-def submit(portal: str, post: dict[str, str], slug: str = "support") -> int:
-    """A person's visit: the form (for its token), then the POST; the POST's status code."""
+def form_token(portal: str, slug: str = "support") -> str:
+    """What a person's browser gets with the form: its one-time token."""
+    with urllib.request.urlopen(f"{portal}/forms/{slug}/", timeout=60) as page:
+        return TOKEN_RE.search(page.read().decode())[1]
+
+
+def post(portal: str, data: dict[str, str], token: str, slug: str = "support") -> int:
+    """The form sent from its own page; the answer's status code (302: accepted)."""
     url = f"{portal}/forms/{slug}/"
-    with urllib.request.urlopen(url, timeout=60) as page:
-        token = TOKEN_RE.search(page.read().decode())[1]
-    body = urllib.parse.urlencode({**post, "form_token": token}).encode()
+    body = urllib.parse.urlencode({**data, "form_token": token}).encode()
     request = urllib.request.Request(url, data=body, headers={"Origin": portal})
-    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=60) as answer:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as answer:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def submit(portal: str, data: dict[str, str], slug: str = "support") -> int:
+    """A person's visit: the form (for its token), then the POST; the POST's status code."""
+    return post(portal, data, form_token(portal, slug), slug)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

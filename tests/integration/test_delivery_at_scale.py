@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.integration.test_portal_flow import EXAMPLE_POST
+from tests.examples import EXAMPLE_POST
 from tests.stack import portal_stack, redis_server, states, submit
 from tests.stub_server import stub_server
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sandbox.models import Ticket, TicketFile
+from tests.examples import EXAMPLE_POST
 from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
 from tickets.forms import tokens
@@ -34,25 +35,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FORM_URL = "/forms/support/"
 CONFIRMATION_RE = re.compile(r"^/tickets/(?P<key>[^/]+)/$")
 
-# create-ticket.txt's example values, as the form takes them (a leaf under 204 for level 3).
-EXAMPLE_POST = {
-    "user_email": "customer@example.com",
-    "title": "Test Ticket",
-    "description": "Ticket Description",
-    "cf_96": "Field value of type (Text Field)",
-    "cf_97": "Field value of type (Text Area)",
-    "cf_98": "1",
-    "cf_99": "192",
-    "cf_100_0": "198",
-    "cf_100_1": "204",
-    "cf_100_2": "211",
-    "cf_101": "2027-01-01",
-    "cf_102": "09:00",
-    "cf_103": "name@example.com",
-    "cf_104": "on",
-    "cf_105": "on",
-    "cf_106": "45928",
-}
 # ... and as the API must receive them.
 EXAMPLE_CUSTOM_FIELDS = {
     "96": "Field value of type (Text Field)",
