@@ -96,7 +96,7 @@ TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05, min
 TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, minimum=0.1)
 # The portal's share of the account's requests a minute (the API allows 300 and bans the whole
 # account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
-TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200))
+TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200, minimum=1))
 # Of that share, what background work (deliveries, the schema sync) leaves to staff look-ups.
 TICKETS_API_RESERVE = int(env_float("TICKETS_API_RESERVE", 20))
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).

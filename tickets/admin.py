@@ -101,8 +101,11 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission = queryset.get()
         form = MarkFiledForm(request.POST if "unique_id" in request.POST else None)
         if form.is_valid():
-            attempts.mark_filed(submission, form.cleaned_data["unique_id"])
-            self.message_user(request, _("Marked as filed."))
+            if attempts.mark_filed(submission, form.cleaned_data["unique_id"]):
+                self.message_user(request, _("Marked as filed."))
+            else:
+                message = _("Not changed: it is being sent right now, filed already or cancelled.")
+                self.message_user(request, message, messages.WARNING)
             return None
         context = {**self.admin_site.each_context(request), "form": form, "submission": submission,
                    "opts": self.model._meta, "action": "mark_filed"}  # fmt: skip

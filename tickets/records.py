@@ -68,13 +68,16 @@ class StoredFile:
     size: int
 
 
+NOT_KEPT = "not_kept"  # the portal's own database refused the submission: nothing was kept
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What delivery made of a handover, for the view to show."""
 
     files: tuple[StoredFile, ...] = ()  # what the form holds now, to list if it is shown again
     submission_key: str = ""  # the filing's public key ("" when nothing was filed)
-    failure: str = ""  # why it is not filed: a Submission.Error value; "" when it is
+    failure: str = ""  # why the form comes back: REJECTED or NOT_KEPT; "" when it is accepted
     messages: tuple[ApiMessage, ...] = ()  # the API's word on a rejection
 
     @property

@@ -1,44 +1,54 @@
 /* The status page of a ticket that is received but not filed yet: asks the portal where it stands
-   (every few seconds, less often as time goes on) and, when that changes, puts the new status in
-   place of the old, without a reload. The status region is role=status, so screen readers hear
-   it. Without JavaScript the page refreshes itself (a <noscript> meta refresh). */
+   (every few seconds, less often as time goes on, not while the tab is hidden) and, when that
+   changes, puts the new status into the page's status region without a reload. The region
+   stays in place, so screen readers announce what changes in it. Without JavaScript the page
+   refreshes itself (a <noscript> meta refresh) until the ticket is settled. */
 (function () {
   "use strict";
   var region = document.querySelector("[data-ticket-status]");
   if (!region || region.hasAttribute("data-final")) return;
   var url = region.dataset.statusUrl;
-  var state = region.dataset.state;
   var delay = 2000;
 
   function replace() {
-    // The page itself, rendered anew in the person's language: its status region replaces ours.
+    // The page itself, rendered anew in the person's language: its status replaces ours.
     return fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status page " + response.status);
+        return response.text();
+      })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.querySelector("[data-ticket-status]");
-        if (!fresh) return;
-        region.replaceWith(fresh);
-        region = fresh;
+        if (!fresh) throw new Error("no status on the page");
+        region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+        region.dataset.state = fresh.dataset.state;
+        if (fresh.hasAttribute("data-final")) region.setAttribute("data-final", "");
         document.title = page.title;
-        document.body.dataset.state = page.body.dataset.state || document.body.dataset.state;
+        if (page.body.dataset.state) document.body.dataset.state = page.body.dataset.state;
         document.dispatchEvent(new CustomEvent("ticket-portal:status", { detail: { state: fresh.dataset.state } }));
       });
   }
 
   function ask() {
+    if (document.hidden) {  // asked again when the tab is shown
+      document.addEventListener("visibilitychange", ask, { once: true });
+      return;
+    }
     fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.status === 404) return { final: true, state: region.dataset.state };
+        return response.ok ? response.json() : null;
+      })
       .then(function (status) {
-        if (status && status.state !== state) {
-          state = status.state;
+        if (status && status.state !== region.dataset.state) {
           return replace().then(function () { return status; });
         }
         return status;
       })
-      .catch(function () { return null; })
+      .catch(function () { return null; })  // a failed fetch or swap: asked again later
       .then(function (status) {
-        if (status && status.final) return;
+        if (status && status.final && region.dataset.state === status.state) return;
         delay = Math.min(delay * 1.25, 30000);
         window.setTimeout(ask, delay);
       });

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.stack
 
 BURST = 300
 SHARE = 200  # TICKETS_API_MAX_PER_MINUTE, the default
+BACKGROUND_SHARE = SHARE - 20  # TICKETS_API_RESERVE is left to staff look-ups
 API_LIMIT = 300  # the API's own limit; one more in any 60 s and it bans the account
 
 
@@ -84,7 +85,8 @@ def check(api: CountingApi, codes: list[int], accepted_in: float, tmp_path) -> N
     assert states(tmp_path) == {"filed": BURST}
     assert api.created == BURST  # each exactly once
     assert api.bans == 0
-    assert api.most_in_any_minute() <= SHARE
+    # Deliveries (the person's first attempt too) stay under the share less the staff reserve.
+    assert api.most_in_any_minute() <= BACKGROUND_SHARE
 
 
 def test_a_burst_is_accepted_and_filed_within_the_share_with_a_sqlite_file(tmp_path):

@@ -18,7 +18,6 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -97,7 +96,8 @@ def _found(submission: Submission, client) -> bool:
     look-up failed and it stays uncertain)."""
     since = submission.created_at - timedelta(days=1)  # the helpdesk's clock and zone may differ
     try:
-        ticket = find_by_reference(client, submission.reference, since)
+        title = str(submission.payload.get("title", ""))
+        ticket = find_by_reference(client, submission.reference, title, since)
     except ApiError as error:
         logger.warning("Submission %s: look-up failed: %s", submission.pk, error.reason)
         _uncertain(submission, f"the look-up failed: {error.reason}", error)
@@ -142,21 +142,22 @@ def _send(submission: Submission, client) -> Submission:
     finally:
         storage.close(streams)
     _filed(submission, data)
-    storage.discard_files(files)
+    try:
+        storage.discard_files(files)
+    except Exception:  # filed is filed: a file left behind is purge_attachments' job
+        logger.exception("Submission %s: filed, but its files could not be deleted", submission.pk)
     return submission
 
 
 def _note_down() -> None:
     with suppress(ApiError):  # the rate store is down too: the next take() says so
-        if governor := get_governor():
-            governor.note_down()
+        get_governor().note_down()
 
 
 def _down_for() -> float:
     """Seconds the API is still taken for down after its last outage (0: try it)."""
     with suppress(ApiError):
-        if governor := get_governor():
-            return governor.down_for()
+        return get_governor().down_for()
     return 0.0
 
 
@@ -169,10 +170,16 @@ def backoff(attempts: int) -> float:
 
 
 def _save(submission: Submission, **values) -> Submission:
+    """Record this attempt's outcome, only while the row is still this attempt's (the sweep may
+    have taken a stalled one over: its look-up then settles it)."""
     for name, value in values.items():
         setattr(submission, name, value)
-    with transaction.atomic():
-        submission.save()
+    submission.updated_at = timezone.now()
+    mine = Submission.objects.filter(
+        pk=submission.pk, state=State.SENDING, attempt_started_at=submission.attempt_started_at
+    )
+    if not mine.update(**values, updated_at=submission.updated_at):
+        logger.error("Submission %s: taken over before its outcome was recorded", submission.pk)
     return submission
 
 
@@ -255,10 +262,24 @@ def _after(seconds: float) -> datetime:
     return timezone.now() + timedelta(seconds=seconds)
 
 
-def mark_uncertain(pk: int, reason: str) -> Submission | None:
-    """An attempt that stopped half-way (its worker died): settled by a look-up, not a re-send."""
-    submission = Submission.objects.filter(pk=pk, state=State.SENDING).first()
-    return _uncertain(submission, reason) if submission is not None else None
+def take_over_stalled(before: datetime) -> list[Submission]:
+    """Attempts `sending` since before `before` died with their worker: each becomes uncertain
+    (it may have reached the helpdesk), to be settled by a look-up, never a blind re-send."""
+    taken = []
+    for submission in Submission.objects.filter(state=State.SENDING, attempt_started_at__lt=before):
+        claimed = Submission.objects.filter(
+            pk=submission.pk, state=State.SENDING, attempt_started_at=submission.attempt_started_at
+        ).update(
+            state=State.UNCERTAIN,
+            error_kind=Error.OUTCOME_UNKNOWN,
+            error_detail="the attempt stopped before its outcome was recorded",
+            next_attempt_at=_after(settings.TICKETS_RECONCILE_AFTER_SECONDS),
+            updated_at=timezone.now(),
+        )
+        if claimed:
+            submission.refresh_from_db()
+            taken.append(submission)
+    return taken
 
 
 # --- Staff actions (the admin) -------------------------------------------------------------------
@@ -270,16 +291,25 @@ def retry_now(queryset) -> int:
     )
 
 
-def mark_filed(submission: Submission, unique_id: str) -> None:
-    """Staff found the ticket in the helpdesk themselves: record it, send nothing."""
-    _save(
-        submission,
-        state=State.FILED,
-        unique_id=unique_id,
-        sent_at=timezone.now(),
-        next_attempt_at=None,
-        error_detail="marked as filed by staff",
+def mark_filed(submission: Submission, unique_id: str) -> bool:
+    """Staff found the ticket in the helpdesk themselves: record it, send nothing. Not for one
+    being sent right now, one filed already or one cancelled."""
+    marked = (
+        Submission.objects.filter(pk=submission.pk)
+        .exclude(state__in=[State.SENDING, State.FILED, State.CANCELLED])
+        .update(
+            state=State.FILED,
+            unique_id=unique_id,
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+            error_kind="",
+            error_detail="marked as filed by staff",
+            updated_at=timezone.now(),
+        )
     )
+    if marked:
+        storage.discard_files(submission.attachments.all())
+    return bool(marked)
 
 
 def cancel(queryset) -> int:

@@ -29,7 +29,7 @@ class Status:
     @property
     def final(self) -> bool:
         """Nothing will change without a person: the page stops asking."""
-        return self.state in ("filed", "cancelled")
+        return self.state != "received"
 
     def as_json(self) -> dict:
         return {

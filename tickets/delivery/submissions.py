@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ..helpdesk.errors import ApiMessage
 from ..models import Attachment, Submission
-from ..records import Filing, Handover, Outcome
+from ..records import NOT_KEPT, Filing, Handover, Outcome
 from . import attempts, storage, tasks
 
 logger = logging.getLogger(__name__)
@@ -27,13 +27,29 @@ def receive(handover: Handover) -> Outcome:
     files = storage.keep(handover.uploads)
     if handover.filing is None:
         return Outcome(files=storage.described(files))
-    submission, new = _record(handover.filing, files)
+    try:
+        submission, new = _record(handover.filing, files)
+    except DatabaseError:
+        # The portal's own fault (a locked or full database), said as such: nothing was kept.
+        logger.exception("A submission could not be stored")
+        return Outcome(storage.described(files), failure=NOT_KEPT)
     if new:
-        submission = attempts.deliver(submission.pk, inline=True) or Submission.objects.get(
-            pk=submission.pk
-        )
-        tasks.schedule(submission)
+        submission = _first_attempt(submission)
     return _outcome(submission, files)
+
+
+def _first_attempt(submission: Submission) -> Submission:
+    """Deliver at once while the person waits; what cannot be settled now goes to the worker. It
+    is kept whatever happens here: a database that refuses now leaves it to the sweep."""
+    try:
+        attempted = attempts.deliver(submission.pk, inline=True)
+        submission = attempted or Submission.objects.get(pk=submission.pk)
+        tasks.schedule(submission)
+    except DatabaseError:
+        logger.exception(
+            "Submission %s: kept; its first attempt is left to the worker", submission.pk
+        )
+    return submission
 
 
 def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:

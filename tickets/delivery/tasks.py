@@ -48,20 +48,32 @@ def schedule(submission: Submission) -> None:
     transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(pk))
 
 
-@task()
+@task(priority=50)
 def sweep() -> int:
     """Recover what a dead worker or a lost task left; returns how many it re-queued."""
     now = timezone.now()
+    count = 0
+    try:
+        for stalled in attempts.take_over_stalled(now - lease()):
+            schedule(stalled)
+        count = _requeue_forgotten(now)
+        DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
+    finally:
+        # Whatever happened, the sweep comes back (first among what is due: see its priority).
+        sweep.using(run_after=now + timedelta(seconds=SWEEP_EVERY)).enqueue()
+    if count:
+        logger.warning("Sweep: re-queued %s submission(s)", count)
+    return count
+
+
+def lease() -> timedelta:
+    """The longest a live attempt can be `sending`: two waits for the governor's permit, a
+    look-up of up to three pages and the create, each with its connection retries and read."""
     exchange = 3 * settings.TICKETS_API_CONNECT_TIMEOUT + settings.TICKETS_API_READ_TIMEOUT
-    stuck = Submission.objects.filter(
-        state=State.SENDING, attempt_started_at__lt=now - timedelta(seconds=exchange + 60)
-    )
-    for pk in stuck.values_list("pk", flat=True):
-        # It may have reached the helpdesk: looked up before anything is sent again.
-        if found := attempts.mark_uncertain(
-            pk, "the attempt stopped before its outcome was recorded"
-        ):
-            schedule(found)
+    return timedelta(seconds=2 * BACKGROUND_WAIT + 4 * exchange + 60)
+
+
+def _requeue_forgotten(now) -> int:
     forgotten = Submission.objects.filter(
         state__in=[State.RECEIVED, State.QUEUED, State.UNCERTAIN],
         next_attempt_at__lt=now - LOST_AFTER,
@@ -74,17 +86,17 @@ def sweep() -> int:
         Submission.objects.filter(pk=submission.pk).update(next_attempt_at=now)
         deliver.enqueue(submission.pk)
         count += 1
-    DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
-    sweep.using(run_after=now + timedelta(seconds=SWEEP_EVERY)).enqueue()
-    if count:
-        logger.warning("Sweep: re-queued %s submission(s)", count)
     return count
 
 
 def sweep_is_scheduled() -> bool:
-    return DBTaskResult.objects.filter(
-        task_path=f"{__name__}.sweep", status__in=["READY", "RUNNING"]
-    ).exists()
+    """A sweep is waiting to run, or running now (one left RUNNING by a killed worker does not
+    count once it is older than a lease)."""
+    sweeps = DBTaskResult.objects.filter(task_path=f"{__name__}.sweep")
+    return (
+        sweeps.filter(status="READY").exists()
+        or sweeps.filter(status="RUNNING", started_at__gt=timezone.now() - lease()).exists()
+    )
 
 
 def last_sweep():

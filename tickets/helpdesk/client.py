@@ -206,9 +206,23 @@ class TicketsClient:
         if self.pacer:
             self.pacer.after(response)
         if governor:
-            governor.note_remaining(as_int(response.headers.get("X-Rate-Limit-Remaining")))
+            headers = response.headers
+            self._tell(
+                governor.note_answer,
+                as_int(headers.get("X-Rate-Limit")),
+                as_int(headers.get("X-Rate-Limit-Remaining")),
+            )
         body = self._read(method, path, response)
         return body if envelope else body["data"]
+
+    @staticmethod
+    def _tell(note, *args) -> None:
+        """Tell the governor what the API said; its store failing must not turn an answer (a
+        filed ticket) into an error: the next take() reports the store."""
+        try:
+            note(*args)
+        except Exception as error:
+            logger.error("The rate governor could not note the answer: %s", type(error).__name__)
 
     def _transport_error(self, exc: requests.RequestException) -> ApiError:
         """Sort a failed exchange by whether the request may have reached the API."""
@@ -247,8 +261,10 @@ class TicketsClient:
             # A server error or a gateway's timeout after the request arrived: it may have been
             # carried out. Only 503 says the request was not taken on.
             raise ApiOutcomeUnknown(f"the API answered {status}", messages, status)
-        if is_ban(messages) and self.governed and (governor := get_governor()):
-            governor.note_ban()
+        if self.governed and is_ban(messages):
+            self._tell(lambda: get_governor().note_ban())
+        elif self.governed and status == 429:
+            self._tell(lambda: get_governor().note_too_many())
         if status >= 500 or status == 429 or is_ban(messages):
             raise ApiUnavailable(f"the API answered {status}", messages, status)
         if status in (401, 403):

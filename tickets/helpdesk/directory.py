@@ -148,16 +148,21 @@ def find_ticket(reference: str) -> TicketRef | None:
     )
 
 
-def find_by_reference(client: TicketsClient, reference: str, since: datetime) -> TicketRef | None:
-    """The ticket the portal filed with this reference (in its description), if the helpdesk has
-    it: `GET /tickets/?search=...&from_date_created=...`. ApiError when the look-up fails, so
-    that "not there" is only ever said on the API's word."""
+def find_by_reference(
+    client: TicketsClient, reference: str, title: str, since: datetime
+) -> TicketRef | None:
+    """The ticket the portal filed with this reference (in its description) and title, if the
+    helpdesk has it: `GET /tickets/?search=...&exact_search=1&from_date_created=...`. A ticket
+    that only quotes the reference (a person's email about it) has another title. ApiError when
+    the look-up fails, so that "not there" is only ever said on the API's word."""
     params = {
         "search": reference,
+        "exact_search": 1,
         "from_date_created": since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "order_by": "date_created{asc}",
     }
-    found = [t for t in map(_ticket, client.get_all("tickets/", params, max_pages=3)) if t]
+    items = map(_ticket, client.get_all("tickets/", params, max_pages=3))
+    found = [t for t in items if t and t.title.strip() == title.strip()]
     # The first, should an earlier attempt have filed it twice.
     return min(found, key=lambda t: t.id) if found else None
 

@@ -59,19 +59,25 @@ class _SQLitePause:
 
 
 class _RedisPause:
+    # Only ever later, in one step: a short pause never cuts a ban short, whoever writes first.
+    LATER = """
+    local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+    if tonumber(ARGV[1]) > current then
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+    end
+    """
+
     def __init__(self, redis, key: str):
         self.redis = redis
         self.key = key
+        self._later = redis.register_script(self.LATER)
 
     def until(self) -> float:
         value = self.redis.get(self.key)
         return float(value) if value else 0.0
 
     def extend(self, until: float) -> None:
-        ttl = max(1, int(until - time.time()) + 1)
-        # Only ever later: a short pause never cuts a ban short.
-        if until > self.until():
-            self.redis.set(self.key, until, ex=ttl)
+        self._later(keys=[self.key], args=[until, max(1, int(until - time.time()) + 1)])
 
 
 class Governor:
@@ -80,6 +86,7 @@ class Governor:
     def __init__(self, share: int, reserve: int, store: str, redis_url: str = ""):
         self.share = share
         self.background_share = max(1, share - reserve)
+        self._warned = False
         self.store = store
         if redis_url:
             import redis
@@ -151,8 +158,22 @@ class Governor:
         except Exception:
             return 0.0  # the rate store itself is down: take() will say so
 
-    def note_remaining(self, remaining: int | None) -> None:
-        """The API's count of what is left this minute, for every integration of the account."""
+    def note_too_many(self) -> None:
+        """A 429: every process waits a minute (quick retries would only prolong it)."""
+        logger.warning("The API answered 429: no process sends for 60 s")
+        self.pause.extend(time.time() + 60)
+
+    def note_answer(self, limit: int | None, remaining: int | None) -> None:
+        """The API's word on the account's minute: its limit, and what is left for every
+        integration of the account."""
+        if limit is not None and limit < self.share and not self._warned:
+            self._warned = True
+            logger.error(
+                "The account's API limit is %s a minute, below TICKETS_API_MAX_PER_MINUTE=%s: "
+                "lower the setting; until then the portal pauses when the API says little is left",
+                limit,
+                self.share,
+            )
         if remaining is not None and remaining <= settings.TICKETS_API_LOW_WATER:
             logger.warning("API budget low (%s left this minute): pausing a minute", remaining)
             self.pause.extend(time.time() + 60)
@@ -163,10 +184,8 @@ def _governor(share: int, reserve: int, store: str, redis_url: str) -> Governor:
     return Governor(share, reserve, store, redis_url)
 
 
-def get_governor() -> Governor | None:
-    """The governor for the configured share (None: TICKETS_API_MAX_PER_MINUTE=0, no limit)."""
-    if not settings.TICKETS_API_MAX_PER_MINUTE:
-        return None
+def get_governor() -> Governor:
+    """The governor for the configured share (RateStoreDown when its store cannot be opened)."""
     try:
         return _governor(
             settings.TICKETS_API_MAX_PER_MINUTE,

@@ -1,5 +1,7 @@
-"""Durable delivery: the submission is the outbox. Old states map onto the new ones, and every
-existing row gets its own reference (added empty, filled, then made unique)."""
+"""Durable delivery: the submission is the outbox. Every existing row gets its own reference
+(added empty, filled, then made unique). A filed row stays filed; any other old row needs a
+person: it was sent (or given up) before tickets carried a reference, so it can be neither looked
+up nor safely sent again, and its person was told to send it again themselves."""
 
 import secrets
 
@@ -8,14 +10,7 @@ from django.db import migrations, models
 import tickets.models
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-# (old state, old error kind) -> new state; an old "pending" row may have been sent: uncertain.
-STATES = {
-    ("pending", None): "uncertain",
-    ("sent", None): "filed",
-    ("failed", "unavailable"): "queued",
-    ("failed", "outcome_unknown"): "uncertain",
-    ("failed", "rejected"): "attention",
-}
+BEFORE = "sent or given up before tickets carried a reference: check the helpdesk, then mark it"
 
 
 def _reference() -> str:
@@ -25,13 +20,13 @@ def _reference() -> str:
 
 def forwards(apps, schema_editor):
     Submission = apps.get_model("tickets", "Submission")
-    for row in Submission.objects.all().only("pk", "state", "error_kind", "updated_at"):
-        kind = row.error_kind if row.state == "failed" else None
-        state = STATES.get((row.state, kind), "attention" if row.state == "failed" else row.state)
-        due = row.updated_at if state in ("queued", "uncertain") else None
-        Submission.objects.filter(pk=row.pk).update(
-            state=state, reference=_reference(), next_attempt_at=due
-        )
+    for row in Submission.objects.all().only("pk", "state", "error_detail"):
+        values = {"reference": _reference()}
+        if row.state == "sent":
+            values["state"] = "filed"
+        else:
+            values.update(state="attention", error_detail=f"{BEFORE} ({row.error_detail})")
+        Submission.objects.filter(pk=row.pk).update(**values)
 
 
 def backwards(apps, schema_editor):

@@ -14,7 +14,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import Outcome
+from ..records import NOT_KEPT, Outcome
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -39,6 +39,14 @@ def show_outcome(form: TicketForm, outcome: Outcome) -> None:
     """A form that comes back: the files it now holds and, when the helpdesk refused the ticket,
     its messages on the fields they name (anything else was accepted: a status page says so)."""
     form.hold(outcome.files)
+    if outcome.failure == NOT_KEPT:
+        form.add_error(
+            None,
+            _(
+                "The portal could not store your ticket just now. Everything you entered is "
+                "still here: please send it again in a moment."
+            ),
+        )
     if outcome.failure == Error.REJECTED:
         form.add_error(
             None,
