@@ -5,6 +5,7 @@ With no `.env` at all the portal runs in development mode on its built-in sandbo
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -161,7 +162,23 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tickets",
     "sandbox",
+    "axes",  # last, as django-axes asks
 ]
+
+# Staff sign-in (/staff/login/ and /admin/login/) cannot be guessed: django-axes counts failures in
+# the database per address and per account and locks both out for a while.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_float("STAFF_LOGIN_FAILURE_LIMIT", 10, minimum=1))
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("STAFF_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tickets.views.staff.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+# No personal data in logs: axes would log each failure with the username and address.
+AXES_VERBOSE = False
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -175,6 +192,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

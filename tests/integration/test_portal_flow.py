@@ -568,3 +568,17 @@ def test_a_wrong_api_key_is_not_blamed_on_the_customer(client, sandbox_api, sett
     assert "API key" not in page
     submission = Submission.objects.get()
     assert (submission.state, submission.error_kind) == ("queued", "unavailable")
+
+
+def test_single_line_values_lose_line_breaks_and_control_characters(client, sandbox_api):
+    post = valid_post_data(
+        get_token(client),
+        title="Hello\r\nBcc: victim@example.com\x00",
+        description="First line\r\nSecond line\x07\r\n\tindented",
+        cf_96="A-1\nX-Header: y",
+    )
+    confirmation_key(client.post(FORM_URL, post))
+    ticket = Ticket.objects.get()
+    assert ticket.title == "Hello Bcc: victim@example.com"
+    assert ticket.description.startswith("First line\nSecond line\n\tindented\n\n")
+    assert ticket.custom_fields["96"] == "A-1 X-Header: y"

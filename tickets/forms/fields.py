@@ -16,6 +16,34 @@ from ..schema.types import Field
 from .widgets import HiddenHierarchyWidget, HierarchyWidget, MultipleFileInput, OptionSelect
 
 SEPARATORS = re.compile(r"[\s,;]+")
+# Control characters but tab and line feed; line breaks of every kind, for a one-line value.
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """A single-line value as the API gets it: line breaks and tabs become one space (no header
+    or field can be smuggled in with a CR/LF), other control characters go."""
+    return CONTROLS.sub("", BREAKS.sub(" ", value))
+
+
+def lines(value: str) -> str:
+    """A multi-line value: its line breaks kept (as \n), control characters but tabs gone."""
+    return CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class LineField(forms.CharField):
+    """Text on one line (a subject, a text field)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(one_line(value) if isinstance(value, str) else value)
+
+
+class TextField(forms.CharField):
+    """Text of several lines (a description, a textarea field)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(lines(value) if isinstance(value, str) else value)
 
 
 class HierarchyField(forms.MultiValueField):
@@ -116,6 +144,6 @@ class EmailListField(forms.CharField):
         return addresses
 
 
-class TagsField(forms.CharField):
+class TagsField(LineField):
     def clean(self, value: str) -> list[str]:
         return [t.strip() for t in (super().clean(value) or "").split(",") if t.strip()]

@@ -22,7 +22,7 @@ from ..lib.text import lazy_html, lazy_text
 from ..lib.values import api_date, as_int, is_checked
 from ..schema.kinds import kind_of, register
 from ..schema.types import Field
-from .fields import HierarchyField
+from .fields import HierarchyField, LineField, TextField
 from .patterns import browser_pattern
 
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
@@ -96,7 +96,7 @@ class TextKind(FieldKind):
     max_length = 1000
 
     def make(self, field, required):
-        return forms.CharField(required=required, max_length=self.max_length)
+        return LineField(required=required, max_length=self.max_length)
 
 
 class TextareaKind(TextKind):
@@ -104,7 +104,7 @@ class TextareaKind(TextKind):
     max_length = 50_000
 
     def make(self, field, required):
-        return forms.CharField(
+        return TextField(
             required=required, max_length=self.max_length, widget=forms.Textarea(attrs={"rows": 4})
         )
 
@@ -309,7 +309,7 @@ class RegexKind(FieldKind):
             lazy_text(field.pattern_message) if field.pattern_message else _("Enter a valid value.")
         )
         validators = [RegexValidator(field.pattern, message)] if field.pattern else []
-        formfield = forms.CharField(required=required, max_length=1000, validators=validators)
+        formfield = LineField(required=required, max_length=1000, validators=validators)
         if pattern := browser_pattern(field.pattern):
             formfield.widget.attrs["pattern"] = pattern
         return formfield

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..records import Person, StaffDirectory, TicketRef
 from ..schema.types import TICKET_DEFAULT_KEYS
-from .fields import EmailListField, TagsField
+from .fields import EmailListField, LineField, TagsField
 from .ticket import TicketForm
 from .widgets import LabelledDateTimeWidget
 
@@ -68,7 +68,7 @@ class StaffTicketForm(TicketForm):
     )
     ticket_lock = forms.BooleanField(label=_("Lock the ticket"), required=False)
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
-    pid = forms.CharField(
+    pid = LineField(
         label=_("Parent ticket"),
         required=False,
         max_length=64,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ..records import ApiMessage, Filing, Handover, StoredFile, Uploads
 from ..schema.types import Field, FormSpec, Schema, ShowIf
 from . import conditions, tokens, uploads
-from .fields import MultipleFileField
+from .fields import LineField, MultipleFileField, TextField
 from .kinds import form_name, kind_for
 from .prefill import Prefill
 
@@ -41,8 +41,8 @@ class TicketForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput)
     attachments = forms.CharField(widget=forms.HiddenInput, required=False)
     user_email = forms.EmailField(label=_("Your email"), max_length=254)
-    title = forms.CharField(label=_("Subject"), max_length=255)
-    description = forms.CharField(
+    title = LineField(label=_("Subject"), max_length=255)
+    description = TextField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000
     )
     files = MultipleFileField(label=_("Attachments"), required=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -59,6 +60,13 @@ def staff_required_json(view):
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
     return wrapped
+
+
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer once sign-in is locked: when to try again, and who can unlock it."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return render(request, "tickets/staff/locked_out.html", context, status=429)
 
 
 @staff_required
