@@ -2,6 +2,7 @@
 
 # create-ticket.txt's example values, as the form takes them (a leaf under 204 for level 3).
 EXAMPLE_POST = {
+    "homepage": "",  # the honeypot, empty as a person leaves it
     "user_email": "customer@example.com",
     "title": "Test Ticket",
     "description": "Ticket Description",

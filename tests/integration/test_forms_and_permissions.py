@@ -16,7 +16,12 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CORE = {"user_email": "ann@example.com", "title": "A title", "description": "A description"}
+CORE = {
+    "user_email": "ann@example.com",
+    "title": "A title",
+    "description": "A description",
+    "homepage": "",
+}
 
 
 def token_for(client, slug: str) -> str:

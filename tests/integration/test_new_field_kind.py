@@ -67,7 +67,12 @@ SCHEMA = {
         }
     ],
 }
-CORE = {"user_email": "ann@example.com", "title": "Paint", "description": "Two litres"}
+CORE = {
+    "user_email": "ann@example.com",
+    "title": "Paint",
+    "description": "Two litres",
+    "homepage": "",
+}
 
 
 @pytest.fixture

@@ -19,7 +19,12 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CORE = {"user_email": "p@example.com", "title": "Prefilled", "description": "From a link"}
+CORE = {
+    "user_email": "p@example.com",
+    "title": "Prefilled",
+    "description": "From a link",
+    "homepage": "",
+}
 SCHEMA = {
     "fields": [
         {

@@ -224,6 +224,7 @@ def test_customer_forms_still_refuse_every_staff_parameter(client, sandbox_api):
     post = {
         **REQUIRED,
         "form_token": form_token,
+        "homepage": "",
         "user_email": "cust@example.com",
         "owner_id": "3",
         "followers": ["1", "2"],

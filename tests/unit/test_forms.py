@@ -35,6 +35,7 @@ def post(**changes) -> dict:
     """A complete customer POST of the shipped `support` form."""
     data = {
         "form_token": tokens.issue("support", "customer"),
+        "homepage": "",
         "user_email": "ann@example.com",
         "title": "Payment fails",
         "description": "The pay button does nothing.",
@@ -225,6 +226,7 @@ def show_if_schema(tmp_path):
 def _show_if_post(**changes):
     data = {
         "form_token": tokens.issue("support", "customer"),
+        "homepage": "",
         "user_email": "ann@example.com",
         "title": "Printing",
         "description": "It does not print.",

@@ -12,8 +12,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from crispy_forms.layout import Div, Layout
 from crispy_forms.layout import Field as LayoutField
-from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -47,6 +47,12 @@ class TicketForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"), required=False)
     remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+    # The honeypot: people never see or reach it (display: none), scripts fill every field.
+    homepage = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args: Any, prefill: Prefill | None = None, **kwargs: Any):
         """`prefill`: values to start from (a URL's, a signed context's)."""
@@ -54,6 +60,7 @@ class TicketForm(forms.Form):
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
+        self.trapped = False  # the honeypot was filled, or the POST did not carry it: a script
         self.start = prefill or Prefill()
         self._apply(self.start)
         if not self.is_bound:
@@ -83,6 +90,7 @@ class TicketForm(forms.Form):
         return Layout(
             "form_token",
             "attachments",
+            Div("homepage", css_class="portal-hp"),
             "user_email",
             "title",
             "description",
@@ -150,6 +158,18 @@ class TicketForm(forms.Form):
         self.token = token
         return value
 
+    def clean_homepage(self) -> str:
+        if "homepage" not in self.fields:
+            return ""
+        if "homepage" not in self.data or self.cleaned_data["homepage"]:
+            self.trapped = True
+            # Said plainly, should a person's autofill ever reach it: nothing is lost but the send.
+            raise forms.ValidationError(
+                _("This form could not be sent. Check your answers and send it again."),
+                code="honeypot",
+            )
+        return ""
+
     def clean_files(self) -> list:
         """Refuse files too big or too many; the acceptable ones are kept all the same."""
         files = self.cleaned_data["files"]
@@ -196,6 +216,8 @@ class TicketForm(forms.Form):
         Only a page the portal rendered (a good token) may leave new files on the server.
         """
         valid = self.is_valid()
+        if self.trapped:
+            return Handover(Uploads(), None)  # a script's POST keeps nothing, files included
         new = tuple(self.acceptable_files) if self.token else ()
         files = Uploads(held=self._held(), new=new)
         if not valid:
