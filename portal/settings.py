@@ -131,6 +131,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
 TICKETS_MAX_FILE_MB = env_float("TICKETS_MAX_FILE_MB", 20, minimum=0.001)
 TICKETS_MAX_FILES = int(env_float("TICKETS_MAX_FILES", 10))
+# All kept uploads not yet filed, together (MB): past it, new files are refused with a message.
+TICKETS_UPLOADS_MAX_MB = env_float("TICKETS_UPLOADS_MAX_MB", 2048, minimum=1)
+# Uploads of forms abandoned after an error are deleted by the worker after this long (seconds).
+TICKETS_UPLOADS_KEEP_SECONDS = int(env_float("TICKETS_UPLOADS_KEEP_SECONDS", 2 * 86400, minimum=60))
 # A rendered form's token is accepted for this long (seconds).
 TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=60))
 

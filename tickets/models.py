@@ -95,6 +95,8 @@ class Attachment(models.Model):
     """An uploaded file, kept from the POST that brought it until its ticket is filed."""
 
     key = models.CharField(max_length=64, unique=True, default=new_public_key)
+    # The nonce of the rendered form that brought it: a form's files are counted per rendering.
+    token = models.CharField(max_length=64, blank=True, db_index=True)
     submission = models.ForeignKey(
         Submission, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
     )

@@ -37,6 +37,8 @@ class Uploads:
 
     held: tuple[str, ...] = ()  # keys of files earlier POSTs of the same rendering stored
     new: tuple[UploadedFile, ...] = ()  # this POST's uploads that fit the form's limits
+    nonce: str = ""  # the rendering's token nonce ("": not a good token, nothing may be stored)
+    removed: tuple[str, ...] = ()  # keys the person chose to remove: deleted at once
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class StoredFile:
 
 
 NOT_KEPT = "not_kept"  # the portal's own database refused the submission: nothing was kept
+UPLOADS_FULL = "uploads_full"  # the portal holds as many unsent files as it may: none taken
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Outcome:
 
     files: tuple[StoredFile, ...] = ()  # what the form holds now, to list if it is shown again
     submission_key: str = ""  # the filing's public key ("" when nothing was filed)
-    failure: str = ""  # why the form comes back: REJECTED or NOT_KEPT; "" when it is accepted
+    failure: str = ""  # why the form comes back: REJECTED, NOT_KEPT, UPLOADS_FULL; "" if accepted
     messages: tuple[ApiMessage, ...] = ()  # the API's word on a rejection
 
     @property

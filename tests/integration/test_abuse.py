@@ -40,3 +40,62 @@ def test_the_honeypot_is_out_of_everyones_way_and_a_person_files(client, sandbox
     assert 'name="homepage"' in hp and 'tabindex="-1"' in hp and 'autocomplete="off"' in hp
     confirmation_key(client.post(FORM_URL, valid_post_data(get_token(client))))
     assert Ticket.objects.count() == 1
+
+
+def many_files(count: int) -> list:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(f"f{n}.txt", b"x" * 100, "text/plain") for n in range(count)]
+
+
+def test_one_rendering_keeps_no_more_files_than_the_form_allows(client, settings):
+    """10 invalid POSTs of one rendered form, each with 10 files and without the form's own list
+    of what it holds (as a script sends them): 10 files kept, not 100."""
+    token = get_token(client)
+    for _ in range(10):
+        post = {**valid_post_data(token), "title": "", "files": many_files(10)}
+        assert client.post(FORM_URL, post).status_code == 200  # invalid: no title
+    assert Attachment.objects.count() == settings.TICKETS_MAX_FILES
+    assert Submission.objects.count() == 0
+
+
+def test_a_removed_file_is_deleted_at_once(client):
+    from tests.integration.test_portal_flow import form_state
+
+    response = client.post(
+        FORM_URL, {**valid_post_data(get_token(client)), "title": "", "files": two_files()}
+    )
+    again = form_state(response)
+    removed = Attachment.objects.get(name="report.txt")
+    path = removed.file.path
+    again["remove"] = [removed.key]
+    client.post(FORM_URL, again)
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["screenshot.png"]
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_past_the_ceiling_of_kept_uploads_new_files_are_refused_and_nothing_is_lost(
+    client, settings, sandbox_api
+):
+    settings.TICKETS_UPLOADS_MAX_MB = 0.0001  # 104 bytes
+    response = client.post(FORM_URL, {**valid_post_data(get_token(client)), "files": two_files()})
+    assert response.status_code == 200
+    assert "cannot take more attachments right now" in error_summary(response)
+    assert Attachment.objects.count() == 0 and Submission.objects.count() == 0
+    assert "Test Ticket" in response.content.decode()  # what was typed is still there
+
+
+def test_the_worker_deletes_uploads_of_abandoned_forms(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.delivery import tasks
+
+    client.post(FORM_URL, {**valid_post_data(get_token(client)), "title": "", "files": two_files()})
+    assert Attachment.objects.count() == 2
+    Attachment.objects.update(created_at=timezone.now() - timedelta(days=3))
+    tasks.sweep.call()
+    assert Attachment.objects.count() == 0

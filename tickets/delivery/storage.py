@@ -8,8 +8,11 @@ that list) and the next POST hands the keys back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..helpdesk.client import Upload
@@ -17,10 +20,11 @@ from ..models import Attachment, Submission
 from ..records import StoredFile, Uploads
 
 
-def store(uploads: Iterable[UploadedFile]) -> list[Attachment]:
+def store(uploads: Iterable[UploadedFile], token: str = "") -> list[Attachment]:
     stored = []
     for upload in uploads:
         attachment = Attachment(
+            token=token,
             name=(upload.name or "file")[:255],
             size=upload.size or 0,
             content_type=(upload.content_type or "")[:255],
@@ -45,9 +49,64 @@ def held(keys: Sequence[str]) -> list[Attachment]:
     return [found[k] for k in keys if k in found]
 
 
+class UploadsFull(Exception):
+    """The portal holds TICKETS_UPLOADS_MAX_MB of files not yet filed: it takes no more now."""
+
+
 def keep(uploads: Uploads) -> list[Attachment]:
-    """Every file a posted form now holds: those it kept from earlier POSTs, and its new ones."""
-    return held(uploads.held) + store(uploads.new)
+    """Every file a posted form now holds: those it kept from earlier POSTs, and its new ones.
+
+    Counted per rendering (the token's nonce), whatever the POST's own list says: a rendering
+    never holds more than TICKETS_MAX_FILES files, however many POSTs it makes, and a removed file
+    is deleted at once. UploadsFull when the new files would pass the portal's ceiling.
+    """
+    if uploads.nonce and uploads.removed:
+        # Only this form's own files: those of its rendering, or on its signed list.
+        mine = Q(token=uploads.nonce) | Q(key__in=uploads.held)
+        discard_unsent(unsent().filter(mine, key__in=uploads.removed))
+    kept = held([k for k in uploads.held if k not in uploads.removed])
+    if not uploads.nonce:
+        return kept
+    known = {a.key for a in kept}
+    kept += [a for a in unsent().filter(token=uploads.nonce) if a.key not in known]
+    new = list(uploads.new)[: max(0, settings.TICKETS_MAX_FILES - len(kept))]
+    if new and _total_kept() + sum(f.size or 0 for f in new) > settings.TICKETS_UPLOADS_MAX_MB * MB:
+        raise UploadsFull
+    return kept + store(new, token=uploads.nonce)
+
+
+MB = 1024 * 1024
+
+
+def unsent():
+    """Kept files no filed ticket has taken yet."""
+    return Attachment.objects.filter(submission__isnull=True).exclude(file="")
+
+
+def _total_kept() -> int:
+    return (
+        Attachment.objects.exclude(file="")
+        .exclude(submission__state=Submission.State.FILED)
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+
+
+def discard_unsent(attachments) -> int:
+    """Delete files no submission took (removed by the person, or abandoned)."""
+    count = 0
+    for attachment in attachments:
+        attachment.file.delete(save=False)
+        attachment.delete()
+        count += 1
+    return count
+
+
+def purge_abandoned(older_than: timedelta, limit: int | None = None) -> int:
+    """Files of forms abandoned after an error, older than `older_than` (the sweep runs this)."""
+    cutoff = timezone.now() - older_than
+    orphans = Attachment.objects.filter(submission__isnull=True, created_at__lt=cutoff)
+    return discard_unsent(orphans[:limit] if limit else orphans.iterator())
 
 
 def described(attachments: Iterable[Attachment]) -> tuple[StoredFile, ...]:

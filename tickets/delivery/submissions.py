@@ -9,13 +9,14 @@ a double click, a refresh or a retry of the same rendered form finds the first s
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ..helpdesk.errors import ApiMessage
 from ..models import Attachment, Submission
-from ..records import NOT_KEPT, Filing, Handover, Outcome
+from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
 from . import attempts, storage, tasks
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,12 @@ State, Error = Submission.State, Submission.Error
 
 def receive(handover: Handover) -> Outcome:
     """A posted form's whole way: keep its files and, when it is valid, its ticket."""
-    files = storage.keep(handover.uploads)
+    try:
+        files = storage.keep(handover.uploads)
+    except storage.UploadsFull:
+        logger.error("The ceiling of kept uploads (TICKETS_UPLOADS_MAX_MB) is reached")
+        kept = storage.keep(replace(handover.uploads, new=()))
+        return Outcome(storage.described(kept), failure=UPLOADS_FULL)
     if handover.filing is None:
         return Outcome(files=storage.described(files))
     try:

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ..helpdesk.client import BACKGROUND_WAIT
 from ..models import Submission
-from . import attempts
+from . import attempts, storage
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -57,6 +57,8 @@ def sweep() -> int:
         for stalled in attempts.take_over_stalled(now - lease()):
             schedule(stalled)
         count = _requeue_forgotten(now)
+        # Uploads of forms abandoned after an error: a few at a time, so a sweep stays short.
+        storage.purge_abandoned(timedelta(seconds=settings.TICKETS_UPLOADS_KEEP_SECONDS), 200)
         DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
     finally:
         # Whatever happened, the sweep comes back (first among what is due: see its priority).

@@ -218,8 +218,12 @@ class TicketForm(forms.Form):
         valid = self.is_valid()
         if self.trapped:
             return Handover(Uploads(), None)  # a script's POST keeps nothing, files included
-        new = tuple(self.acceptable_files) if self.token else ()
-        files = Uploads(held=self._held(), new=new)
+        nonce = self.token.nonce if self.token else ""
+        removed = (
+            tuple(self.data.getlist("remove")) if nonce and hasattr(self.data, "getlist") else ()
+        )
+        new = tuple(self.acceptable_files) if nonce else ()
+        files = Uploads(held=self._held(), new=new, nonce=nonce, removed=removed)
         if not valid:
             return Handover(files, None)
         filing = Filing(

@@ -14,7 +14,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import NOT_KEPT, Outcome
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -45,6 +45,14 @@ def show_outcome(form: TicketForm, outcome: Outcome) -> None:
             _(
                 "The portal could not store your ticket just now. Everything you entered is "
                 "still here: please send it again in a moment."
+            ),
+        )
+    if outcome.failure == UPLOADS_FULL:
+        form.add_error(
+            "files",
+            _(
+                "The portal cannot take more attachments right now. Send the form without new "
+                "files, or try again later."
             ),
         )
     if outcome.failure == Error.REJECTED:

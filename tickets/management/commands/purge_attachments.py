@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from tickets.delivery import storage
 from tickets.models import Attachment
 
 
@@ -16,13 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, days: float, dry_run: bool, **options):
-        cutoff = timezone.now() - timedelta(days=days)
-        orphans = Attachment.objects.filter(submission__isnull=True, created_at__lt=cutoff)
-        count = 0
-        for attachment in orphans.iterator():
-            count += 1
-            if not dry_run:
-                attachment.file.delete(save=False)
-                attachment.delete()
+        if dry_run:
+            cutoff = timezone.now() - timedelta(days=days)
+            count = Attachment.objects.filter(
+                submission__isnull=True, created_at__lt=cutoff
+            ).count()
+        else:
+            count = storage.purge_abandoned(timedelta(days=days))
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(f"{verb} {count} attachment(s) older than {days:g} days.")
