@@ -135,6 +135,8 @@ TICKETS_MAX_FILES = int(env_float("TICKETS_MAX_FILES", 10))
 TICKETS_UPLOADS_MAX_MB = env_float("TICKETS_UPLOADS_MAX_MB", 2048, minimum=1)
 # Uploads of forms abandoned after an error are deleted by the worker after this long (seconds).
 TICKETS_UPLOADS_KEEP_SECONDS = int(env_float("TICKETS_UPLOADS_KEEP_SECONDS", 2 * 86400, minimum=60))
+# How many proxies in front of the portal add to X-Forwarded-For (0: the client is REMOTE_ADDR).
+TICKETS_TRUSTED_PROXIES = int(env_float("TICKETS_TRUSTED_PROXIES", 0))
 # A rendered form's token is accepted for this long (seconds).
 TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=60))
 

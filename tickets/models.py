@@ -97,6 +97,8 @@ class Attachment(models.Model):
     key = models.CharField(max_length=64, unique=True, default=new_public_key)
     # The nonce of the rendered form that brought it: a form's files are counted per rendering.
     token = models.CharField(max_length=64, blank=True, db_index=True)
+    # The sender's address (hashed): what one address keeps is counted too.
+    client = models.CharField(max_length=64, blank=True, db_index=True)
     submission = models.ForeignKey(
         Submission, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
     )

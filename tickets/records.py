@@ -39,6 +39,7 @@ class Uploads:
     new: tuple[UploadedFile, ...] = ()  # this POST's uploads that fit the form's limits
     nonce: str = ""  # the rendering's token nonce ("": not a good token, nothing may be stored)
     removed: tuple[str, ...] = ()  # keys the person chose to remove: deleted at once
+    client: str = ""  # the sender's address, hashed ("": not counted per address, e.g. staff)
 
 
 @dataclass(frozen=True)

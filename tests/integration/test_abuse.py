@@ -10,6 +10,7 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     confirmation_key,
     error_summary,
     get_token,
+    hidden_value,
     two_files,
     valid_post_data,
 )
@@ -99,3 +100,47 @@ def test_the_worker_deletes_uploads_of_abandoned_forms(client, settings):
     Attachment.objects.update(created_at=timezone.now() - timedelta(days=3))
     tasks.sweep.call()
     assert Attachment.objects.count() == 0
+
+
+def test_one_address_keeps_no_more_files_than_the_form_allows_across_renderings(client, settings):
+    """A script that loads the form again for every POST (a new token each time) still keeps no
+    more than the form's limit from its address; another address uploads as usual."""
+    script = {"REMOTE_ADDR": "127.0.0.2"}
+    for _ in range(5):
+        token = hidden_value(client.get(FORM_URL, **script), "form_token")
+        post = {**valid_post_data(token), "title": "", "files": many_files(10)}
+        client.post(FORM_URL, post, **script)
+    assert Attachment.objects.count() == settings.TICKETS_MAX_FILES
+    person = {"REMOTE_ADDR": "127.0.0.3"}
+    token = hidden_value(client.get(FORM_URL, **person), "form_token")
+    client.post(FORM_URL, {**valid_post_data(token), "title": "", "files": many_files(2)}, **person)
+    assert Attachment.objects.count() == settings.TICKETS_MAX_FILES + 2
+
+
+@pytest.mark.parametrize(
+    ("meta", "proxies", "expected"),
+    [
+        ({"REMOTE_ADDR": "203.0.113.7"}, 0, "203.0.113.7"),
+        ({"REMOTE_ADDR": "2001:db8:1:2:aaaa::1"}, 0, "2001:db8:1:2::/64"),
+        # A forged X-Forwarded-For is not believed without trusted proxies...
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9"}, 0, "10.0.0.1"),
+        # ... and with one, only the entry that proxy added.
+        (
+            {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.9"},
+            1,
+            "198.51.100.9",
+        ),
+        ({"REMOTE_ADDR": "not an address"}, 0, ""),
+    ],
+)
+def test_the_clients_address(rf, settings, meta, proxies, expected):
+    from tickets.embedding.origin import client_address, client_key
+
+    settings.TICKETS_TRUSTED_PROXIES = proxies
+    request = rf.get("/", **meta)
+    assert client_address(request) == expected
+    key = client_key(request)  # what is stored: a keyed hash, never the address
+    if expected:
+        assert len(key) == 32 and expected not in key
+    else:
+        assert key == ""

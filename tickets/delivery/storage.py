@@ -20,11 +20,12 @@ from ..models import Attachment, Submission
 from ..records import StoredFile, Uploads
 
 
-def store(uploads: Iterable[UploadedFile], token: str = "") -> list[Attachment]:
+def store(uploads: Iterable[UploadedFile], token: str = "", client: str = "") -> list[Attachment]:
     stored = []
     for upload in uploads:
         attachment = Attachment(
             token=token,
+            client=client,
             name=(upload.name or "file")[:255],
             size=upload.size or 0,
             content_type=(upload.content_type or "")[:255],
@@ -56,9 +57,10 @@ class UploadsFull(Exception):
 def keep(uploads: Uploads) -> list[Attachment]:
     """Every file a posted form now holds: those it kept from earlier POSTs, and its new ones.
 
-    Counted per rendering (the token's nonce), whatever the POST's own list says: a rendering
-    never holds more than TICKETS_MAX_FILES files, however many POSTs it makes, and a removed file
-    is deleted at once. UploadsFull when the new files would pass the portal's ceiling.
+    Counted per rendering (the token's nonce) and per sender's address, whatever the POST's own
+    list says: neither holds more than TICKETS_MAX_FILES files not yet filed, however many POSTs
+    and renderings it makes; a removed file is deleted at once. UploadsFull when the new files
+    would pass the portal's ceiling.
     """
     if uploads.nonce and uploads.removed:
         # Only this form's own files: those of its rendering, or on its signed list.
@@ -69,10 +71,14 @@ def keep(uploads: Uploads) -> list[Attachment]:
         return kept
     known = {a.key for a in kept}
     kept += [a for a in unsent().filter(token=uploads.nonce) if a.key not in known]
-    new = list(uploads.new)[: max(0, settings.TICKETS_MAX_FILES - len(kept))]
+    room = settings.TICKETS_MAX_FILES - len(kept)
+    if uploads.client:  # what this address's other renderings keep counts too
+        others = unsent().filter(client=uploads.client, submission__isnull=True)
+        room -= others.exclude(key__in=[a.key for a in kept]).count()
+    new = list(uploads.new)[: max(0, room)]
     if new and _total_kept() + sum(f.size or 0 for f in new) > settings.TICKETS_UPLOADS_MAX_MB * MB:
         raise UploadsFull
-    return kept + store(new, token=uploads.nonce)
+    return kept + store(new, token=uploads.nonce, client=uploads.client)
 
 
 MB = 1024 * 1024

@@ -210,7 +210,7 @@ class TicketForm(forms.Form):
         return tuple(f.key for f in self.kept if f.key not in removed)
 
     # --- What the form hands over -----------------------------------------------------------------
-    def handover(self, filed_by: int | None = None) -> Handover:
+    def handover(self, filed_by: int | None = None, client: str = "") -> Handover:
         """Validate, and hand over the files to keep and, when valid, the ticket to file.
 
         Only a page the portal rendered (a good token) may leave new files on the server.
@@ -223,7 +223,7 @@ class TicketForm(forms.Form):
             tuple(self.data.getlist("remove")) if nonce and hasattr(self.data, "getlist") else ()
         )
         new = tuple(self.acceptable_files) if nonce else ()
-        files = Uploads(held=self._held(), new=new, nonce=nonce, removed=removed)
+        files = Uploads(held=self._held(), new=new, nonce=nonce, removed=removed, client=client)
         if not valid:
             return Handover(files, None)
         filing = Filing(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..delivery import submissions
 from ..embedding import framing, prefill
-from ..embedding.origin import from_own_page
+from ..embedding.origin import client_key, from_own_page
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..schema.service import get_schema
@@ -57,7 +57,7 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
         form.add_error(None, refusal[0])
         return render(request, template, {**page, "form": form}, status=refusal[1])
     form = form_cls(request.POST, request.FILES, prefill=values)
-    outcome = submissions.receive(form.handover())
+    outcome = submissions.receive(form.handover(client=client_key(request)))
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, template, {**page, "form": form})
