@@ -8,7 +8,10 @@ import pytest
 
 from sandbox.models import Ticket
 from tests.browser.conftest import launch
+from tests.browser.test_delivery import fill_required
+from tests.integration.test_portal_flow import closed_port_url, make_due, run_worker
 from tests.stub_server import stub_server
+from tickets.models import Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,12 +99,7 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
     assert_frame_fits(host_page, frame)  # taller now, still no scrollbar
     axe_check(frame, "the embedded form with errors")
 
-    frame.get_by_label("Your email").fill("iframe@example.com")
-    frame.get_by_label("Subject").fill("Filed from an iframe")
-    frame.locator("#id_description").fill("Third-party cookies are blocked here.")
-    frame.get_by_label("Order number").fill("A-555")
-    frame.locator("#id_cf_100_0").select_option(label="Payments")
-    frame.locator("#id_cf_100_1").select_option(label="Invoices")
+    fill_required(frame, title="Filed from an iframe")
     frame.get_by_role("button", name="Send").click()
 
     host_page.wait_for_function("window.portalEvents.some(e => e.type === 'submitted')")
@@ -116,10 +114,6 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
 
 
 def test_the_host_hears_queued_then_submitted_when_the_api_was_down(host_page, settings):
-    from tests.browser.test_delivery import fill_required
-    from tests.integration.test_portal_flow import closed_port_url, make_due, run_worker
-    from tickets.models import Submission
-
     sandbox = settings.TICKETS_API_URL
     settings.TICKETS_API_URL = closed_port_url()
     frame = frame_of(host_page)

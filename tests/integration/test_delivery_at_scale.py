@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.examples import EXAMPLE_POST
-from tests.stack import portal_stack, redis_server, states, submit
+from tests.stack import need_redis, portal_stack, redis_server, states, submit
 from tests.stub_server import stub_server
 
 pytestmark = pytest.mark.stack
@@ -95,6 +95,7 @@ def test_a_burst_is_accepted_and_filed_within_the_share_with_a_sqlite_file(tmp_p
 
 
 def test_a_burst_is_accepted_and_filed_within_the_share_with_redis(tmp_path):
+    need_redis()
     with redis_server(tmp_path) as redis_url:
         api, codes, accepted_in = burst_and_deliver(tmp_path / "portal", REDIS_URL=redis_url)
     check(api, codes, accepted_in, tmp_path / "portal")

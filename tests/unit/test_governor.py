@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
-import socket
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.stack import need_redis, redis_server
 from tickets.helpdesk.errors import NotSent
 from tickets.helpdesk.governor import BACKGROUND, INTERACTIVE, Governor
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def _take_many(store: str, redis_url: str, share: int, tries: int, queue) -> None:
@@ -58,29 +53,9 @@ def test_four_processes_share_one_share_in_a_sqlite_file(tmp_path):
 
 @pytest.fixture
 def redis_url(tmp_path):
-    if not Path(REDIS_SERVER).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is missing: under CI the Redis tests must run")
-        pytest.skip("redis-server is missing (make test installs it where it can)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
+    need_redis()
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 def test_four_processes_share_one_share_in_redis(tmp_path, redis_url):

@@ -108,10 +108,15 @@ def discard_unsent(attachments) -> int:
     return count
 
 
-def purge_abandoned(older_than: timedelta, limit: int | None = None) -> int:
-    """Files of forms abandoned after an error, older than `older_than` (the sweep runs this)."""
+def abandoned(older_than: timedelta):
+    """Files no submission took (forms abandoned after an error), older than `older_than`."""
     cutoff = timezone.now() - older_than
-    orphans = Attachment.objects.filter(submission__isnull=True, created_at__lt=cutoff)
+    return Attachment.objects.filter(submission__isnull=True, created_at__lt=cutoff)
+
+
+def purge_abandoned(older_than: timedelta, limit: int | None = None) -> int:
+    """Delete them (the sweep runs this a few at a time; purge_attachments all at once)."""
+    orphans = abandoned(older_than)
     return discard_unsent(orphans[:limit] if limit else orphans.iterator())
 
 

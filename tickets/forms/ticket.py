@@ -206,8 +206,12 @@ class TicketForm(forms.Form):
 
     def _held(self) -> tuple[str, ...]:
         """Keys of the files kept from earlier POSTs that the person did not remove."""
-        removed = set(self.data.getlist("remove")) if hasattr(self.data, "getlist") else set()
+        removed = set(self._removed())
         return tuple(f.key for f in self.kept if f.key not in removed)
+
+    def _removed(self) -> tuple[str, ...]:
+        """Keys of kept files the person ticked to remove."""
+        return tuple(self.data.getlist("remove")) if hasattr(self.data, "getlist") else ()
 
     # --- What the form hands over -----------------------------------------------------------------
     def handover(self, filed_by: int | None = None, client: str = "") -> Handover:
@@ -219,9 +223,7 @@ class TicketForm(forms.Form):
         if self.trapped:
             return Handover(Uploads(), None)  # a script's POST keeps nothing, files included
         nonce = self.token.nonce if self.token else ""
-        removed = (
-            tuple(self.data.getlist("remove")) if nonce and hasattr(self.data, "getlist") else ()
-        )
+        removed = self._removed() if nonce else ()
         new = tuple(self.acceptable_files) if nonce else ()
         files = Uploads(held=self._held(), new=new, nonce=nonce, removed=removed, client=client)
         if not valid:

@@ -3,10 +3,8 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from tickets.delivery import storage
-from tickets.models import Attachment
 
 
 class Command(BaseCommand):
@@ -17,12 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, days: float, dry_run: bool, **options):
-        if dry_run:
-            cutoff = timezone.now() - timedelta(days=days)
-            count = Attachment.objects.filter(
-                submission__isnull=True, created_at__lt=cutoff
-            ).count()
-        else:
-            count = storage.purge_abandoned(timedelta(days=days))
+        age = timedelta(days=days)
+        count = storage.abandoned(age).count() if dry_run else storage.purge_abandoned(age)
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(f"{verb} {count} attachment(s) older than {days:g} days.")
