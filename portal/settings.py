@@ -4,7 +4,10 @@ Every name read here is documented in `.env.example` and README.md; they are a p
 With no `.env` at all the portal runs in development mode on its built-in sandbox API.
 """
 
+import hashlib
+import hmac
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +51,22 @@ def env_float(name: str, default: float, minimum: float = 0) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_rates(name: str, default: str) -> list[str]:
+    """Throttle rates as django-ratelimit reads them ("20/h,240/d"); "off": none."""
+    value = env(name) or default
+    if value.lower() == "off":
+        return []
+    rates = [item.strip() for item in value.split(",") if item.strip()]
+    for rate in rates:
+        if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", rate):
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {rate!r} is not a rate; write count/period, the period in "
+                "s, m, h or d with an optional number before it (20/h, 5/10m), comma-separated, "
+                "or off."
+            )
+    return rates
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -150,6 +169,18 @@ EMBED_CONTEXT_MAX_AGE = int(env_float("EMBED_CONTEXT_MAX_AGE", 24 * 3600, minimu
 # A form sent sooner than this after it was shown is taken for a bot's (seconds).
 TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3)
 
+# Throttles on new tickets from customer forms (staff are not throttled): per sender's address
+# (an IPv6 address as its /64), per form from everyone, and for the whole portal.
+TICKETS_THROTTLE_ADDRESS = env_rates("TICKETS_THROTTLE_ADDRESS", "20/h,240/d")
+TICKETS_THROTTLE_FORM = env_rates("TICKETS_THROTTLE_FORM", "300/h")
+TICKETS_THROTTLE_PORTAL = env_rates("TICKETS_THROTTLE_PORTAL", "60/m")
+# The proof-of-work challenge (ALTCHA, self-hosted): off by default.
+TICKETS_CHALLENGE = env_bool("TICKETS_CHALLENGE", False)
+# Its difficulty: the largest number the browser may have to try (about 0.1 s per 100000).
+TICKETS_CHALLENGE_MAX_NUMBER = int(env_float("TICKETS_CHALLENGE_MAX_NUMBER", 100_000, minimum=1000))
+# With the challenge on, what a sender without a solved one (JavaScript off, or a script) may file.
+TICKETS_THROTTLE_ADDRESS_UNVERIFIED = env_rates("TICKETS_THROTTLE_ADDRESS_UNVERIFIED", "3/h,10/d")
+
 # --- Django -------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -166,6 +197,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "tickets",
     "sandbox",
     "axes",  # last, as django-axes asks
@@ -244,8 +276,33 @@ REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Throttle counts and used challenges: every process must see one store, so the database
+    # (its table made by migrate) when there is no Redis. Entries outlive the longest window.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+        "TIMEOUT": 2 * 24 * 3600,
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
+        "LOCATION": "tickets_throttle",
+        "TIMEOUT": 2 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
+RATELIMIT_USE_CACHE = "throttle"
+# django-ratelimit warns of every cache but memcached and django-redis. Django's own RedisCache
+# increments atomically too, and counters.py makes the database cache's increment atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_FAIL_OPEN = True  # a store that cannot answer lets customers' tickets through
+ALTCHA_CACHE_ALIAS = "throttle"  # a used solution is refused by every process
+ALTCHA_JS_URL = "vendor/altcha/altcha.js"
+ALTCHA_CHALLENGE_EXPIRE = 20 * 60 * 1000  # milliseconds, as ALTCHA recommends
+# ALTCHA signs its challenges with a key of its own, derived from SECRET_KEY.
+ALTCHA_HMAC_KEY = hmac.new(SECRET_KEY.encode(), b"tickets.altcha", hashlib.sha256).hexdigest()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -83,6 +83,7 @@ class Outcome:
     submission_key: str = ""  # the filing's public key ("" when nothing was filed)
     failure: str = ""  # why the form comes back: REJECTED, NOT_KEPT, UPLOADS_FULL; "" if accepted
     messages: tuple[ApiMessage, ...] = ()  # the API's word on a rejection
+    new: bool = False  # this POST made the submission (not a repeat of an earlier one)
 
     @property
     def accepted(self) -> bool:

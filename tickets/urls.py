@@ -9,6 +9,7 @@ urlpatterns = [
     path("forms/<slug:slug>/", customer.ticket_form, name="form"),
     path("tickets/<str:key>/", customer.confirmation, name="confirmation"),
     path("tickets/<str:key>/status/", customer.status, name="status"),
+    path("challenge/", customer.challenge_json, name="challenge"),
     path("embed/tickets/<str:key>/", customer.embed_confirmation, name="embed_confirmation"),
     path("embed/<slug:slug>/", customer.embed_form, name="embed_form"),
     path(

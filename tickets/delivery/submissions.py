@@ -34,14 +34,14 @@ def receive(handover: Handover) -> Outcome:
     if handover.filing is None:
         return Outcome(files=storage.described(files))
     try:
-        submission, new = _record(handover.filing, files)
+        submission, new, created = _record(handover.filing, files)
     except DatabaseError:
         # The portal's own fault (a locked or full database), said as such: nothing was kept.
         logger.exception("A submission could not be stored")
         return Outcome(storage.described(files), failure=NOT_KEPT)
     if new:
         submission = _first_attempt(submission)
-    return _outcome(submission, files)
+    return replace(_outcome(submission, files), new=created)
 
 
 def _first_attempt(submission: Submission) -> Submission:
@@ -67,8 +67,9 @@ def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
     return Outcome(described, submission.public_key)
 
 
-def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool]:
-    """The kept submission of this rendered form, and whether this POST is the one to send it.
+def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, bool]:
+    """The kept submission of this rendered form, whether this POST is the one to send it, and
+    whether it made it (the throttles count only new tickets).
 
     A second POST finds the first; only one the API rejected takes the corrected form instead.
     """
@@ -83,7 +84,7 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool]:
         with transaction.atomic():
             submission = Submission.objects.create(token=filing.nonce, **values)
             _attach(submission, files)
-        return submission, True
+        return submission, True, True
     except IntegrityError:
         pass
     with transaction.atomic():
@@ -97,7 +98,7 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool]:
         submission = Submission.objects.get(token=filing.nonce)
         if taken:
             _attach(submission, files)
-    return submission, bool(taken)
+    return submission, bool(taken), False
 
 
 def _attach(submission: Submission, files: list[Attachment]) -> None:

@@ -6,9 +6,12 @@ import threading
 from typing import Any
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field as LayoutField
+from django.conf import settings
 
 from ..schema.service import get_schema
 from ..schema.types import FormSpec, Schema
+from . import challenge
 from .kinds import form_name, kind_for
 from .layout import custom_items
 from .ticket import TicketForm
@@ -41,11 +44,14 @@ def build_form_class(
     helper.form_tag = False
     helper.disable_csrf = True
     helper.layout = base.layout(custom_items(attrs["custom_fields"], attrs.get("conditions", {})))
+    if challenge.is_on(audience):
+        attrs[challenge.NAME] = challenge.ChallengeField()
+        helper.layout.append(LayoutField(challenge.NAME, template="tickets/fields/challenge.html"))
     attrs["helper"] = helper
     return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
 
 
-_classes: dict[tuple[str, str, str], type[TicketForm]] = {}
+_classes: dict[tuple[str, str, str, bool], type[TicketForm]] = {}
 _classes_lock = threading.Lock()
 
 
@@ -54,7 +60,7 @@ def form_class(
 ) -> type[TicketForm]:
     """The form class for (form, audience), built once per schema in service."""
     schema = schema or get_schema()
-    key = (spec.slug, audience, base.__name__)
+    key = (spec.slug, audience, base.__name__, settings.TICKETS_CHALLENGE)
     cls = _classes.get(key)
     if cls is None or cls.schema is not schema:
         with _classes_lock:

@@ -54,9 +54,13 @@ class TicketForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args: Any, prefill: Prefill | None = None, **kwargs: Any):
-        """`prefill`: values to start from (a URL's, a signed context's)."""
+    def __init__(
+        self, *args: Any, prefill: Prefill | None = None, returning: bool = False, **kwargs: Any
+    ):
+        """`prefill`: values to start from (a URL's, a signed context's). `returning`: the sender
+        filed a ticket a moment ago, so a quick send is a person going Back, not a bot."""
         super().__init__(*args, **kwargs)
+        self.returning = returning
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
@@ -150,7 +154,7 @@ class TicketForm(forms.Form):
                 else _("This form could not be verified. Check your answers and send it again."),
                 code="token",
             ) from None
-        if token.age < settings.TICKETS_MIN_FILL_SECONDS:
+        if token.age < settings.TICKETS_MIN_FILL_SECONDS and not self.returning:
             # Faster than a person fills a form: most likely a bot. A person just sends again.
             raise forms.ValidationError(
                 _("That was quick! Check your answers and send the form again."), code="too_fast"

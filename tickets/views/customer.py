@@ -7,20 +7,29 @@ are blocked.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ..abuse import throttles
 from ..delivery import submissions
 from ..embedding import framing, prefill
 from ..embedding.origin import client_key, from_own_page
+from ..forms import challenge
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..schema.service import get_schema
-from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
+from .shared import (
+    confirmation_context,
+    show_outcome,
+    spec_for,
+    status_response,
+    throttled_message,
+    too_large,
+)
 
 AUDIENCE = "customer"
 
@@ -50,14 +59,25 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     if not from_own_page(request):
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
+    sender = throttles.Sender(
+        request, client_key(request), slug, verified=challenge.attempted(request.POST)
+    )
+    limit = None if refusal else sender.refusal()
+    if limit:
+        refusal = (throttled_message(limit), 429)
     if refusal:
-        # Nothing is filed, but what the person typed is shown again, with the reason.
+        # Nothing is filed, nothing new is kept, but what the person typed is shown again.
         form = form_cls(request.POST, request.FILES)
         show_outcome(form, submissions.receive(form.held_files()))
         form.add_error(None, refusal[0])
-        return render(request, template, {**page, "form": form}, status=refusal[1])
-    form = form_cls(request.POST, request.FILES, prefill=values)
+        response = render(request, template, {**page, "form": form}, status=refusal[1])
+        if limit:
+            response["Retry-After"] = str(limit.retry_after)
+        return response
+    form = form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning())
     outcome = submissions.receive(form.handover(client=client_key(request)))
+    if outcome.new:
+        sender.counted()
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, template, {**page, "form": form})
@@ -106,6 +126,16 @@ def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
         "embed": framing.frame_context(request),
     }
     return render(request, "tickets/embed_confirmation.html", context)
+
+
+@require_http_methods(["GET"])
+def challenge_json(request: HttpRequest) -> HttpResponse:
+    """A fresh proof-of-work challenge for the form's widget; none while the challenge is off."""
+    if not challenge.is_on(AUDIENCE):
+        raise Http404(_("There is no such page."))
+    response = JsonResponse(challenge.new_challenge())
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -8,7 +8,9 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from ..abuse import throttles
 from ..delivery.status import status_of
 from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
@@ -33,6 +35,32 @@ def too_large(request: HttpRequest) -> bool:
     limit = settings.TICKETS_MAX_FILES * settings.TICKETS_MAX_FILE_MB * 1024 * 1024
     length = as_int(request.META.get("CONTENT_LENGTH") or 0, minimum=0)
     return length is None or length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def throttled_message(limit: throttles.Refusal) -> str:
+    """Why a POST was not taken, and when to send it again (everything typed is kept)."""
+    wait = _wait(limit.retry_after)
+    if limit.scope == throttles.ADDRESS:
+        reason = _("Too many tickets have been sent from your network in a short time.")
+    elif limit.scope == throttles.FORM:
+        reason = _("This form has received very many tickets in a short time.")
+    else:
+        reason = _("The portal is receiving very many tickets just now.")
+    again = _(
+        "Your ticket has not been sent; everything you entered is still here (attach new files "
+        "again). Please send it in %(wait)s."
+    ) % {"wait": wait}
+    return f"{reason} {again}"
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    if seconds < 90 * 60:
+        minutes = round(seconds / 60)
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = round(seconds / 3600)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def show_outcome(form: TicketForm, outcome: Outcome) -> None:

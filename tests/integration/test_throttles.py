@@ -1,0 +1,177 @@
+"""Throttles on new tickets, per sender's address, per form and for the whole portal, counted in
+the database (and in Redis): over a limit the form comes back with HTTP 429, what was typed and
+when to send again; nothing is kept or queued; other senders file as always."""
+
+import pytest
+
+from sandbox.models import Ticket
+from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
+    FORM_URL,
+    _close_api_connections,
+    assert_values_kept,
+    confirmation_key,
+    error_summary,
+    get_token,
+    valid_post_data,
+)
+from tests.stack import need_redis, redis_server
+from tickets.models import Submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def send(client, address: str, url: str = FORM_URL, **headers):
+    token = get_token(client) if url == FORM_URL else _token(client, url)
+    extra = {"cf_109": "INV-2026-0001"} if "billing" in url else {}
+    return client.post(url, valid_post_data(token, **extra), REMOTE_ADDR=address, **headers)
+
+
+def _token(client, url):
+    import re
+
+    return re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())[1]
+
+
+def assert_throttled(response, says: str) -> None:
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    summary = error_summary(response)
+    assert says in summary and "everything you entered is still here" in summary, summary
+    assert_values_kept(response)
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, settings, tmp_path):
+    """The throttle store as deployed: the database's table, or Redis with REDIS_URL."""
+    if request.param == "database":
+        yield request.param
+        return
+    need_redis()
+    with redis_server(tmp_path) as url:
+        settings.CACHES = {
+            **settings.CACHES,
+            "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": url, "KEY_PREFIX": "throttle"},
+        }  # fmt: skip
+        yield request.param
+
+
+def test_one_address_is_throttled_while_another_files(client, sandbox_api, settings, store):
+    settings.TICKETS_THROTTLE_ADDRESS = ["3/h", "10/d"]
+    for _ in range(3):
+        confirmation_key(send(client, "192.0.2.10"))
+    assert_throttled(
+        send(client, "192.0.2.10"), "Too many tickets have been sent from your network"
+    )
+    confirmation_key(send(client, "192.0.2.11"))
+    assert Submission.objects.count() == Ticket.objects.count() == 4
+
+
+def test_what_counts_is_a_new_ticket_not_a_form_sent_back(client, sandbox_api, settings):
+    settings.TICKETS_THROTTLE_ADDRESS = ["2/h"]
+    for _ in range(5):  # mistakes cost nothing
+        response = client.post(FORM_URL, valid_post_data(get_token(client), title=""),
+                               REMOTE_ADDR="192.0.2.20")  # fmt: skip
+        assert response.status_code == 200
+    token = get_token(client)
+    first = confirmation_key(
+        client.post(FORM_URL, valid_post_data(token), REMOTE_ADDR="192.0.2.20")
+    )
+    # The same rendered form sent twice (a double click) is one ticket, counted once.
+    again = client.post(FORM_URL, valid_post_data(token), REMOTE_ADDR="192.0.2.20")
+    assert confirmation_key(again) == first
+    confirmation_key(send(client, "192.0.2.20"))
+    assert_throttled(send(client, "192.0.2.20"), "from your network")
+    assert Ticket.objects.count() == 2
+
+
+def test_an_ipv6_sender_counts_as_its_64_and_proxies_are_believed_only_as_configured(
+    client, sandbox_api, settings
+):
+    settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
+    confirmation_key(send(client, "2001:db8:1:2::1"))
+    assert_throttled(send(client, "2001:db8:1:2:ffff::9"), "from your network")  # same /64
+    confirmation_key(send(client, "2001:db8:1:3::1"))  # another /64
+    # Behind one trusted proxy the sender is the address it saw, not the proxy's own.
+    settings.TICKETS_TRUSTED_PROXIES = 1
+    proxy = "10.9.9.9"
+    confirmation_key(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.1"))
+    confirmation_key(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"))
+    forged = "198.51.100.1, 198.51.100.3"  # what the sender wrote comes first: not believed
+    confirmation_key(send(client, proxy, HTTP_X_FORWARDED_FOR=forged))
+    assert_throttled(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"), "from your network")
+
+
+def test_a_form_and_the_portal_have_limits_for_all_senders(client, sandbox_api, settings, store):
+    settings.TICKETS_THROTTLE_FORM = ["2/h"]
+    confirmation_key(send(client, "192.0.2.30"))
+    confirmation_key(send(client, "192.0.2.31"))
+    assert_throttled(send(client, "192.0.2.32"), "This form has received very many tickets")
+    confirmation_key(send(client, "192.0.2.32", url="/forms/billing/"))  # another form
+    settings.TICKETS_THROTTLE_FORM = []
+    settings.TICKETS_THROTTLE_PORTAL = ["2/m"]  # counted from now on
+    confirmation_key(send(client, "192.0.2.33", url="/forms/billing/"))
+    confirmation_key(send(client, "192.0.2.34"))
+    response = send(client, "192.0.2.35")
+    assert response.status_code == 429 and int(response["Retry-After"]) <= 60
+    assert "The portal is receiving very many tickets" in error_summary(response)
+    assert Submission.objects.count() == Ticket.objects.count() == 5
+
+
+def test_a_throttled_post_keeps_no_new_file_and_queues_nothing(client, sandbox_api, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tickets.models import Attachment
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
+    confirmation_key(send(client, "192.0.2.40"))
+    queued = DBTaskResult.objects.count()
+    post = {**valid_post_data(get_token(client)),
+            "files": [SimpleUploadedFile("a.txt", b"a", "text/plain")]}  # fmt: skip
+    assert client.post(FORM_URL, post, REMOTE_ADDR="192.0.2.40").status_code == 429
+    assert Attachment.objects.count() == 0
+    assert Submission.objects.count() == 1
+    assert DBTaskResult.objects.count() == queued
+
+
+def test_a_throttle_store_that_cannot_answer_lets_customers_through(client, sandbox_api, settings):
+    from tests.integration.test_portal_flow import closed_port_url
+
+    settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": closed_port_url().replace("http", "redis")},
+    }  # fmt: skip
+    confirmation_key(send(client, "192.0.2.50"))
+    confirmation_key(send(client, "192.0.2.50"))
+    assert Ticket.objects.count() == 2
+
+
+def test_a_person_who_goes_back_and_sends_again_at_once_is_not_taken_for_a_bot(
+    client, sandbox_api, settings
+):
+    confirmation_key(send(client, "192.0.2.60"))  # the first ticket, filled at leisure
+    settings.TICKETS_MIN_FILL_SECONDS = 60
+    # Back to the form (a fresh rendering), one field corrected, sent within the minute.
+    confirmation_key(send(client, "192.0.2.60"))
+    # A script's first POST, as fast, from an address that filed nothing, is still refused.
+    response = send(client, "192.0.2.61")
+    assert response.status_code == 200 and "That was quick" in error_summary(response)
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.parametrize("value", ["20", "20/w", "0/h", "x/h, 1/d"])
+def test_a_rate_that_is_not_one_stops_the_portal_with_its_name(value, monkeypatch):
+    import subprocess
+    import sys
+
+    from tests.stack import ROOT
+
+    monkeypatch.setenv("TICKETS_THROTTLE_ADDRESS", value)
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode != 0
+    assert f"TICKETS_THROTTLE_ADDRESS={value!r}" in done.stderr and "is not a rate" in done.stderr

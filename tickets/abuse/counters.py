@@ -1,0 +1,44 @@
+"""The store throttles count in when there is no Redis: Django's database cache, made atomic.
+
+django-ratelimit counts with `cache.add()` then `cache.incr()`. Django's DatabaseCache implements
+incr as a get and a set: two processes can both read N and write N + 1, and the set moves the
+entry's expiry to the cache's default timeout, so a day's count could vanish after minutes. Here
+incr locks the row and updates the value alone, in one transaction, so every process's POST counts
+once and a window lasts as long as it was made to.
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from typing import Any
+
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+
+
+class CountingDatabaseCache(DatabaseCache):
+    """DatabaseCache whose incr is atomic and keeps the entry's expiry."""
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
+        # FOR UPDATE holds the row on PostgreSQL; SQLite takes the write lock at BEGIN (the
+        # portal opens SQLite transactions IMMEDIATE), which serialises the same way.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {value_column} FROM {table} WHERE {key_column} = %s{lock}", [key]
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(row[0].encode())) + delta
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s", [encoded, key]
+            )
+        return value

@@ -1,0 +1,118 @@
+"""Throttles on new tickets: per sender's address, per form, and for the whole portal.
+
+django-ratelimit counts fixed windows in the "throttle" cache (Redis with REDIS_URL, else the
+database through counters.py), so every portal process and host sees one count, and nothing is
+asked of the browser: no cookie, which a cross-site iframe would not keep anyway.
+
+What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
+costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
+looked at before a POST is read and counted once it is kept; under concurrent POSTs from one
+address a few more than the limit can get through, never a flood.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
+
+ADDRESS, FORM, PORTAL = "address", "form", "portal"
+CACHE = "throttle"
+RETURNING_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Limit:
+    group: str  # the counter's name; one per scope (the unverified address has its own)
+    scope: str  # ADDRESS, FORM or PORTAL: what the refusal says
+    key: str  # whose count: the sender's keyed address, the form's slug, the portal
+    rate: str  # django-ratelimit's "count/period": 20/h, 240/d, 5/10m
+
+
+@dataclass(frozen=True)
+class Refusal:
+    scope: str
+    retry_after: int  # seconds until the window that refused ends
+
+
+class Sender:
+    """The throttles as one POST meets them.
+
+    `client` is the sender's keyed address (embedding.origin.client_key); `verified` says whether
+    the POST carries a solved challenge: when the challenge is on, a POST without one (a script,
+    or a person with JavaScript off) meets the stricter TICKETS_THROTTLE_ADDRESS_UNVERIFIED.
+    """
+
+    def __init__(self, request: HttpRequest, client: str, slug: str, verified: bool = True):
+        self.request, self.client = request, client or "unknown"
+        self.limits = self._limits(slug, verified)
+
+    def _limits(self, slug: str, verified: bool) -> list[Limit]:
+        limits = [
+            Limit("tickets.address", ADDRESS, self.client, r)
+            for r in settings.TICKETS_THROTTLE_ADDRESS
+        ]
+        if settings.TICKETS_CHALLENGE and not verified:
+            limits += [
+                Limit("tickets.address-unverified", ADDRESS, self.client, r)
+                for r in settings.TICKETS_THROTTLE_ADDRESS_UNVERIFIED
+            ]
+        limits += [
+            Limit(f"tickets.form.{slug}", FORM, slug, r) for r in settings.TICKETS_THROTTLE_FORM
+        ]
+        limits += [
+            Limit("tickets.portal", PORTAL, "portal", r) for r in settings.TICKETS_THROTTLE_PORTAL
+        ]
+        return limits
+
+    def refusal(self) -> Refusal | None:
+        """The limit one more ticket would break, the longest wait first; None: go ahead."""
+        full = []
+        for limit in self.limits:
+            usage = self._usage(limit, increment=False)
+            if usage and usage["count"] >= usage["limit"]:
+                full.append(Refusal(limit.scope, max(int(usage["time_left"]), 1)))
+        return max(full, key=lambda r: r.retry_after, default=None)
+
+    def counted(self) -> None:
+        """A new ticket was kept: it counts against every limit, and the sender is known."""
+        for limit in self.limits:
+            self._usage(limit, increment=True)
+        try:
+            caches[CACHE].set(self._returning_key, True, RETURNING_SECONDS)
+        except Exception:
+            logger.warning("The throttle store could not be written", exc_info=True)
+
+    def returning(self) -> bool:
+        """Whether this address filed a ticket in the last hour: a person who goes Back from the
+        confirmation and sends a corrected form at once is not taken for a bot."""
+        try:
+            return bool(caches[CACHE].get(self._returning_key))
+        except Exception:
+            logger.warning("The throttle store could not be read", exc_info=True)
+            return False
+
+    @property
+    def _returning_key(self) -> str:
+        return f"tickets.returning.{self.client}"
+
+    def _usage(self, limit: Limit, increment: bool) -> dict | None:
+        # A store that cannot answer lets the POST through: customers' tickets come first, and
+        # the rate governor still keeps the helpdesk's account safe.
+        try:
+            return get_usage(
+                self.request,
+                group=limit.group,
+                key=lambda group, request: limit.key,
+                rate=limit.rate,
+                increment=increment,
+            )
+        except Exception:
+            logger.warning("The throttle store could not be reached", exc_info=True)
+            return None
