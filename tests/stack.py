@@ -108,7 +108,10 @@ def portal_stack(
     log = (directory / "stack.log").open("w")
     with ExitStack() as stack:
         web = [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(web_workers),
-               "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]  # fmt: skip
+               "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+               # Which worker process answered what: "<pid> <status>" a line.
+               "--access-logfile", str(directory / "access.log"),
+               "--access-logformat", "%(p)s %(s)s"]  # fmt: skip
         worker = [*manage, "delivery_worker", "--interval", "0.2", "-v0"]
         processes = [
             subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
@@ -151,6 +154,37 @@ def post(portal: str, data: dict[str, str], token: str, slug: str = "support") -
 def submit(portal: str, data: dict[str, str], slug: str = "support") -> int:
     """A person's visit: the form (for its token), then the POST; the POST's status code."""
     return post(portal, data, form_token(portal, slug), slug)
+
+
+def post_from(
+    source: str, portal: str, data: dict[str, str], slug: str = "support"
+) -> tuple[int, dict[str, str], str]:
+    """A visit from another client address (127.0.0.2, ...: the loopback range is all ours),
+    on a fresh connection each time as separate people's are: (status, headers, page)."""
+    import http.client
+
+    host, port = urllib.parse.urlsplit(portal).netloc.split(":")
+
+    def exchange(method: str, body: bytes | None = None, headers: dict | None = None):
+        connection = http.client.HTTPConnection(host, int(port), timeout=60,
+                                                source_address=(source, 0))  # fmt: skip
+        try:
+            connection.request(method, f"/forms/{slug}/", body=body, headers=headers or {})
+            answer = connection.getresponse()
+            return answer.status, dict(answer.getheaders()), answer.read().decode()
+        finally:
+            connection.close()
+
+    token = TOKEN_RE.search(exchange("GET")[2])[1]
+    body = urllib.parse.urlencode({**data, "form_token": token}).encode()
+    form_type = "application/x-www-form-urlencoded"
+    return exchange("POST", body, {"Origin": portal, "Content-Type": form_type})
+
+
+def answered_by(directory: Path) -> set[str]:
+    """The gunicorn worker processes that answered, from the stack's access log."""
+    lines = (directory / "access.log").read_text().split("\n")
+    return {line.split()[0] for line in lines if line.strip()}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
