@@ -2,6 +2,7 @@
 submission, no file, nothing queued); a person, who never sees it, files as always."""
 
 import pytest
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
 from sandbox.models import Ticket
 from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
@@ -144,3 +145,65 @@ def test_the_clients_address(rf, settings, meta, proxies, expected):
         assert len(key) == 32 and expected not in key
     else:
         assert key == ""
+
+
+class WatchingHandler(TemporaryFileUploadHandler):
+    """Django's handler that stores uploads on disk, noting the size of each file it stored."""
+
+    stored: list[int] = []
+
+    def file_complete(self, file_size):
+        self.stored.append(file_size)
+        return super().file_complete(file_size)
+
+
+def test_a_file_too_large_streams_past_unstored_and_the_rest_is_kept(client, settings, tmp_path):
+    """Django's own handlers store every upload (to a temporary file past 2.5 MB): the one too
+    large never reaches them; the form names it and keeps the files that fit and every value."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.TICKETS_MAX_FILE_MB = 0.05
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every stored upload goes to disk, where it shows
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    stored = WatchingHandler.stored = []
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.WatchingHandler"]
+    big = SimpleUploadedFile("video.mp4", b"v" * 3_000_000, "video/mp4")
+    small = SimpleUploadedFile("log.txt", b"l" * 1000, "text/plain")
+    post = {**valid_post_data(get_token(client)), "title": "", "files": [small, big]}
+    response = client.post(FORM_URL, post)
+    assert response.status_code == 200
+    assert "video.mp4: larger than" in error_summary(response)
+    assert stored == [1000]  # the small file alone was stored; of the video, nothing
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["log.txt"]
+    assert "Ticket Description</textarea>" in response.content.decode()  # typed values kept
+
+
+def test_past_the_count_files_stream_past_unstored(client, settings):
+    settings.TICKETS_MAX_FILES = 2
+    post = {**valid_post_data(get_token(client)), "title": "", "files": many_files(5)}
+    response = client.post(FORM_URL, post)
+    assert "at most 2 files" in error_summary(response)
+    assert Attachment.objects.count() == 2
+
+
+def test_more_text_than_any_browser_sends_is_said_plainly(client):
+    post = {**valid_post_data(get_token(client)), "description": "x" * (10 * 1024 * 1024),
+            "files": many_files(1)}  # fmt: skip
+    response = client.post(FORM_URL, post)
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "What you typed is longer than this form accepts" in text and "Bad Request" not in text
+    assert Submission.objects.count() == Attachment.objects.count() == 0
+
+
+def test_every_text_control_tells_the_browser_its_limit(client):
+    """Why no person meets the page above: the browser stops typing and pasting at maxlength."""
+    import re
+
+    for slug in ("support", "billing", "technical"):
+        html = client.get(f"/forms/{slug}/").content.decode()
+        controls = re.findall(r"<(?:textarea|input)\b[^>]*>", html)
+        typed = [c for c in controls if re.search(r'type="(?:text|email)"|<textarea', c)]
+        assert typed and all("maxlength=" in c for c in typed), [
+            c for c in typed if "maxlength=" not in c
+        ]

@@ -51,6 +51,7 @@ class TicketForm(forms.Form):
     homepage = forms.CharField(
         label=_("Leave this empty"),
         required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 

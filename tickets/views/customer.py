@@ -22,6 +22,7 @@ from ..forms import challenge
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..schema.service import get_schema
+from . import reading
 from .shared import (
     confirmation_context,
     show_outcome,
@@ -54,8 +55,9 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
                 request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400
             )
         return render(request, template, {**page, "form": form_cls(prefill=values)})
-    if too_large(request):
-        return render(request, "tickets/too_large.html", page, status=413)
+    unreadable = too_large(request) or reading.read(request)
+    if unreadable:
+        return render(request, "tickets/too_large.html", {**page, "reason": unreadable}, status=413)
     if not from_own_page(request):
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)

@@ -30,11 +30,16 @@ def spec_for(slug: str, audience: str) -> FormSpec:
     return spec
 
 
-def too_large(request: HttpRequest) -> bool:
-    """A body bigger than every allowed file together is refused before it is read."""
+def too_large(request: HttpRequest) -> str:
+    """A body bigger than every allowed file together is refused before it is read: why, or ""."""
     limit = settings.TICKETS_MAX_FILES * settings.TICKETS_MAX_FILE_MB * 1024 * 1024
     length = as_int(request.META.get("CONTENT_LENGTH") or 0, minimum=0)
-    return length is None or length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if length is None or length > limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return _(
+            "The attachments together are larger than this form accepts. Go back, remove the "
+            "largest files and send again: everything else you typed is still in your browser."
+        )
+    return ""
 
 
 def throttled_message(limit: throttles.Refusal) -> str:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..delivery import submissions
@@ -21,6 +22,7 @@ from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
 from ..helpdesk.errors import ApiError, RateStoreDown
 from ..schema.service import get_schema
+from . import reading
 from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
 
 AUDIENCE = "staff"
@@ -74,17 +76,27 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/staff/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
 
 
+@csrf_exempt  # checked by _ticket_form, once the body has been read within its limits
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "POST":
+        # Read before the CSRF check reads it, so that the upload limits are in place.
+        unreadable = too_large(request) or reading.read(request)
+        if unreadable:
+            page = {"spec": spec_for(slug, AUDIENCE), "reason": unreadable}
+            return render(request, "tickets/too_large.html", page, status=413)
+    return _ticket_form(request, slug)
+
+
+@csrf_protect
+def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     spec = spec_for(slug, AUDIENCE)
     form_cls = form_class(spec, AUDIENCE, base=StaffTicketForm)
     page = {"spec": spec}
     if request.method != "POST":
         page["form"] = form_cls(directory=directory.for_staff_form(request.user))
         return render(request, "tickets/staff/form.html", page)
-    if too_large(request):
-        return render(request, "tickets/too_large.html", page, status=413)
     known = directory.for_staff_form(request.user, request.POST)
     form = form_cls(request.POST, request.FILES, directory=known)
     outcome = submissions.receive(form.handover(filed_by=request.user.pk))
