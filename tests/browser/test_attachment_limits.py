@@ -6,14 +6,12 @@ choice that fits clears it and the form is sent and filed. The server checks the
 from contextlib import contextmanager
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
 from sandbox.models import Ticket
 from tests.browser.test_delivery import fill_required
 from tests.browser.test_embedding import host_site
 from tests.browser.test_staff import PASSWORD, sign_in
-from tickets.forms.ticket import TicketForm
 from tickets.helpdesk.client import close_clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,23 +21,9 @@ MAX_BYTES = int(MAX_FILE_MB * 1024 * 1024)  # 10485: the server refuses a file l
 
 
 @pytest.fixture(autouse=True)
-def _small_limits(settings, monkeypatch):
+def _small_limits(settings):
     settings.TICKETS_MAX_FILE_MB = MAX_FILE_MB
     settings.TICKETS_MAX_FILES = 2
-    if not hasattr(TicketForm, "file_limits"):
-        # Until TicketForm.file_limits is in tickets/forms/ticket.py, the same numbers from here;
-        # once it is, this does nothing (and may go).
-        monkeypatch.setattr(
-            TicketForm,
-            "file_limits",
-            property(
-                lambda form: {
-                    "max_files": django_settings.TICKETS_MAX_FILES,
-                    "max_bytes": int(django_settings.TICKETS_MAX_FILE_MB * 1024 * 1024),
-                }
-            ),
-            raising=False,
-        )
     yield
     close_clients()  # no live-server thread is left serving an idle keep-alive connection
 

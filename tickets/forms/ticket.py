@@ -80,6 +80,16 @@ class TicketForm(forms.Form):
             count,
         ) % {"count": count, "size": filesizeformat(size)}
 
+    @property
+    def file_limits(self) -> dict[str, int]:
+        """The attachment limits, for the browser's own check before the form is sent
+        (templates/tickets/fields/files.html, static/js/attachments.js); clean_files decides."""
+        return {
+            "max_files": settings.TICKETS_MAX_FILES,
+            # Whole bytes: a file is too large when its size is above this, as in clean_files.
+            "max_bytes": int(settings.TICKETS_MAX_FILE_MB * 1024 * 1024),
+        }
+
     def _apply(self, values: Prefill) -> None:
         """Start from prefilled values. Locked and hidden fields are disabled: Django then takes
         these values and never the request's. A hidden one renders as hidden inputs."""
