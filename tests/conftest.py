@@ -4,6 +4,16 @@ import pytest
 from django.core.management import call_command
 
 
+def pytest_report_header(config) -> str:
+    """Which database and cache this run is on (make test runs twice: SQLite, then PostgreSQL
+    with Redis, tests/on_postgres.py)."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = "Redis" if settings.REDIS_URL else "no Redis (the database)"
+    return f"portal on: {engine}; rate counters and throttles: {redis}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _system_checks(django_db_setup):
     # A broken schema file stops the test run, as it stops runserver and migrate.
@@ -14,14 +24,14 @@ def _system_checks(django_db_setup):
 def _fresh_cache():
     # Rate counters and a remembered ban live in the cache, throttle counts and used challenges
     # in the throttle cache (a table no flush empties): each test starts with none.
+    from contextlib import suppress
+
     from django.core.cache import caches
 
     def clear():
         caches["default"].clear()
-        try:
+        with suppress(Exception):  # a test without the database has no throttle table to clear
             caches["throttle"].clear()
-        except Exception:  # a test without the database has no throttle table to clear
-            pass
 
     clear()
     yield

@@ -15,7 +15,7 @@ from tests.browser.test_embedding import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_customer_solves_the_challenge_inside_the_iframe(host_page, settings, axe_check):
+def test_a_customer_solves_the_challenge_inside_the_iframe(host_page, settings, axe_check):  # noqa: F811
     settings.TICKETS_CHALLENGE = True
     settings.TICKETS_CHALLENGE_MAX_NUMBER = 20_000
     # No POST without a verified solution gets through: the ticket below proves the widget's.

@@ -34,7 +34,7 @@ def test_a_flood_from_one_address_is_held_while_others_file(tmp_path):
 
     codes = [status for status, _headers, _page in flood]
     assert codes == [302] * LIMIT + [429] * (12 - LIMIT)
-    for status, headers, page in flood[LIMIT:]:
+    for _status, headers, page in flood[LIMIT:]:
         assert 0 < int(headers["Retry-After"]) <= 3600
         assert "Too many tickets have been sent from your network" in html.unescape(page)
         assert 'value="Flooded title 42"' in page  # the 429 page keeps what was typed
