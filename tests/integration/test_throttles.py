@@ -120,10 +120,9 @@ def test_a_form_and_the_portal_have_limits_for_all_senders(client, sandbox_api, 
 
 def test_a_throttled_post_keeps_no_new_file_and_queues_nothing(client, sandbox_api, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tasks_db.models import DBTaskResult
 
     from tickets.models import Attachment
-
-    from django_tasks_db.models import DBTaskResult
 
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
     confirmation_key(send(client, "192.0.2.40"))
