@@ -60,7 +60,7 @@ def env_rates(name: str, default: str) -> list[str]:
         return []
     rates = [item.strip() for item in value.split(",") if item.strip()]
     for rate in rates:
-        if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", rate):
+        if not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?[smhd]", rate):
             raise ImproperlyConfigured(
                 f"{name}={value!r}: {rate!r} is not a rate; write count/period, the period in "
                 "s, m, h or d with an optional number before it (20/h, 5/10m), comma-separated, "
@@ -199,7 +199,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_ratelimit",
     "tickets",
-    "sandbox",
+    # The stand-in API only where it is mounted: never migrated into, or shown in the admin of,
+    # a production database.
+    *(["sandbox"] if SANDBOX_ENABLED else []),
     "axes",  # last, as django-axes asks
 ]
 

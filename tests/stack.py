@@ -109,9 +109,9 @@ def portal_stack(
     with ExitStack() as stack:
         web = [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(web_workers),
                "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-               # Which worker process answered what: "<pid> <status>" a line.
+               # Which worker process answered what: "<pid> <method> <status>" a line.
                "--access-logfile", str(directory / "access.log"),
-               "--access-logformat", "%(p)s %(s)s"]  # fmt: skip
+               "--access-logformat", "%(p)s %(m)s %(s)s"]  # fmt: skip
         worker = [*manage, "delivery_worker", "--interval", "0.2", "-v0"]
         processes = [
             subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
@@ -181,10 +181,10 @@ def post_from(
     return exchange("POST", body, {"Origin": portal, "Content-Type": form_type})
 
 
-def answered_by(directory: Path) -> set[str]:
-    """The gunicorn worker processes that answered, from the stack's access log."""
-    lines = (directory / "access.log").read_text().split("\n")
-    return {line.split()[0] for line in lines if line.strip()}
+def answered_by(directory: Path, status: str) -> set[str]:
+    """The gunicorn worker processes that answered a POST with this status (the access log)."""
+    lines = [line.split() for line in (directory / "access.log").read_text().splitlines()]
+    return {pid for pid, method, code in lines if method == "POST" and code == status}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -148,42 +148,86 @@ def test_the_clients_address(rf, settings, meta, proxies, expected):
 
 
 class WatchingHandler(TemporaryFileUploadHandler):
-    """Django's handler that stores uploads on disk, noting the size of each file it stored."""
+    """Django's handler that stores uploads on disk, noting the size of each file it stored and
+    any file it was left holding half-written (partial)."""
 
     stored: list[int] = []
+    partial: list[str] = []
+
+    def new_file(self, *args, **kwargs):
+        self._note_partial()
+        self.completed = False
+        super().new_file(*args, **kwargs)
 
     def file_complete(self, file_size):
+        self.completed = True
         self.stored.append(file_size)
         return super().file_complete(file_size)
 
+    def upload_complete(self):
+        self._note_partial()
 
-def test_a_file_too_large_streams_past_unstored_and_the_rest_is_kept(client, settings, tmp_path):
-    """Django's own handlers store every upload (to a temporary file past 2.5 MB): the one too
-    large never reaches them; the form names it and keeps the files that fit and every value."""
+    def _note_partial(self):
+        held = getattr(self, "file", None)
+        if held is not None and not getattr(self, "completed", True) and not held.closed:
+            self.partial.append(self.file_name)
+
+
+@pytest.fixture
+def watched_uploads(settings, tmp_path):
+    """Every upload Django stores goes to disk, through WatchingHandler."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.WatchingHandler"]
+    WatchingHandler.stored, WatchingHandler.partial = [], []
+    return WatchingHandler
+
+
+def test_a_file_too_large_streams_past_unstored_and_the_rest_is_kept(
+    client, settings, watched_uploads
+):
+    """Django's own handlers store every upload: the one too large reaches them only until it
+    is found too large, and what they held of it is deleted at once; the form names it and
+    keeps the files that fit and every value."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.TICKETS_MAX_FILE_MB = 0.05
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every stored upload goes to disk, where it shows
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    stored = WatchingHandler.stored = []
-    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.WatchingHandler"]
+    settings.TICKETS_MAX_FILE_MB = 0.2  # past the parser's first 64 KiB chunk
     big = SimpleUploadedFile("video.mp4", b"v" * 3_000_000, "video/mp4")
     small = SimpleUploadedFile("log.txt", b"l" * 1000, "text/plain")
-    post = {**valid_post_data(get_token(client)), "title": "", "files": [small, big]}
+    post = {**valid_post_data(get_token(client)), "title": "", "files": [big, small]}
     response = client.post(FORM_URL, post)
     assert response.status_code == 200
     assert "video.mp4: larger than" in error_summary(response)
-    assert stored == [1000]  # the small file alone was stored; of the video, nothing
+    assert watched_uploads.stored == [1000]  # the small file alone was stored
+    assert watched_uploads.partial == []  # of the video, nothing is left on disk
     assert list(Attachment.objects.values_list("name", flat=True)) == ["log.txt"]
     assert "Ticket Description</textarea>" in response.content.decode()  # typed values kept
 
 
-def test_past_the_count_files_stream_past_unstored(client, settings):
+def test_past_the_count_and_under_other_names_files_stream_past_unstored(
+    client, settings, watched_uploads
+):
     settings.TICKETS_MAX_FILES = 2
-    post = {**valid_post_data(get_token(client)), "title": "", "files": many_files(5)}
+    post = {**valid_post_data(get_token(client)), "title": "", "files": many_files(5),
+            "junk": many_files(3)}  # fmt: skip
     response = client.post(FORM_URL, post)
     assert "at most 2 files" in error_summary(response)
+    assert watched_uploads.stored == [100, 100]
     assert Attachment.objects.count() == 2
+
+
+def test_files_under_another_name_cannot_make_a_stand_in_be_kept(client, settings):
+    """A crafted POST: files under another name first, then the form's own; what is kept is
+    the form's own file, whole."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.TICKETS_MAX_FILES = 2
+    real = SimpleUploadedFile("real.pdf", b"%PDF real content", "application/pdf")
+    post = {**valid_post_data(get_token(client)), "title": "", "junk": many_files(2),
+            "files": [real]}  # fmt: skip
+    client.post(FORM_URL, post)
+    (kept,) = Attachment.objects.all()
+    assert kept.name == "real.pdf" and kept.file.read() == b"%PDF real content"
 
 
 def test_more_text_than_any_browser_sends_is_said_plainly(client):

@@ -57,6 +57,7 @@ def test_on_the_form_carries_the_self_hosted_widget(client, challenge_on):
     assert 'auto="onsubmit"' in html and "/static/vendor/altcha/altcha.js" in html
     assert "/static/vendor/altcha/worker.js" in html and "/static/vendor/altcha/altcha.css" in html
     assert "altcha.org" not in html  # no third party: neither its footer nor its logo
+    assert "challengejson" not in html  # fetched fresh by the widget, never in the page
     staff_form = client.get("/staff/forms/support/")  # signed-in staff never meet it
     assert staff_form.status_code == 302
 
@@ -90,3 +91,17 @@ def test_without_a_solution_the_stricter_throttle_holds_and_a_solved_one_still_f
     assert refused.status_code == 429 and "from your network" in error_summary(refused)
     confirmation_key(send(client, altcha=solved(client)))  # the widget's POST is not held back
     assert Ticket.objects.count() == 2
+
+
+def test_a_store_that_cannot_answer_lets_a_solved_challenge_through(
+    client, sandbox_api, settings, challenge_on
+):
+    from tests.integration.test_portal_flow import closed_port_url
+
+    payload = solved(client)
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": closed_port_url().replace("http", "redis")},
+    }  # fmt: skip
+    confirmation_key(send(client, altcha=payload))

@@ -4,7 +4,9 @@ django-ratelimit counts with `cache.add()` then `cache.incr()`. Django's Databas
 incr as a get and a set: two processes can both read N and write N + 1, and the set moves the
 entry's expiry to the cache's default timeout, so a day's count could vanish after minutes. Here
 incr locks the row and updates the value alone, in one transaction, so every process's POST counts
-once and a window lasts as long as it was made to.
+once and a window lasts as long as it was made to. Past MAX_ENTRIES Django's cache deletes a third
+of all entries, live ones too: here only expired ones go (the sweep deletes them as well), so no
+flood of new keys can wipe the counts of others.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
+from django.utils import timezone
 
 
 class CountingDatabaseCache(DatabaseCache):
@@ -42,3 +45,24 @@ class CountingDatabaseCache(DatabaseCache):
                 f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s", [encoded, key]
             )
         return value
+
+    def _cull(self, db: str, cursor: Any, now: Any, num: int) -> None:
+        self._delete_expired(db, cursor, now)
+
+    def delete_expired(self) -> int:
+        """Delete the entries whose time is over; how many went."""
+        db = router.db_for_write(self.cache_model_class)
+        with connections[db].cursor() as cursor:
+            return self._delete_expired(db, cursor, timezone.now().replace(microsecond=0))
+
+    def _delete_expired(self, db: str, cursor: Any, now: Any) -> int:
+        connection = connections[db]
+        table, expires = (
+            connection.ops.quote_name(self._table),
+            connection.ops.quote_name("expires"),
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {expires} < %s",
+            [connection.ops.adapt_datetimefield_value(now)],
+        )
+        return cursor.rowcount

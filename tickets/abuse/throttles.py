@@ -6,19 +6,25 @@ asked of the browser: no cookie, which a cross-site iframe would not keep anyway
 
 What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
 costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
-looked at before a POST is read and counted once it is kept; under concurrent POSTs from one
-address a few more than the limit can get through, never a flood.
+looked at before a POST is validated, by reading the counters only (a POST that is not counted
+writes nothing, so a script cannot grow the store), and counted once the ticket is kept; under
+concurrent POSTs from one address a few more than the limit can get through, never a flood.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+from django_ratelimit import ALL
+
+# django-ratelimit (pinned) has no read-only look: its get_usage(increment=False) adds an entry.
+# The peek reads the very key its count writes, made by its own functions.
+from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
 
 logger = logging.getLogger(__name__)
 
@@ -50,40 +56,51 @@ class Sender:
     """
 
     def __init__(self, request: HttpRequest, client: str, slug: str, verified: bool = True):
-        self.request, self.client = request, client or "unknown"
+        self.request, self.client = request, client
+        if not client:
+            # No address to read (a socket proxy, a misconfigured TICKETS_TRUSTED_PROXIES): one
+            # shared bucket would throttle everyone together, so only the form and portal count.
+            logger.warning("A POST without a client address: the address throttles do not apply")
         self.limits = self._limits(slug, verified)
 
     def _limits(self, slug: str, verified: bool) -> list[Limit]:
-        limits = [
-            Limit("tickets.address", ADDRESS, self.client, r)
-            for r in settings.TICKETS_THROTTLE_ADDRESS
+        address = settings.TICKETS_THROTTLE_ADDRESS if self.client else []
+        if self.client and settings.TICKETS_CHALLENGE and not verified:
+            unverified = settings.TICKETS_THROTTLE_ADDRESS_UNVERIFIED
+        else:
+            unverified = []
+        return [
+            *(Limit("tickets.address", ADDRESS, self.client, r) for r in address),
+            *(Limit("tickets.address-unverified", ADDRESS, self.client, r) for r in unverified),
+            *(Limit(f"tickets.form.{slug}", FORM, slug, r) for r in settings.TICKETS_THROTTLE_FORM),
+            *(
+                Limit("tickets.portal", PORTAL, "portal", r)
+                for r in settings.TICKETS_THROTTLE_PORTAL
+            ),
         ]
-        if settings.TICKETS_CHALLENGE and not verified:
-            limits += [
-                Limit("tickets.address-unverified", ADDRESS, self.client, r)
-                for r in settings.TICKETS_THROTTLE_ADDRESS_UNVERIFIED
-            ]
-        limits += [
-            Limit(f"tickets.form.{slug}", FORM, slug, r) for r in settings.TICKETS_THROTTLE_FORM
-        ]
-        limits += [
-            Limit("tickets.portal", PORTAL, "portal", r) for r in settings.TICKETS_THROTTLE_PORTAL
-        ]
-        return limits
 
     def refusal(self) -> Refusal | None:
         """The limit one more ticket would break, the longest wait first; None: go ahead."""
         full = []
         for limit in self.limits:
-            usage = self._usage(limit, increment=False)
-            if usage and usage["count"] >= usage["limit"]:
-                full.append(Refusal(limit.scope, max(int(usage["time_left"]), 1)))
+            allowed, period = _split_rate(limit.rate)
+            window = _get_window(limit.key, period)
+            key = _make_cache_key(limit.group, window, limit.rate, limit.key, ALL)
+            try:
+                count = caches[CACHE].get(key, 0)
+            except Exception:
+                logger.warning("The throttle store could not be read", exc_info=True)
+                return None  # customers' tickets come first; the governor guards the helpdesk
+            if count >= allowed:
+                full.append(Refusal(limit.scope, max(window - int(time.time()), 1)))
         return max(full, key=lambda r: r.retry_after, default=None)
 
     def counted(self) -> None:
         """A new ticket was kept: it counts against every limit, and the sender is known."""
         for limit in self.limits:
-            self._usage(limit, increment=True)
+            self._count(limit)
+        if not self.client:
+            return
         try:
             caches[CACHE].set(self._returning_key, True, RETURNING_SECONDS)
         except Exception:
@@ -92,6 +109,8 @@ class Sender:
     def returning(self) -> bool:
         """Whether this address filed a ticket in the last hour: a person who goes Back from the
         confirmation and sends a corrected form at once is not taken for a bot."""
+        if not self.client:
+            return False
         try:
             return bool(caches[CACHE].get(self._returning_key))
         except Exception:
@@ -102,17 +121,14 @@ class Sender:
     def _returning_key(self) -> str:
         return f"tickets.returning.{self.client}"
 
-    def _usage(self, limit: Limit, increment: bool) -> dict | None:
-        # A store that cannot answer lets the POST through: customers' tickets come first, and
-        # the rate governor still keeps the helpdesk's account safe.
+    def _count(self, limit: Limit) -> None:
         try:
-            return get_usage(
+            get_usage(
                 self.request,
                 group=limit.group,
                 key=lambda group, request: limit.key,
                 rate=limit.rate,
-                increment=increment,
+                increment=True,
             )
         except Exception:
-            logger.warning("The throttle store could not be reached", exc_info=True)
-            return None
+            logger.warning("The throttle store could not be written", exc_info=True)

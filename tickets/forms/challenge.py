@@ -12,17 +12,22 @@ a few times an hour.
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.core.cache import caches
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_altcha import AltchaField, AltchaWidget, get_altcha_challenge
 
 NAME = "altcha"
+logger = logging.getLogger(__name__)
 
 
 def is_on(audience: str) -> bool:
@@ -46,12 +51,15 @@ class ChallengeWidget(AltchaWidget):
     template_name = "tickets/widgets/challenge.html"
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict:
-        self.options.update(
-            challengeurl=reverse("tickets:challenge"),
-            workerurl=static("vendor/altcha/worker.js"),
-            strings=json.dumps(_strings()),
-        )
         context = super().get_context(name, value, attrs)
+        # The options of this rendering only: the widget's own dict is shared by every form of
+        # the class (in every thread), and the strings are in the page's language.
+        options = {
+            **context["widget"]["altcha_options"],
+            "workerurl": static("vendor/altcha/worker.js"),
+            "strings": json.dumps(_strings()),
+        }
+        context["widget"]["altcha_options"] = options
         context["stylesheet"] = static("vendor/altcha/altcha.css")
         return context
 
@@ -80,6 +88,7 @@ class ChallengeField(AltchaField):
     def __init__(self) -> None:
         super().__init__(
             label=_("Robot check"),
+            challengeurl=reverse_lazy("tickets:challenge"),  # set, so no challenge is embedded
             required=False,
             auto="onsubmit",
             hidefooter=True,
@@ -89,3 +98,21 @@ class ChallengeField(AltchaField):
     def validate(self, value: Any) -> None:
         if value:  # absent: the view's stricter throttle decides, not the form
             super().validate(value)
+
+    def replay_attack_protection(self, payload: Any) -> None:
+        """Each solution is good once, even sent twice at the same moment: the first to add its
+        challenge to the store wins (django-altcha's own check reads, then writes)."""
+        try:
+            challenge = json.loads(base64.b64decode(payload).decode())["challenge"]
+        except Exception:
+            raise forms.ValidationError(self.error_messages["error"], code="error") from None
+        try:
+            first = caches[settings.ALTCHA_CACHE_ALIAS].add(
+                f"tickets.altcha.{challenge}", True, settings.ALTCHA_CHALLENGE_EXPIRE // 1000
+            )
+        except Exception:
+            # The store cannot answer: customers' tickets come first (the signature was good).
+            logger.warning("The throttle store could not record a challenge", exc_info=True)
+            return
+        if not first:
+            raise forms.ValidationError(self.error_messages["replay"], code="replay")

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,15 @@ class TextField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return super().to_python(lines(value) if isinstance(value, str) else value)
+
+
+class RefusedUpload(SimpleUploadedFile):
+    """A file the portal did not store (views/reading.py): its name and the size seen, for the
+    form to refuse by name. Never kept, whatever its size says."""
+
+    def __init__(self, name: str, content_type: str | None, size: int):
+        super().__init__(name, b"", content_type)
+        self.size = size
 
 
 class HierarchyField(forms.MultiValueField):

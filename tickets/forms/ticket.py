@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ..records import ApiMessage, Filing, Handover, StoredFile, Uploads
 from ..schema.types import Field, FormSpec, Schema, ShowIf
 from . import conditions, tokens, uploads
-from .fields import LineField, MultipleFileField, TextField
+from .fields import LineField, MultipleFileField, RefusedUpload, TextField
 from .kinds import form_name, kind_for
 from .prefill import Prefill
 
@@ -192,7 +192,8 @@ class TicketForm(forms.Form):
         too_big = [f for f in files if f.size > limit]
         fitting = [f for f in files if f.size <= limit]
         room = settings.TICKETS_MAX_FILES - len(self._held())
-        self.acceptable_files = fitting[: max(room, 0)]
+        storable = [f for f in fitting if not isinstance(f, RefusedUpload)]
+        self.acceptable_files = storable[: max(room, 0)]
         errors = []
         if too_big:
             errors.append(

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from ..forms.fields import RefusedUpload
+
 
 class LimitedUploadHandler(FileUploadHandler):
-    """First of the upload handlers: what the form could never keep is never stored."""
+    """First of the upload handlers: what the form could never keep is never stored.
+
+    Only the form's own file field is stored; a file there past TICKETS_MAX_FILES, or once it
+    grows past TICKETS_MAX_FILE_MB, and a file under any other name, becomes a RefusedUpload.
+    """
+
+    FIELD = "files"
 
     def __init__(self, request: HttpRequest | None = None):
         super().__init__(request)
@@ -28,24 +35,33 @@ class LimitedUploadHandler(FileUploadHandler):
         self.seen = 0
         self.skipping = False
 
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
+    def new_file(self, field_name: str, *args, **kwargs) -> None:
+        super().new_file(field_name, *args, **kwargs)
         self.seen = 0
-        self.skipping = self.passed >= settings.TICKETS_MAX_FILES
+        self.skipping = field_name != self.FIELD or self.passed >= settings.TICKETS_MAX_FILES
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.seen += len(raw_data)
-        if self.seen > self.limit:
+        if self.seen > self.limit and not self.skipping:
             self.skipping = True
+            self._drop_what_was_passed()
         return None if self.skipping else raw_data  # None: the handlers after this see nothing
 
-    def file_complete(self, file_size: int) -> SimpleUploadedFile | None:
+    def file_complete(self, file_size: int) -> RefusedUpload | None:
         if not self.skipping:
             self.passed += 1
             return None  # Django's own handler completes the stored file
-        stand_in = SimpleUploadedFile(self.file_name or "", b"", self.content_type)
-        stand_in.size = self.seen  # what the form's checks read: too big, or one too many
-        return stand_in
+        return RefusedUpload(self.file_name or "", self.content_type, self.seen)
+
+    def _drop_what_was_passed(self) -> None:
+        """The first chunks of a file found too large went on to Django's handlers: close what
+        they hold (a temporary file is deleted as it closes)."""
+        handlers = self.request.upload_handlers if self.request else []
+        for handler in handlers[handlers.index(self) + 1 :] if self in handlers else []:
+            partial = getattr(handler, "file", None)
+            if partial is not None:
+                partial.close()
+                handler.file = None
 
 
 def read(request: HttpRequest) -> str:

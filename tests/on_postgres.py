@@ -1,0 +1,37 @@
+"""The test suite on PostgreSQL and Redis: `python tests/on_postgres.py [pytest arguments]`.
+
+Starts a PostgreSQL server and a Redis server of their own (tests/servers.py), points the portal
+at them (DATABASE_URL, REDIS_URL) and runs pytest; stops both after. `make test` runs the
+integration and delivery tests this way, after the whole suite on SQLite. Where either server is
+missing it says so and passes, except under CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.servers import REDIS_SERVER, postgres_bin, postgres_server, redis_server
+
+
+def main(arguments: list[str]) -> int:
+    absent = [name for name, there in (("PostgreSQL", postgres_bin()),
+                                       ("redis-server", Path(REDIS_SERVER).exists())) if not there]  # fmt: skip
+    if absent:
+        print(f"On PostgreSQL + Redis: not run, {' and '.join(absent)} missing.")
+        return 1 if os.environ.get("CI") == "true" else 0
+    with tempfile.TemporaryDirectory(prefix="portal-pg-") as scratch:
+        os.chmod(scratch, 0o755)  # the server runs as the postgres account
+        directory = Path(scratch)
+        with postgres_server(directory / "pg") as database, redis_server(directory) as redis:
+            env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis}
+            return subprocess.call([sys.executable, "-m", "pytest", *arguments], env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,115 @@
+"""Real servers for the tests, each of its own on a free port in a temporary directory: Redis
+and PostgreSQL from Debian's packages. `make test` installs them where it can; where one is
+missing its tests are skipped, but under CI (CI=true) they fail, since there they must run."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def postgres_bin() -> Path | None:
+    """Debian's PostgreSQL programs (initdb, pg_ctl), the newest installed; None when absent."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port} after {timeout} s")
+
+
+def missing(what: str, hint: str) -> None:
+    """Skip a test whose server is missing; under CI, fail it."""
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing: under CI these tests must run")
+    pytest.skip(f"{what} is missing ({hint})")
+
+
+def need_redis() -> None:
+    if not Path(REDIS_SERVER).exists():
+        missing("redis-server", "make test installs it where it can")
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    """A Redis server of its own on a free port; yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; Debian's package brings a `postgres` account for it.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextmanager
+def postgres_server(directory: Path) -> Iterator[str]:
+    """A PostgreSQL server of its own (a fresh cluster, trust auth on loopback, fsync off: a
+    test's data need not survive a crash); yields its URL, whose role may create databases."""
+    programs = postgres_bin()
+    if programs is None:
+        raise FileNotFoundError("PostgreSQL is not installed (Debian's package postgresql)")
+    data = directory / "pgdata"
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+    run = _as_postgres_user
+    subprocess.run(
+        run([str(programs / "initdb"), "-D", str(data), "-U", "portal", "--auth=trust",
+             "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    port = free_port()
+    options = f"-p {port} -h 127.0.0.1 -k {data} -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        run([str(programs / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
+             str(data / "server.log"), "start"]),
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        subprocess.run(
+            run([str(programs / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "portal",
+                 "portal"]),
+            check=True,
+        )  # fmt: skip
+        yield f"postgres://portal@127.0.0.1:{port}/portal"
+    finally:
+        subprocess.run(
+            run([str(programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            stdout=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
