@@ -49,12 +49,15 @@ demo: migrate
 	PORTAL_URL=http://localhost:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's packages the tests need, where missing: Chromium (browser tests), gettext (the
-# catalogue check's makemessages) and redis-server (the rate governor across processes in Redis). Skipped quietly where apt is not ours to use.
+# catalogue check's makemessages), redis-server and postgresql (the second pass, on PostgreSQL +
+# Redis; each started by the tests on a free port and stopped after). Skipped quietly where apt
+# is not ours to use (their tests then skip, and fail under CI).
 test-tools:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
@@ -66,7 +69,10 @@ test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	@echo "== The whole suite on SQLite, with no Redis =="
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
+	$(BIN)/python tests/on_postgres.py -m "not browser and not stack" tests/integration $(PYTEST_ARGS)
 
 # Benchmarks (figures, not pass/fail): submissions accepted per second while the API is down.
 bench: install-dev

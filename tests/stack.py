@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,54 +15,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from tests.servers import (  # noqa: F401  (what the tests import from here)
+    free_port,
+    need_redis,
+    redis_server,
+    wait_for_port,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 20) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port} after {timeout} s")
-
-
-def need_redis() -> None:
-    """Skip where Debian's redis-server is missing, but fail under CI, where it must run."""
-    if Path(REDIS_SERVER).exists():
-        return
-    import pytest
-
-    if os.environ.get("CI") == "true":
-        pytest.fail("redis-server is missing: under CI the Redis tests must run")
-    pytest.skip("redis-server is missing (make test installs it where it can)")
-
-
-@contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    """A Redis server of its own on a free port; yields its URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _environment(directory: Path, api_url: str, port: int, extra: dict[str, str]) -> dict:
