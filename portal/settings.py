@@ -38,15 +38,29 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false).")
 
 
-def env_float(name: str, default: float, minimum: float = 0) -> float:
+def env_float(
+    name: str, default: float, minimum: float = 0, maximum: float = float("inf")
+) -> float:
     value = env(name)
     try:
         number = float(value) if value else default
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
-    if number < minimum or number != number:
-        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum:g}.")
+    if not minimum <= number <= maximum:  # NaN fails too
+        bounds = (
+            f"at least {minimum:g}"
+            if maximum == float("inf")
+            else (f"from {minimum:g} to {maximum:g}")
+        )
+        raise ImproperlyConfigured(f"{name}={value!r} must be {bounds}.")
     return number
+
+
+def env_int(name: str, default: int, minimum: int = 0, maximum: float = float("inf")) -> int:
+    number = env_float(name, default, minimum, maximum)
+    if number != int(number):
+        raise ImproperlyConfigured(f"{name}={env(name)!r} must be a whole number.")
+    return int(number)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -112,17 +126,24 @@ if not DEBUG and not (env("TICKETS_API_EMAIL") and env("TICKETS_API_KEY")):
     )
 TICKETS_API_EMAIL = env("TICKETS_API_EMAIL") or SANDBOX_API_EMAIL
 TICKETS_API_KEY = env("TICKETS_API_KEY") or SANDBOX_API_KEY
-TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05, minimum=0.1)
-TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, minimum=0.1)
+TICKETS_API_CONNECT_TIMEOUT = env_float("TICKETS_API_CONNECT_TIMEOUT", 3.05, 0.1, 60)
+TICKETS_API_READ_TIMEOUT = env_float("TICKETS_API_READ_TIMEOUT", 20.0, 0.1, 300)
+# The API's own limit: one request more in any minute and it bans the account.
+API_LIMIT_PER_MINUTE = 300
 # The portal's share of the account's requests a minute (the API allows 300 and bans the whole
 # account for 20 minutes past that): the rest is left to the helpdesk's other integrations.
-TICKETS_API_MAX_PER_MINUTE = int(env_float("TICKETS_API_MAX_PER_MINUTE", 200, minimum=1))
+TICKETS_API_MAX_PER_MINUTE = env_int("TICKETS_API_MAX_PER_MINUTE", 200, 1, API_LIMIT_PER_MINUTE)
 # Of that share, what background work (deliveries, the schema sync) leaves to staff look-ups.
-TICKETS_API_RESERVE = int(env_float("TICKETS_API_RESERVE", 20))
+TICKETS_API_RESERVE = env_int(
+    "TICKETS_API_RESERVE",
+    min(20, TICKETS_API_MAX_PER_MINUTE - 1),
+    0,
+    TICKETS_API_MAX_PER_MINUTE - 1,
+)
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).
-TICKETS_API_BAN_SECONDS = int(env_float("TICKETS_API_BAN_SECONDS", 20 * 60, minimum=1))
+TICKETS_API_BAN_SECONDS = env_int("TICKETS_API_BAN_SECONDS", 20 * 60, 1, 7 * 86400)
 # When the API says this few of the account's requests are left, every process waits a minute.
-TICKETS_API_LOW_WATER = int(env_float("TICKETS_API_LOW_WATER", 10))
+TICKETS_API_LOW_WATER = env_int("TICKETS_API_LOW_WATER", 10, 0, API_LIMIT_PER_MINUTE)
 # Where the governor counts requests when there is no REDIS_URL: a SQLite file every process of
 # this machine shares.
 TICKETS_API_RATE_FILE = Path(env("TICKETS_API_RATE_FILE") or BASE_DIR / "var" / "api-rate.sqlite3")
@@ -135,12 +156,14 @@ TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "
 
 # --- Delivery ----------------------------------------------------------------------------------
 # A submission not filed within this many seconds needs a person's attention (default a week).
-TICKETS_DELIVERY_MAX_AGE = int(env_float("TICKETS_DELIVERY_MAX_AGE", 7 * 86400, minimum=60))
+TICKETS_DELIVERY_MAX_AGE = env_int("TICKETS_DELIVERY_MAX_AGE", 7 * 86400, 60, 90 * 86400)
 # Retries of an unavailable API: the first after about this many seconds, doubling up to the cap.
-TICKETS_RETRY_FIRST_SECONDS = env_float("TICKETS_RETRY_FIRST_SECONDS", 5, minimum=0.01)
-TICKETS_RETRY_MAX_SECONDS = env_float("TICKETS_RETRY_MAX_SECONDS", 300, minimum=0.01)
+TICKETS_RETRY_FIRST_SECONDS = env_float("TICKETS_RETRY_FIRST_SECONDS", 5, 0.01, 3600)
+TICKETS_RETRY_MAX_SECONDS = env_float(
+    "TICKETS_RETRY_MAX_SECONDS", 300, TICKETS_RETRY_FIRST_SECONDS, 86400
+)
 # After a lost answer, the look-up waits this long, so the helpdesk has finished and indexed it.
-TICKETS_RECONCILE_AFTER_SECONDS = env_float("TICKETS_RECONCILE_AFTER_SECONDS", 60, minimum=0)
+TICKETS_RECONCILE_AFTER_SECONDS = env_float("TICKETS_RECONCILE_AFTER_SECONDS", 60, 0, 86400)
 # Put the submission's reference in every ticket's description, so a lost answer can be looked up.
 TICKETS_REFERENCE_IN_TICKET = env_bool("TICKETS_REFERENCE_IN_TICKET", True)
 TICKETS_REFERENCE_LABEL = "Ticket portal reference"
@@ -148,16 +171,16 @@ TICKETS_REFERENCE_LABEL = "Ticket portal reference"
 # Attachments: kept on the server from the first POST, so an error never costs a file.
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
-TICKETS_MAX_FILE_MB = env_float("TICKETS_MAX_FILE_MB", 20, minimum=0.001)
-TICKETS_MAX_FILES = int(env_float("TICKETS_MAX_FILES", 10))
+TICKETS_MAX_FILE_MB = env_float("TICKETS_MAX_FILE_MB", 20, 0.001, 1024)
+TICKETS_MAX_FILES = env_int("TICKETS_MAX_FILES", 10, 0, 100)
 # All kept uploads not yet filed, together (MB): past it, new files are refused with a message.
-TICKETS_UPLOADS_MAX_MB = env_float("TICKETS_UPLOADS_MAX_MB", 2048, minimum=1)
+TICKETS_UPLOADS_MAX_MB = env_float("TICKETS_UPLOADS_MAX_MB", 2048, 1, 10**7)
 # Uploads of forms abandoned after an error are deleted by the worker after this long (seconds).
-TICKETS_UPLOADS_KEEP_SECONDS = int(env_float("TICKETS_UPLOADS_KEEP_SECONDS", 2 * 86400, minimum=60))
+TICKETS_UPLOADS_KEEP_SECONDS = env_int("TICKETS_UPLOADS_KEEP_SECONDS", 2 * 86400, 60, 90 * 86400)
 # How many proxies in front of the portal add to X-Forwarded-For (0: the client is REMOTE_ADDR).
-TICKETS_TRUSTED_PROXIES = int(env_float("TICKETS_TRUSTED_PROXIES", 0))
+TICKETS_TRUSTED_PROXIES = env_int("TICKETS_TRUSTED_PROXIES", 0, 0, 10)
 # A rendered form's token is accepted for this long (seconds).
-TICKETS_FORM_MAX_AGE = int(env_float("TICKETS_FORM_MAX_AGE", 24 * 3600, minimum=60))
+TICKETS_FORM_MAX_AGE = env_int("TICKETS_FORM_MAX_AGE", 24 * 3600, 60, 30 * 86400)
 
 # Sites allowed to frame the embed views (CSP frame-ancestors), e.g. https://support.example.com
 EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS")]
@@ -165,9 +188,17 @@ EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWE
 # Several, comma-separated, while a secret is being replaced: any of them verifies.
 EMBED_CONTEXT_SECRETS = env_list("EMBED_CONTEXT_SECRET")
 # The longest a signed `ctx` may claim to last (seconds).
-EMBED_CONTEXT_MAX_AGE = int(env_float("EMBED_CONTEXT_MAX_AGE", 24 * 3600, minimum=60))
+EMBED_CONTEXT_MAX_AGE = env_int("EMBED_CONTEXT_MAX_AGE", 24 * 3600, 60, 30 * 86400)
+# /readyz fails when the oldest submission still waiting to be filed is older than this (seconds).
+TICKETS_READY_BACKLOG_SECONDS = env_int("TICKETS_READY_BACKLOG_SECONDS", 3600, 60, 30 * 86400)
+# `make serve` (manage.py serve): gunicorn's address, processes and threads, and delivery workers.
+PORTAL_BIND = env("PORTAL_BIND", "127.0.0.1:8000")
+PORTAL_WEB_WORKERS = env_int("PORTAL_WEB_WORKERS", 2, 1, 64)
+PORTAL_WEB_THREADS = env_int("PORTAL_WEB_THREADS", 4, 1, 64)
+PORTAL_DELIVERY_WORKERS = env_int("PORTAL_DELIVERY_WORKERS", 1, 0, 32)
+
 # A form sent sooner than this after it was shown is taken for a bot's (seconds).
-TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3)
+TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3, 0, 600)
 
 # Throttles on new tickets from customer forms (staff are not throttled): per sender's address
 # (an IPv6 address as its /64), per form from everyone, and for the whole portal.
@@ -177,7 +208,7 @@ TICKETS_THROTTLE_PORTAL = env_rates("TICKETS_THROTTLE_PORTAL", "60/m")
 # The proof-of-work challenge (ALTCHA, self-hosted): off by default.
 TICKETS_CHALLENGE = env_bool("TICKETS_CHALLENGE", False)
 # Its difficulty: the largest number the browser may have to try (about 0.1 s per 100000).
-TICKETS_CHALLENGE_MAX_NUMBER = int(env_float("TICKETS_CHALLENGE_MAX_NUMBER", 100_000, minimum=1000))
+TICKETS_CHALLENGE_MAX_NUMBER = env_int("TICKETS_CHALLENGE_MAX_NUMBER", 100_000, 1000, 10_000_000)
 # With the challenge on, what a sender without a solved one (JavaScript off, or a script) may file.
 TICKETS_THROTTLE_ADDRESS_UNVERIFIED = env_rates("TICKETS_THROTTLE_ADDRESS_UNVERIFIED", "3/h,10/d")
 
@@ -211,8 +242,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(env_float("STAFF_LOGIN_FAILURE_LIMIT", 10, minimum=1))
-AXES_COOLOFF_TIME = timedelta(minutes=env_float("STAFF_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_FAILURE_LIMIT = env_int("STAFF_LOGIN_FAILURE_LIMIT", 10, 1, 1000)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("STAFF_LOGIN_LOCKOUT_MINUTES", 30, 1, 7 * 24 * 60))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tickets.views.staff.locked_out"
@@ -365,11 +396,23 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# plain: one readable line; json: one JSON object a line (python-json-logger), with the fields a
+# submission's line carries (reference, state, from_state, why) for a log system to index.
+LOG_FORMAT = env("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"level": "INFO", "propagate": True}},
 }

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_setting_read_is_in_env_example_and_readme():
     settings_py = (ROOT / "portal" / "settings.py").read_text()
-    read = set(re.findall(r'env(?:_bool|_float|_list|_rates)?\("([A-Z_]+)"', settings_py))
+    read = set(re.findall(r'env(?:_bool|_float|_int|_list|_rates)?\("([A-Z_]+)"', settings_py))
     example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     readme = (ROOT / "README.md").read_text()
     assert read - {"ENV_FILE"} <= example, read - example

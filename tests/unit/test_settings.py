@@ -59,8 +59,19 @@ def test_production_with_its_api_account_starts():
         ({"SANDBOX_ENABLED": "true"}, "SANDBOX_ENABLED is for development"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({"TICKETS_API_READ_TIMEOUT": "soon"}, "TICKETS_API_READ_TIMEOUT='soon' is not a number"),
-        ({"TICKETS_API_READ_TIMEOUT": "0"}, "must be at least 0.1"),
-        ({"TICKETS_MAX_FILES": "-3"}, "TICKETS_MAX_FILES='-3' must be at least 0"),
+        ({"TICKETS_API_READ_TIMEOUT": "0"}, "must be from 0.1 to 300"),
+        ({"TICKETS_MAX_FILES": "-3"}, "TICKETS_MAX_FILES='-3' must be from 0 to 100"),
+        ({"TICKETS_MAX_FILES": "2.5"}, "TICKETS_MAX_FILES='2.5' must be a whole number"),
+        # 0 used to switch the limit off, and past the API's own 300 the account is banned.
+        (
+            {"TICKETS_API_MAX_PER_MINUTE": "0"},
+            "TICKETS_API_MAX_PER_MINUTE='0' must be from 1 to 300",
+        ),
+        ({"TICKETS_API_MAX_PER_MINUTE": "1000"}, "must be from 1 to 300"),
+        ({"TICKETS_API_RESERVE": "200"}, "TICKETS_API_RESERVE='200' must be from 0 to 199"),
+        ({"TICKETS_RETRY_MAX_SECONDS": "1", "TICKETS_RETRY_FIRST_SECONDS": "5"}, "from 5 to 86400"),
+        ({"STAFF_LOGIN_FAILURE_LIMIT": "0"}, "must be from 1 to 1000"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' must be plain or json"),
         ({"SECURE_PROXY_SSL_HEADER": "perhaps"}, "is not a boolean"),
     ],
 )

@@ -32,7 +32,7 @@ from ..helpdesk.errors import (
 from ..helpdesk.governor import BACKGROUND, get_governor
 from ..lib.values import as_int
 from ..models import Submission
-from . import storage
+from . import journal, storage
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
@@ -79,7 +79,11 @@ def _claim(pk: int) -> Submission | None:
     claimed = Submission.objects.filter(due, pk=pk, state__in=CLAIMABLE).update(
         state=State.SENDING, attempt_started_at=now, updated_at=now
     )
-    return Submission.objects.get(pk=pk) if claimed else None
+    if not claimed:
+        return None
+    submission = Submission.objects.get(pk=pk)
+    journal.changed(submission.reference, State.SENDING, why=f"attempt {submission.attempts + 1}")
+    return submission
 
 
 def _expired(submission: Submission) -> bool:
@@ -180,6 +184,14 @@ def _save(submission: Submission, **values) -> Submission:
     )
     if not mine.update(**values, updated_at=submission.updated_at):
         logger.error("Submission %s: taken over before its outcome was recorded", submission.pk)
+        return submission
+    journal.changed(
+        submission.reference,
+        values["state"],
+        State.SENDING,
+        values.get("error_kind", ""),
+        unique_id=submission.unique_id if values["state"] == State.FILED else "",
+    )
     return submission
 
 
@@ -198,7 +210,6 @@ def _filed(submission: Submission, data: dict, found: bool = False) -> None:
         error_detail="found in the helpdesk by its reference" if found else "",
         api_messages=[],
     )
-    logger.info("Submission %s filed as %s", submission.pk, submission.unique_id)
 
 
 def _queue(
@@ -278,6 +289,7 @@ def take_over_stalled(before: datetime) -> list[Submission]:
         )
         if claimed:
             submission.refresh_from_db()
+            journal.changed(submission.reference, State.UNCERTAIN, State.SENDING, "stalled")
             taken.append(submission)
     return taken
 
@@ -286,9 +298,20 @@ def take_over_stalled(before: datetime) -> list[Submission]:
 def retry_now(queryset) -> int:
     """Make these due at once. A rejected or timed-out one gets one more try as it is; one whose
     answer was lost is still looked up first."""
-    return queryset.filter(state__in=[State.QUEUED, State.UNCERTAIN, State.ATTENTION]).update(
+    chosen = queryset.filter(state__in=[State.QUEUED, State.UNCERTAIN, State.ATTENTION])
+    before = list(chosen.values_list("pk", "reference", "state"))
+    count = chosen.update(
         state=State.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
     )
+    _journal_staff(before, State.QUEUED, "retry by staff")
+    return count
+
+
+def _journal_staff(rows: list[tuple[int, str, str]], state: str, why: str) -> None:
+    """A staff action's changes, one line each (the rows as they were before it)."""
+    for _pk, reference, was in rows:
+        if was != state:
+            journal.changed(reference, state, was, why)
 
 
 def mark_filed(submission: Submission, unique_id: str) -> bool:
@@ -308,12 +331,16 @@ def mark_filed(submission: Submission, unique_id: str) -> bool:
         )
     )
     if marked:
+        journal.changed(submission.reference, State.FILED, submission.state, "marked by staff",
+                        unique_id=unique_id)  # fmt: skip
         storage.discard_files(submission.attachments.all())
     return bool(marked)
 
 
 def cancel(queryset) -> int:
     """Never file these (a duplicate, spam); a filed one stays filed."""
-    return queryset.exclude(state__in=[State.FILED, State.SENDING]).update(
-        state=State.CANCELLED, next_attempt_at=None, updated_at=timezone.now()
-    )
+    chosen = queryset.exclude(state__in=[State.FILED, State.SENDING])
+    before = list(chosen.values_list("pk", "reference", "state"))
+    count = chosen.update(state=State.CANCELLED, next_attempt_at=None, updated_at=timezone.now())
+    _journal_staff(before, State.CANCELLED, "cancelled by staff")
+    return count

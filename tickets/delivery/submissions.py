@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..helpdesk.errors import ApiMessage
 from ..models import Attachment, Submission
 from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
-from . import attempts, storage, tasks
+from . import attempts, journal, storage, tasks
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
@@ -84,6 +84,7 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
         with transaction.atomic():
             submission = Submission.objects.create(token=filing.nonce, **values)
             _attach(submission, files)
+        journal.changed(submission.reference, State.RECEIVED, why=filing.audience)
         return submission, True, True
     except IntegrityError:
         pass
@@ -98,6 +99,7 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
         submission = Submission.objects.get(token=filing.nonce)
         if taken:
             _attach(submission, files)
+            journal.changed(submission.reference, State.RECEIVED, State.ATTENTION, "corrected")
     return submission, bool(taken), False
 
 

@@ -1,14 +1,10 @@
 """python manage.py delivery_status: the backlog, its oldest age, and whether a worker is alive."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Min
 from django.utils import timezone
 
-from tickets.delivery.tasks import SWEEP_EVERY, last_sweep
+from tickets.delivery import backlog
 from tickets.models import Submission
-
-State = Submission.State
-WAITING = (State.RECEIVED, State.QUEUED, State.SENDING, State.UNCERTAIN)
 
 
 class Command(BaseCommand):
@@ -18,22 +14,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = dict(
-            Submission.objects.values_list("state")
-            .annotate(n=Count("pk"))
-            .values_list("state", "n")
-        )
-        for state, label in State.choices:
-            self.stdout.write(f"{label:16} {counts.get(state, 0)}")
-        oldest = Submission.objects.filter(state__in=WAITING).aggregate(at=Min("created_at"))["at"]
+        counts = backlog.counts()
+        for state, label in Submission.State.choices:
+            self.stdout.write(f"{label:16} {counts[state]}")
         now = timezone.now()
+        oldest = backlog.oldest_waiting()
         age = f"{(now - oldest).total_seconds():.0f} s" if oldest else "none waiting"
         self.stdout.write(f"oldest waiting   {age}")
-        swept = last_sweep()
-        alive = swept is not None and (now - swept).total_seconds() < 3 * SWEEP_EVERY
-        seen = f"{(now - swept).total_seconds():.0f} s ago" if swept else "never"
+        seen = backlog.worker_seen()
+        alive = backlog.worker_alive(seen)
+        ago = f"{(now - seen).total_seconds():.0f} s ago" if seen else "never"
         self.stdout.write(
-            f"worker           {'alive' if alive else 'NOT RUNNING'} (last seen {seen})"
+            f"worker           {'alive' if alive else 'NOT RUNNING'} (last seen {ago})"
         )
         if not alive:
             raise CommandError("No delivery worker is running: start manage.py delivery_worker.")

@@ -1,0 +1,103 @@
+"""/healthz answers whenever the process does; /readyz says, as JSON with 200 or 503, whether
+the portal can take and deliver tickets: it goes unhealthy when no worker has swept lately, the
+backlog grows old, or the rate store is gone, and healthy again after. No probe calls the API."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
+    _close_api_connections,
+    closed_port_url,
+    confirmation_key,
+    get_token,
+    make_due,
+    run_worker,
+    valid_post_data,
+)
+from tickets.delivery import tasks
+from tickets.models import Submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ready(client):
+    response = client.get("/readyz")
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]
+    return response.status_code, response.json()
+
+
+def failing(report: dict) -> dict:
+    return {check: said for check, said in report.items() if said != "OK"}
+
+
+def swept_by_a_worker() -> None:
+    tasks.sweep.enqueue()
+    run_worker()
+
+
+def test_healthz_is_the_process_alone(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_ready_once_a_worker_swept_and_not_when_none_has(client, settings):
+    status, report = ready(client)
+    assert status == 503
+    assert failing(report) == {
+        "DeliveryWorker()": "Unavailable: no delivery worker is running (last seen never)"
+    }
+    swept_by_a_worker()
+    status, report = ready(client)
+    assert status == 200 and failing(report) == {}
+    assert set(report) >= {"Database(alias='default')", "Cache(alias='default')",
+                           "Cache(alias='throttle')", "RateStore()", "Schema()", "Backlog()"}  # fmt: skip
+    # The worker stops: its last sweep grows older than three sweeps' time.
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.update(finished_at=timezone.now() - timedelta(minutes=5))
+    status, report = ready(client)
+    assert status == 503 and "last seen 300 s ago" in failing(report)["DeliveryWorker()"]
+
+
+def test_an_old_backlog_is_not_ready_and_ready_again_once_filed(client, sandbox_api, settings):
+    swept_by_a_worker()
+    settings.TICKETS_API_URL = closed_port_url()
+    confirmation_key(client.post("/forms/support/", valid_post_data(get_token(client))))
+    status, report = ready(client)
+    assert status == 200  # waiting, but not for long
+    assert report["Helpdesk()"] == "Warning: the API could not be reached at the last attempt"
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    status, report = ready(client)
+    assert status == 503 and failing(report)["Backlog()"].startswith(
+        "Unavailable: the oldest waiting submission"
+    )
+    settings.TICKETS_API_URL = sandbox_api
+    make_due()
+    run_worker()
+    assert Submission.objects.get().state == "filed"
+    status, _report = ready(client)
+    assert status == 200
+
+
+def test_a_rate_store_that_is_gone_is_not_ready(client, settings):
+    swept_by_a_worker()
+    settings.REDIS_URL = closed_port_url().replace("http", "redis")
+    status, report = ready(client)
+    assert status == 503 and failing(report) == {
+        "RateStore()": "Unavailable: the API rate store cannot be used"
+    }
+
+
+def test_no_probe_calls_the_api(client, settings):
+    from tests.stub_server import stub_server
+
+    with stub_server(lambda request: (200, "application/json", b"{}")) as (url, seen):
+        settings.TICKETS_API_URL = f"{url}/api/v2"
+        for _ in range(3):
+            client.get("/readyz")
+            client.get("/healthz")
+    assert seen == []

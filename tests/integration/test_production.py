@@ -1,0 +1,189 @@
+"""The portal as a person deploying it meets it: gunicorn refuses a broken configuration with the
+same message as manage.py; a production configuration has no trace of the sandbox; `manage.py
+serve` runs the whole stack and stops it on Ctrl-C; every state change is one log line with the
+reference alone, in JSON lines on request."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.servers import free_port, wait_for_port
+from tests.stack import ROOT
+from tests.unit.test_settings import GOOD_KEY
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "TICKETS_API_URL": "https://127.0.0.1:9/api/v2/",
+    "TICKETS_API_EMAIL": "portal@acme.example",
+    "TICKETS_API_KEY": "real-key",
+}
+
+
+def environment(directory: Path, **extra: str) -> dict[str, str]:
+    ours = ("DJANGO_", "PYTEST", "TICKETS_", "DEBUG", "SECRET_KEY", "SANDBOX_", "PORTAL_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update(
+        ENV_FILE=str(directory / "none.env"),
+        DATABASE_URL=f"sqlite:///{directory / 'portal.sqlite3'}",
+        MEDIA_ROOT=str(directory / "media"),
+        TICKETS_API_RATE_FILE=str(directory / "api-rate.sqlite3"),
+        REDIS_URL="",
+        **extra,
+    )
+    return env
+
+
+def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=check)  # fmt: skip
+
+
+def test_gunicorn_refuses_a_broken_schema_with_the_message(tmp_path):
+    schema = json.loads((ROOT / "portal" / "ticket_schema.json").read_text())
+    schema["fields"][0]["field_type"] = "hologram"
+    broken = tmp_path / "schema.json"
+    broken.write_text(json.dumps(schema))
+    env = environment(tmp_path, TICKETS_SCHEMA_FILE=str(broken))
+    port = free_port()
+    server = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert server.returncode != 0  # gunicorn stopped: it did not serve 500s
+    assert "tickets.E001" in server.stderr and str(broken) in server.stderr
+    assert "hologram" in server.stderr
+    checked = manage(env, "check", check=False)  # the same words as manage.py
+    assert checked.returncode != 0 and "hologram" in checked.stderr
+
+
+def test_a_production_configuration_has_no_trace_of_the_sandbox(tmp_path):
+    env = environment(tmp_path, **PRODUCTION, SANDBOX_ENABLED="false")
+    manage(env, "migrate", "--noinput", "-v0")
+    probe = manage(env, "shell", "--no-imports", "-c", """
+import json
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.urls import Resolver404, resolve
+try:
+    resolve("/sandbox/api/v2/tickets/")
+    mounted = True
+except Resolver404:
+    mounted = False
+print(json.dumps({
+    "installed": apps.is_installed("sandbox"),
+    "tables": [t for t in connection.introspection.table_names() if t.startswith("sandbox")],
+    "admin": [m._meta.app_label for m in admin.site._registry if m._meta.app_label == "sandbox"],
+    "mounted": mounted,
+}))
+""")  # fmt: skip
+    found = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert found == {"installed": False, "tables": [], "admin": [], "mounted": False}
+    # ... where development has all of it.
+    dev = environment(tmp_path / "dev")
+    (tmp_path / "dev").mkdir()
+    manage(dev, "migrate", "--noinput", "-v0")
+    tables = manage(dev, "shell", "--no-imports", "-c",
+                    "from django.db import connection; "
+                    "print(sum(t.startswith('sandbox') for t in connection.introspection.table_names()))")  # fmt: skip
+    assert int(tables.stdout.split()[-1]) > 0
+
+
+def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
+    port = free_port()
+    env = environment(tmp_path, **PRODUCTION, PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WEB_WORKERS="2",
+                      PORTAL_WEB_THREADS="2", PORTAL_DELIVERY_WORKERS="2",
+                      PORTAL_URL=f"http://127.0.0.1:{port}")  # fmt: skip
+    serve = subprocess.Popen([sys.executable, "manage.py", "serve"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        wait_for_port(port, timeout=60)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            assert json.load(answer) == {"status": "ok"}
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/forms/support/", timeout=10)
+        css = next(line for line in page.read().decode().splitlines() if "portal" in line
+                   and ".css" in line).split('href="')[1].split('"')[0]  # fmt: skip
+        assert css.count(".") >= 2  # a hashed name, collected first
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{css}", timeout=10) as asset:
+            assert "max-age=315360000" in asset.headers["Cache-Control"]  # whitenoise
+        children = _children(serve.pid)
+        assert len(children) >= 3  # gunicorn and two delivery workers
+        serve.send_signal(signal.SIGINT)
+        serve.wait(60)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in children), "a process outlived Ctrl-C"
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                           text=True)  # fmt: skip
+    return [int(p) for p in found.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = (
+        Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "X"
+    )
+    return state not in ("Z", "X")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_state_change_is_one_line_with_the_reference_and_no_personal_data(
+    client, settings, caplog
+):
+    from tests.integration.test_portal_flow import closed_port_url, get_token, valid_post_data
+    from tickets.delivery.attempts import deliver
+    from tickets.models import Submission
+
+    settings.TICKETS_API_URL = closed_port_url()
+    caplog.set_level("INFO", logger="tickets.submissions")
+    post = valid_post_data(get_token(client), user_email="ada@example.com", title="Secret plan")
+    client.post("/forms/support/", post)
+    submission = Submission.objects.get()
+    Submission.objects.filter(pk=submission.pk).update(next_attempt_at=None)
+    deliver(submission.pk)
+    lines = [r for r in caplog.records if r.name == "tickets.submissions"]
+    assert [(r.reference, r.state, r.from_state) for r in lines] == [
+        (submission.reference, "received", ""),
+        (submission.reference, "sending", ""),
+        (submission.reference, "queued", "sending"),
+        (submission.reference, "sending", ""),
+        (submission.reference, "queued", "sending"),
+    ]
+    assert lines[2].why == "unavailable"
+    every = " ".join(r.getMessage() for r in caplog.records)
+    assert "ada@example.com" not in every and "Secret plan" not in every
+
+
+def test_log_lines_as_json_on_request(tmp_path):
+    env = environment(tmp_path, LOG_FORMAT="json")
+    done = manage(env, "shell", "--no-imports", "-c",
+                  "from tickets.delivery import journal; "
+                  "journal.changed('TP-AAAAA-BBBBB', 'filed', 'sending', unique_id='SBX-0001')")  # fmt: skip
+    line = json.loads(done.stderr.strip().splitlines()[-1])
+    assert line["message"] == "TP-AAAAA-BBBBB filed as SBX-0001 (from sending)"
+    assert {k: line[k] for k in ("reference", "state", "from_state", "level", "logger")} == {
+        "reference": "TP-AAAAA-BBBBB", "state": "filed", "from_state": "sending",
+        "level": "INFO", "logger": "tickets.submissions",
+    }  # fmt: skip
