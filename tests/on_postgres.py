@@ -25,12 +25,13 @@ def main(arguments: list[str]) -> int:
     if absent:
         print(f"On PostgreSQL + Redis: not run, {' and '.join(absent)} missing.")
         return 1 if os.environ.get("CI") == "true" else 0
-    with tempfile.TemporaryDirectory(prefix="portal-pg-") as scratch:
-        os.chmod(scratch, 0o755)  # the server runs as the postgres account
-        directory = Path(scratch)
-        with postgres_server(directory / "pg") as database, redis_server(directory) as redis:
-            env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis}
-            return subprocess.call([sys.executable, "-m", "pytest", *arguments], env=env)
+    with (
+        tempfile.TemporaryDirectory(prefix="portal-redis-") as scratch,
+        postgres_server() as database,
+        redis_server(Path(scratch)) as redis,
+    ):
+        env = {**os.environ, "DATABASE_URL": database.url, "REDIS_URL": redis}
+        return subprocess.call([sys.executable, "-m", "pytest", *arguments], env=env)
 
 
 if __name__ == "__main__":

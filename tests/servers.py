@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,39 +78,61 @@ def _as_postgres_user(command: list[str]) -> list[str]:
     return command
 
 
-@contextmanager
-def postgres_server(directory: Path) -> Iterator[str]:
+class PostgresServer:
     """A PostgreSQL server of its own (a fresh cluster, trust auth on loopback, fsync off: a
-    test's data need not survive a crash); yields its URL, whose role may create databases."""
-    programs = postgres_bin()
-    if programs is None:
-        raise FileNotFoundError("PostgreSQL is not installed (Debian's package postgresql)")
-    data = directory / "pgdata"
-    directory.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres")
-    run = _as_postgres_user
-    subprocess.run(
-        run([str(programs / "initdb"), "-D", str(data), "-U", "portal", "--auth=trust",
-             "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    port = free_port()
-    options = f"-p {port} -h 127.0.0.1 -k {data} -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        run([str(programs / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-             str(data / "server.log"), "start"]),
-        check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
+    test's data need not survive a crash); `url` names a database whose role may create more.
+    `stop()` and `start()` take it away and bring it back, as an outage would."""
+
+    def __init__(self, directory: Path):
+        programs = postgres_bin()
+        if programs is None:
+            raise FileNotFoundError("PostgreSQL is not installed (Debian's package postgresql)")
+        self.pg_ctl = str(programs / "pg_ctl")
+        self.data = directory / "pgdata"
+        directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(directory, "postgres")
         subprocess.run(
-            run([str(programs / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "portal",
-                 "portal"]),
+            _as_postgres_user([str(programs / "initdb"), "-D", str(self.data), "-U", "portal",
+                               "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.port = free_port()
+        self.url = f"postgres://portal@127.0.0.1:{self.port}/portal"
+        self.start()
+        subprocess.run(
+            _as_postgres_user([str(programs / "createdb"), "-h", "127.0.0.1", "-p",
+                               str(self.port), "-U", "portal", "portal"]),
             check=True,
         )  # fmt: skip
-        yield f"postgres://portal@127.0.0.1:{port}/portal"
-    finally:
+
+    def start(self) -> None:
+        options = f"-p {self.port} -h 127.0.0.1 -k {self.data} -c fsync=off -c full_page_writes=off"
         subprocess.run(
-            run([str(programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-o", options, "-w", "-l",
+                               str(self.data / "server.log"), "start"]),
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        subprocess.run(
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]),
             stdout=subprocess.DEVNULL, check=False,
         )  # fmt: skip
+
+
+def need_postgres() -> None:
+    if postgres_bin() is None:
+        missing("PostgreSQL", "make test installs Debian's postgresql where it can")
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    # A directory of its own that the postgres account can reach (pytest's are private to root).
+    with tempfile.TemporaryDirectory(prefix="portal-pg-") as scratch:
+        os.chmod(scratch, 0o755)
+        server = PostgresServer(Path(scratch) / "pg")
+        try:
+            yield server
+        finally:
+            server.stop()

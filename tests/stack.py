@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.servers import (  # noqa: F401  (what the tests import from here)
@@ -51,40 +52,63 @@ def _environment(directory: Path, api_url: str, port: int, extra: dict[str, str]
     return env
 
 
+@dataclass
+class Stack:
+    urls: list[str]  # one per portal host (a gunicorn of its own)
+    workers: list[subprocess.Popen]  # the delivery workers
+    env: dict[str, str]
+
+
 @contextmanager
-def portal_stack(
+def running_stack(
     directory: Path,
     api_url: str,
+    hosts: int = 1,
     web_workers: int = 2,
     delivery_workers: int = 2,
+    database_url: str = "",
+    redis_url: str = "",
     **settings: str,
-) -> Iterator[str]:
-    """Migrate a fresh database, start gunicorn and the delivery workers; yields the portal's URL."""
+) -> Iterator[Stack]:
+    """Migrate a fresh database, start `hosts` gunicorns (as on as many machines) and the
+    delivery workers, all sharing one database (SQLite, or `database_url`) and, with
+    `redis_url`, one Redis."""
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = _environment(directory, api_url, port, settings)
+    ports = [free_port() for _ in range(hosts)]
+    shared = {"DATABASE_URL": database_url} if database_url else {}
+    shared |= {"REDIS_URL": redis_url} if redis_url else {}
+    env = _environment(directory, api_url, ports[0], {**shared, **settings})
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     log = (directory / "stack.log").open("w")
     with ExitStack() as stack:
-        web = [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(web_workers),
-               "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-               # Which worker process answered what: "<pid> <method> <status>" a line.
-               "--access-logfile", str(directory / "access.log"),
-               "--access-logformat", "%(p)s %(m)s %(s)s"]  # fmt: skip
+        webs = [[PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(web_workers),
+                 "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                 # Which worker process answered what: "<pid> <method> <status>" a line.
+                 "--access-logfile", str(directory / "access.log"),
+                 "--access-logformat", "%(p)s %(m)s %(s)s"] for port in ports]  # fmt: skip
         worker = [*manage, "delivery_worker", "--interval", "0.2", "-v0"]
         processes = [
             subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
-            for command in [web] + [worker] * delivery_workers
+            for command in webs + [worker] * delivery_workers
         ]
         stack.callback(_stop, processes, log)
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
+        for port in ports:
+            wait_for_port(port)
+        yield Stack([f"http://127.0.0.1:{port}" for port in ports], processes[hosts:], env)
+
+
+@contextmanager
+def portal_stack(directory: Path, api_url: str, **options) -> Iterator[str]:
+    """One portal host and its delivery workers on a SQLite file; yields the portal's URL."""
+    with running_stack(directory, api_url, **options) as stack:
+        yield stack.urls[0]
 
 
 def _stop(processes, log) -> None:
     for process in processes:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
     for process in processes:
         try:
             process.wait(15)

@@ -10,10 +10,14 @@ reported as a warning that does not fail the probe.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -94,6 +98,17 @@ class Helpdesk(HealthCheck):
             raise ServiceWarning("the API could not be reached at the last attempt")
 
 
+@contextlib.contextmanager
+def _one_thread() -> Iterator[ThreadPoolExecutor]:
+    """The checks' thread, whose database connections are closed when they are done: a thread
+    of the loop's default executor would leave one open per probe."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            yield pool
+        finally:
+            pool.submit(connections.close_all).result()
+
+
 class ReadyView(HealthCheckView):
     checks = [
         "health_check.checks.Database",
@@ -105,6 +120,9 @@ class ReadyView(HealthCheckView):
         Backlog,
         Helpdesk,
     ]
+
+    def get_executor(self):
+        return _one_thread()
 
     async def get(self, request, *args, **kwargs):
         # Always JSON, 503 when not ready; a warning (the helpdesk's last state) never fails it.
