@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run demo test bench install install-dev test-tools migrate lint format clean
+.PHONY: run serve demo test bench install install-dev test-tools migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ run: migrate
 	trap 'kill 0' EXIT; \
 	$(BIN)/python manage.py delivery_worker & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production stack on this machine, from .env: migrate, collectstatic, then gunicorn
+# (PORTAL_WEB_WORKERS x PORTAL_WEB_THREADS on PORTAL_BIND) and PORTAL_DELIVERY_WORKERS delivery
+# workers. Ctrl-C stops all.
+serve: install
+	$(BIN)/python manage.py serve
 
 # A sample support site on another port (another site: 127.0.0.1 vs localhost) embedding two forms.
 DEMO_PORT ?= 8001
