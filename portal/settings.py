@@ -16,6 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from tickets.lib.values import as_flag
 
@@ -136,14 +137,14 @@ TICKETS_API_MAX_PER_MINUTE = env_int("TICKETS_API_MAX_PER_MINUTE", 200, 1, API_L
 # Of that share, what background work (deliveries, the schema sync) leaves to staff look-ups.
 TICKETS_API_RESERVE = env_int(
     "TICKETS_API_RESERVE",
-    min(20, TICKETS_API_MAX_PER_MINUTE - 1),
+    min(20, TICKETS_API_MAX_PER_MINUTE // 10),
     0,
     TICKETS_API_MAX_PER_MINUTE - 1,
 )
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).
 TICKETS_API_BAN_SECONDS = env_int("TICKETS_API_BAN_SECONDS", 20 * 60, 1, 7 * 86400)
 # When the API says this few of the account's requests are left, every process waits a minute.
-TICKETS_API_LOW_WATER = env_int("TICKETS_API_LOW_WATER", 10, 0, API_LIMIT_PER_MINUTE)
+TICKETS_API_LOW_WATER = env_int("TICKETS_API_LOW_WATER", 10, 0, API_LIMIT_PER_MINUTE // 2)
 # Where the governor counts requests when there is no REDIS_URL: a SQLite file every process of
 # this machine shares.
 TICKETS_API_RATE_FILE = Path(env("TICKETS_API_RATE_FILE") or BASE_DIR / "var" / "api-rate.sqlite3")
@@ -160,7 +161,10 @@ TICKETS_DELIVERY_MAX_AGE = env_int("TICKETS_DELIVERY_MAX_AGE", 7 * 86400, 60, 90
 # Retries of an unavailable API: the first after about this many seconds, doubling up to the cap.
 TICKETS_RETRY_FIRST_SECONDS = env_float("TICKETS_RETRY_FIRST_SECONDS", 5, 0.01, 3600)
 TICKETS_RETRY_MAX_SECONDS = env_float(
-    "TICKETS_RETRY_MAX_SECONDS", 300, TICKETS_RETRY_FIRST_SECONDS, 86400
+    "TICKETS_RETRY_MAX_SECONDS",
+    max(300, TICKETS_RETRY_FIRST_SECONDS),
+    TICKETS_RETRY_FIRST_SECONDS,
+    86400,
 )
 # After a lost answer, the look-up waits this long, so the helpdesk has finished and indexed it.
 TICKETS_RECONCILE_AFTER_SECONDS = env_float("TICKETS_RECONCILE_AFTER_SECONDS", 60, 0, 86400)
@@ -181,6 +185,12 @@ TICKETS_UPLOADS_KEEP_SECONDS = env_int("TICKETS_UPLOADS_KEEP_SECONDS", 2 * 86400
 TICKETS_TRUSTED_PROXIES = env_int("TICKETS_TRUSTED_PROXIES", 0, 0, 10)
 # A rendered form's token is accepted for this long (seconds).
 TICKETS_FORM_MAX_AGE = env_int("TICKETS_FORM_MAX_AGE", 24 * 3600, 60, 30 * 86400)
+if TICKETS_UPLOADS_KEEP_SECONDS < TICKETS_FORM_MAX_AGE:
+    # A form may be sent until it expires: the files it holds must be kept as long.
+    raise ImproperlyConfigured(
+        f"TICKETS_UPLOADS_KEEP_SECONDS={TICKETS_UPLOADS_KEEP_SECONDS} must be at least "
+        f"TICKETS_FORM_MAX_AGE={TICKETS_FORM_MAX_AGE}."
+    )
 
 # Sites allowed to frame the embed views (CSP frame-ancestors), e.g. https://support.example.com
 EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS")]
@@ -398,6 +408,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 
 # plain: one readable line; json: one JSON object a line (python-json-logger), with the fields a
 # submission's line carries (reference, state, from_state, why) for a log system to index.
+LOG_LEVEL = env("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} must be DEBUG, INFO, WARNING or ERROR.")
 LOG_FORMAT = env("LOG_FORMAT", "plain").lower()
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be plain or json.")
@@ -410,9 +423,12 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # Django puts the request (its URL, with a query that may carry a person's data)
+            # on its records: never written out.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"level": "INFO", "propagate": True}},
 }

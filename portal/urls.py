@@ -6,7 +6,7 @@ from tickets.views import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.ReadyView.as_view(), name="readyz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tickets.urls")),

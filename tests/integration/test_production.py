@@ -101,34 +101,30 @@ print(json.dumps({
     assert int(tables.stdout.split()[-1]) > 0
 
 
-def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
+def start_serve(tmp_path, **extra):
     port = free_port()
-    env = environment(tmp_path, **PRODUCTION, PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WEB_WORKERS="2",
-                      PORTAL_WEB_THREADS="2", PORTAL_DELIVERY_WORKERS="2",
-                      PORTAL_URL=f"http://127.0.0.1:{port}")  # fmt: skip
+    env = environment(tmp_path, **PRODUCTION, PORTAL_BIND=f"127.0.0.1:{port}",
+                      PORTAL_WEB_WORKERS="2", PORTAL_WEB_THREADS="2", PORTAL_DELIVERY_WORKERS="2",
+                      PORTAL_URL=f"http://127.0.0.1:{port}", **extra)  # fmt: skip
     serve = subprocess.Popen([sys.executable, "manage.py", "serve"], cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    try:
-        wait_for_port(port, timeout=60)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
-            assert json.load(answer) == {"status": "ok"}
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/forms/support/", timeout=10)
-        css = next(line for line in page.read().decode().splitlines() if "portal" in line
-                   and ".css" in line).split('href="')[1].split('"')[0]  # fmt: skip
-        assert css.count(".") >= 2  # a hashed name, collected first
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{css}", timeout=10) as asset:
-            assert "max-age=315360000" in asset.headers["Cache-Control"]  # whitenoise
-        children = _children(serve.pid)
-        assert len(children) >= 3  # gunicorn and two delivery workers
-        serve.send_signal(signal.SIGINT)
-        serve.wait(60)
-    finally:
-        if serve.poll() is None:
-            serve.kill()
-    deadline = time.time() + 30
-    while time.time() < deadline and any(_alive(pid) for pid in children):
-        time.sleep(0.2)
-    assert not any(_alive(pid) for pid in children), "a process outlived Ctrl-C"
+    wait_for_port(port, timeout=60)
+    return serve, port
+
+
+def family(pid: int) -> list[int]:
+    """A process's descendants (gunicorn's workers under its master, ...)."""
+    found = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True)
+    children: dict[int, list[int]] = {}
+    for line in found.stdout.splitlines():
+        child, parent = map(int, line.split())
+        children.setdefault(parent, []).append(child)
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
 
 
 def _children(pid: int) -> list[int]:
@@ -138,14 +134,56 @@ def _children(pid: int) -> list[int]:
 
 
 def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return stat.read_text().split()[2] not in ("Z", "X")  # a zombie is gone, unreaped
+    except (FileNotFoundError, ProcessLookupError):
         return False
-    state = (
-        Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "X"
-    )
-    return state not in ("Z", "X")
+
+
+def all_gone(pids: list[int], timeout: float = 60) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    return not any(_alive(pid) for pid in pids)
+
+
+def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
+    serve, port = start_serve(tmp_path)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            assert json.load(answer) == {"status": "ok"}
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/forms/support/", timeout=10)
+        css = next(line for line in page.read().decode().splitlines() if "portal" in line
+                   and ".css" in line).split('href="')[1].split('"')[0]  # fmt: skip
+        assert css.count(".") >= 2  # a hashed name, collected first
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{css}", timeout=10) as asset:
+            assert "max-age=315360000" in asset.headers["Cache-Control"]  # whitenoise
+        processes = family(serve.pid)
+        assert len(processes) >= 5  # gunicorn, its two workers, two delivery workers
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(120) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert all_gone(processes), "a process outlived Ctrl-C"
+    log = serve.stdout.read()
+    assert '"GET /forms/support/" 200' in log and "127.0.0.1 -" not in log  # no address
+
+
+def test_serve_stops_the_rest_and_fails_when_one_part_dies(tmp_path):
+    serve, _port = start_serve(tmp_path)
+    try:
+        processes = family(serve.pid)
+        direct = _children(serve.pid)
+        worker = next(pid for pid in direct if "delivery_worker" in Path(f"/proc/{pid}/cmdline")
+                      .read_text().replace("\0", " "))  # fmt: skip
+        os.kill(worker, signal.SIGTERM)  # a worker that ends, however cleanly
+        assert serve.wait(120) != 0  # so that a supervisor restarts the whole
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert all_gone(processes)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -157,6 +195,7 @@ def test_every_state_change_is_one_line_with_the_reference_and_no_personal_data(
     from tickets.models import Submission
 
     settings.TICKETS_API_URL = closed_port_url()
+    caplog.set_level("INFO")
     caplog.set_level("INFO", logger="tickets.submissions")
     post = valid_post_data(get_token(client), user_email="ada@example.com", title="Secret plan")
     client.post("/forms/support/", post)
@@ -172,8 +211,40 @@ def test_every_state_change_is_one_line_with_the_reference_and_no_personal_data(
         (submission.reference, "queued", "sending"),
     ]
     assert lines[2].why == "unavailable"
-    every = " ".join(r.getMessage() for r in caplog.records)
+    every = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "ada@example.com" not in every and "Secret plan" not in every
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_api_says_of_a_persons_values_never_reaches_a_log(client, settings, caplog):
+    """An API that quotes the value it refuses (the sandbox does, as the real one may): the log
+    keeps the message's code and field, never its words."""
+    from tests.integration.test_portal_flow import get_token, valid_post_data
+    from tests.stub_server import stub_server
+
+    refusal = {"errors": [{"code": "e-422", "field": "user_email",
+                           "details": "The user_email field 'ada@example.com' is not valid."}]}  # fmt: skip
+    caplog.set_level("INFO")
+    with stub_server(lambda r: (422, "application/json", json.dumps(refusal).encode())) as (url, _):
+        settings.TICKETS_API_URL = f"{url}/api/v2"
+        post = valid_post_data(get_token(client), user_email="ada@example.com")
+        response = client.post("/forms/support/", post)
+    assert "is not valid" in response.content.decode()  # the person reads it on the form
+    every = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "e-422(user_email)" in every and "ada@example.com" not in every
+
+
+def test_json_log_lines_leave_out_the_request(tmp_path):
+    """Django puts the request on its records: its URL may carry prefilled values."""
+    env = environment(tmp_path, LOG_FORMAT="json")
+    done = manage(env, "shell", "--no-imports", "-c",
+                  "import logging; from django.test import RequestFactory; "
+                  "r = RequestFactory().get('/embed/support/?email=ada@example.com'); "
+                  "logging.getLogger('django.request').warning('Too Many Requests: %s', r.path, "
+                  "extra={'request': r, 'status_code': 429})")  # fmt: skip
+    line = json.loads(done.stderr.strip().splitlines()[-1])
+    assert line["status_code"] == 429 and "request" not in line
+    assert "ada@example.com" not in done.stderr
 
 
 def test_log_lines_as_json_on_request(tmp_path):

@@ -299,39 +299,42 @@ def retry_now(queryset) -> int:
     """Make these due at once. A rejected or timed-out one gets one more try as it is; one whose
     answer was lost is still looked up first."""
     chosen = queryset.filter(state__in=[State.QUEUED, State.UNCERTAIN, State.ATTENTION])
-    before = list(chosen.values_list("pk", "reference", "state"))
-    count = chosen.update(
-        state=State.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
+    return _staff_change(
+        chosen, "retry by staff", state=State.QUEUED, next_attempt_at=timezone.now()
     )
-    _journal_staff(before, State.QUEUED, "retry by staff")
-    return count
 
 
-def _journal_staff(rows: list[tuple[int, str, str]], state: str, why: str) -> None:
-    """A staff action's changes, one line each (the rows as they were before it)."""
-    for _pk, reference, was in rows:
-        if was != state:
-            journal.changed(reference, state, was, why)
+def _staff_change(chosen, why: str, **values) -> int:
+    """A staff action, one row at a time and only while the row is as it was read (a worker
+    may claim one meanwhile): each change that happened, and only those, gets its line."""
+    changed = 0
+    for pk, reference, was in chosen.values_list("pk", "reference", "state"):
+        row = Submission.objects.filter(pk=pk, state=was)
+        if row.update(**values, updated_at=timezone.now()):
+            changed += 1
+            if was != values["state"]:
+                journal.changed(reference, values["state"], was, why)
+    return changed
 
 
 def mark_filed(submission: Submission, unique_id: str) -> bool:
     """Staff found the ticket in the helpdesk themselves: record it, send nothing. Not for one
     being sent right now, one filed already or one cancelled."""
-    marked = (
-        Submission.objects.filter(pk=submission.pk)
-        .exclude(state__in=[State.SENDING, State.FILED, State.CANCELLED])
-        .update(
-            state=State.FILED,
-            unique_id=unique_id,
-            sent_at=timezone.now(),
-            next_attempt_at=None,
-            error_kind="",
-            error_detail="marked as filed by staff",
-            updated_at=timezone.now(),
-        )
+    row = Submission.objects.filter(pk=submission.pk)
+    was = row.values_list("state", flat=True).first()
+    if was is None or was in (State.SENDING, State.FILED, State.CANCELLED):
+        return False
+    marked = row.filter(state=was).update(
+        state=State.FILED,
+        unique_id=unique_id,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        error_kind="",
+        error_detail="marked as filed by staff",
+        updated_at=timezone.now(),
     )
     if marked:
-        journal.changed(submission.reference, State.FILED, submission.state, "marked by staff",
+        journal.changed(submission.reference, State.FILED, was, "marked by staff",
                         unique_id=unique_id)  # fmt: skip
         storage.discard_files(submission.attachments.all())
     return bool(marked)
@@ -340,7 +343,4 @@ def mark_filed(submission: Submission, unique_id: str) -> bool:
 def cancel(queryset) -> int:
     """Never file these (a duplicate, spam); a filed one stays filed."""
     chosen = queryset.exclude(state__in=[State.FILED, State.SENDING])
-    before = list(chosen.values_list("pk", "reference", "state"))
-    count = chosen.update(state=State.CANCELLED, next_attempt_at=None, updated_at=timezone.now())
-    _journal_staff(before, State.CANCELLED, "cancelled by staff")
-    return count
+    return _staff_change(chosen, "cancelled by staff", state=State.CANCELLED, next_attempt_at=None)

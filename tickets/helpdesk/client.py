@@ -254,9 +254,9 @@ class TicketsClient:
                 logger.warning("API %s %s: %s without a data envelope", method, path, status)
                 raise ApiOutcomeUnknown(f"the API answered {status} with no data", status=status)
             return body
-        logger.warning(
-            "API %s %s answered %s: %s", method, path, status, [str(m) for m in messages]
-        )
+        # The codes and fields alone: an API message may quote what a person typed.
+        said = [f"{m.code or '?'}({m.field})" if m.field else m.code or "?" for m in messages]
+        logger.warning("API %s %s answered %s: %s", method, path, status, said)
         if status >= 500 and method == "POST" and status != 503:
             # A server error or a gateway's timeout after the request arrived: it may have been
             # carried out. Only 503 says the request was not taken on.

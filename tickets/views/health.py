@@ -1,4 +1,4 @@
-"""/healthz and /readyz, built on django-health-check, as JSON (and text or HTML on request).
+"""/healthz and /readyz, on django-health-check's checks, as JSON.
 
 /healthz: the process answers; nothing else is asked, so a busy database never restarts it.
 /readyz: it can take and deliver tickets: the database, the caches, the API rate store, the
@@ -9,26 +9,29 @@ reported as a warning that does not fail the probe.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
+import logging
 import time
-from collections.abc import Iterator
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
-from health_check.exceptions import ServiceUnavailable, ServiceWarning
-from health_check.views import HealthCheckView
+from health_check.checks import Database
+from health_check.exceptions import HealthCheckException, ServiceUnavailable, ServiceWarning
 
 from ..delivery import backlog
 from ..helpdesk.governor import get_governor
 from ..schema.parsing import SchemaError
 from ..schema.service import get_schema
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -98,37 +101,65 @@ class Helpdesk(HealthCheck):
             raise ServiceWarning("the API could not be reached at the last attempt")
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[ThreadPoolExecutor]:
-    """The checks' thread, whose database connections are closed when they are done: a thread
-    of the loop's default executor would leave one open per probe."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
+@dataclasses.dataclass
+class Cache(HealthCheck):
+    """A cache answers a write and a read (the default one, and the throttle store)."""
+
+    alias: str = "default"
+
+    def run(self) -> None:
+        key, value = f"tickets.readyz.{uuid.uuid4().hex}", time.time()
         try:
-            yield pool
-        finally:
-            pool.submit(connections.close_all).result()
+            store = caches[self.alias]
+            store.set(key, value, 5)
+            seen = store.get(key)
+            store.delete(key)
+        except Exception:
+            raise ServiceUnavailable("the cache cannot be used") from None
+        if seen != value:
+            raise ServiceUnavailable("the cache did not keep a value")
 
 
-class ReadyView(HealthCheckView):
-    checks = [
-        "health_check.checks.Database",
-        ("health_check.checks.Cache", {"alias": "default"}),
-        ("health_check.checks.Cache", {"alias": "throttle"}),
-        RateStore,
-        Schema,
-        DeliveryWorker,
-        Backlog,
-        Helpdesk,
-    ]
+CHECKS: list[HealthCheck] = [
+    Database(),
+    Cache("default"),
+    Cache("throttle"),
+    RateStore(),
+    Schema(),
+    DeliveryWorker(),
+    Backlog(),
+    Helpdesk(),
+]
+TIMEOUT = 5  # seconds for all the checks together; one that takes longer is reported as such
 
-    def get_executor(self):
-        return _one_thread()
 
-    async def get(self, request, *args, **kwargs):
-        # Always JSON, 503 when not ready; a warning (the helpdesk's last state) never fails it.
-        with self.get_executor() as executor:
-            self.results = await asyncio.gather(
-                *(check.get_result(executor) for check in self.get_checks())
-            )
-        failing = [r for r in self.results if r.error and not isinstance(r.error, ServiceWarning)]
-        return self.render_to_response_json(503 if failing else 200)
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Every check at once, each in a thread of its own that closes its database connections;
+    the answer comes within TIMEOUT whatever a check is waiting for. 503 when one fails."""
+    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
+    futures = [(check, pool.submit(_result, check)) for check in CHECKS]
+    deadline = time.monotonic() + TIMEOUT
+    report, failing = {}, False
+    for check, future in futures:
+        try:
+            error = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            error = ServiceUnavailable(f"no answer within {TIMEOUT} s")
+        report[repr(check)] = "OK" if error is None else str(error)
+        failing = failing or (error is not None and not isinstance(error, ServiceWarning))
+    pool.shutdown(wait=False, cancel_futures=True)
+    return JsonResponse(report, status=503 if failing else 200)
+
+
+def _result(check: HealthCheck) -> HealthCheckException | None:
+    try:
+        check.run()
+        return None
+    except HealthCheckException as error:
+        return error
+    except Exception:
+        logger.exception("The readiness check %r broke", check)
+        return HealthCheckException("the check broke (see the log)")
+    finally:
+        connections.close_all()  # this thread's, opened by the check
