@@ -1,0 +1,60 @@
+"""A fresh customer form's HTML is rendered once per (form class, language) and reused: the page
+it makes is byte for byte the page a full render makes, but for the token, for every form, both
+doors (the page and the embed), every language, and with the challenge on; a bound, prefilled
+or staff form is rendered in full."""
+
+import re
+
+import pytest
+
+from tickets.schema.service import get_schema
+from tickets.templatetags import ticket_forms
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="form_token" value="[^"]+"')
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return TOKEN.sub('name="form_token" value="T"', response.content.decode())
+
+
+@pytest.fixture
+def full_render(monkeypatch):
+    def render_fully():
+        monkeypatch.setattr(ticket_forms, "reusable", lambda form: False)
+
+    return render_fully
+
+
+@pytest.mark.parametrize("challenge", [False, True], ids=["plain", "challenge"])
+def test_the_reused_html_is_the_full_render_but_for_the_token(
+    client, settings, full_render, challenge
+):
+    settings.TICKETS_CHALLENGE = challenge
+    ticket_forms.clear()
+    urls = [
+        f"{door}/{spec.slug}/?lang={lang}"
+        for spec in get_schema().forms_for("customer")
+        for door in ("/forms", "/embed")
+        for lang in ("en", "ru", "uk")
+    ]
+    reused = {url: (page(client, url), page(client, url)) for url in urls}  # kept, then reused
+    full_render()
+    for url, (first, again) in reused.items():
+        assert first == again == page(client, url), url
+    # Each fresh page still carries a token of its own.
+    tokens = {TOKEN.search(client.get(urls[0]).content.decode())[0] for _ in range(3)}
+    assert len(tokens) == 3
+
+
+def test_a_bound_or_prefilled_form_is_rendered_in_full(client):
+    ticket_forms.clear()
+    client.get("/forms/support/")
+    prefilled = client.get("/forms/support/?title=From+the+link").content.decode()
+    assert 'value="From the link"' in prefilled
+    assert "From the link" not in client.get("/forms/support/").content.decode()
+    sent_back = client.post("/forms/support/", {"title": "Typed"}).content.decode()
+    assert 'value="Typed"' in sent_back

@@ -1,0 +1,64 @@
+"""`{% ticket_form form %}`: the form's HTML, rendered by crispy-forms once and reused.
+
+Rendering the form is nearly all of a form page's cost (crispy's templates and Django's widget
+templates, a few hundred renders). A customer's fresh form differs from the next one only by its
+token, so its HTML is kept per (form class, language) — the class is rebuilt for each schema in
+service and each TICKETS_CHALLENGE setting, so it names those too — rendered once with a
+placeholder token that each page then replaces. A form that is bound (sent back with errors),
+prefilled or a staff form (its lists come from the helpdesk) is rendered in full, as always.
+"""
+
+from __future__ import annotations
+
+import threading
+from weakref import WeakKeyDictionary
+
+from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+PLACEHOLDER = "ticket-form-token-placeholder"
+# Per form class (a schema in service and a TICKETS_CHALLENGE setting each make their own; one
+# that goes away takes its HTML along), per language.
+_rendered: WeakKeyDictionary[type, dict[str, str]] = WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def reusable(form) -> bool:
+    """Whether this form's HTML is the same as any other fresh one of its class but the token."""
+    start = form.start
+    return (
+        not form.is_bound
+        and form.audience == "customer"
+        and not (start.initial or start.locked or start.hidden)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def ticket_form(context, form) -> SafeString:
+    if not reusable(form):
+        return _render(form, context)
+    language = get_language() or ""
+    html = _rendered.get(type(form), {}).get(language)
+    if html is None:
+        fresh = type(form)()
+        fresh.initial["form_token"] = PLACEHOLDER
+        html = _render(fresh, context)
+        with _lock:
+            _rendered.setdefault(type(form), {})[language] = html
+    return mark_safe(html.replace(PLACEHOLDER, form.initial["form_token"]))
+
+
+def _render(form, context) -> str:
+    """What `{% crispy form %}` gives in this place."""
+    with context.push(ticket_form_object=form):
+        return CrispyFormNode("ticket_form_object", None).render(context)
+
+
+def clear() -> None:
+    """Forget every kept rendering (the tests compare a kept one with a full one)."""
+    with _lock:
+        _rendered.clear()
