@@ -80,8 +80,14 @@ test: install-dev test-tools
 	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
 	$(BIN)/python tests/on_postgres.py -m "not browser and not stack" tests/integration $(PYTEST_ARGS)
 
-# Benchmarks (figures, not pass/fail): submissions accepted per second while the API is down.
+# Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page
+# under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py), and
+# submissions accepted per second while the API is down (bench/delivery.py). Needs Debian's wrk.
 bench: install-dev
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  echo "wrk is missing and cannot be installed here"
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/delivery.py
 
 lint: install-dev

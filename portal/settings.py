@@ -263,6 +263,8 @@ AXES_VERBOSE = False
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML gzipped where that gives nothing away (tickets/views/compression.py).
+    "tickets.views.compression.SafeGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

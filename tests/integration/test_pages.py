@@ -76,3 +76,15 @@ def test_an_embed_can_fix_the_colour_scheme_and_says_its_state(client):
     assert "data-force-scheme" not in client.get("/embed/support/?scheme=purple").content.decode()
     refused = client.get("/embed/support/?ctx=forged.sig").content.decode()
     assert 'data-state="refused"' in refused
+
+
+def test_html_is_compressed_only_where_that_gives_nothing_away(client):
+    """BREACH: a page's size must not tell whether its token matches text a third party chose.
+    A GET naming nothing but the language is gzipped; one with a query that can be reflected,
+    and every POST, is not."""
+    gzip = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    assert client.get("/forms/support/", **gzip)["Content-Encoding"] == "gzip"
+    assert client.get("/forms/support/?lang=ru", **gzip)["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get("/forms/support/?title=Hi", **gzip)
+    assert "Content-Encoding" not in client.get("/embed/support/?email=a@example.com", **gzip)
+    assert "Content-Encoding" not in client.post("/forms/support/", {"title": "Hi"}, **gzip)

@@ -71,6 +71,8 @@ def keep(uploads: Uploads) -> list[Attachment]:
         return kept
     known = {a.key for a in kept}
     kept += [a for a in unsent().filter(token=uploads.nonce) if a.key not in known]
+    if not uploads.new:
+        return kept
     room = settings.TICKETS_MAX_FILES - len(kept)
     if uploads.client:  # what this address's other renderings keep counts too
         others = unsent().filter(client=uploads.client, submission__isnull=True)
