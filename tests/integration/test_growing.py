@@ -1,5 +1,5 @@
-"""Growing past one machine, as README deploys it: two portal hosts (a gunicorn each) and two
-delivery workers sharing one PostgreSQL and one Redis. A burst arrives while the helpdesk is
+"""Growing past one machine, in the shape README's deployment section draws: two portal hosts (a
+gunicorn each) and two delivery workers sharing one PostgreSQL and one Redis. A burst arrives while the helpdesk is
 down; when it is back, one worker is killed (SIGKILL) in the middle of delivering. Nothing is
 lost, nothing is filed twice (a killed attempt is looked up by its reference before anything is
 sent again), the portal never sends more than its share in any minute, and /readyz says when

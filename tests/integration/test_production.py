@@ -20,6 +20,10 @@ from tests.servers import free_port, wait_for_port
 from tests.stack import ROOT
 from tests.unit.test_settings import GOOD_KEY
 
+# Each test runs the portal in processes of its own, on a database of its own: the run on
+# PostgreSQL (tests/on_postgres.py) leaves them to the first.
+pytestmark = pytest.mark.stack
+
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": GOOD_KEY,
