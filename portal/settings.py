@@ -145,6 +145,9 @@ TICKETS_API_RESERVE = env_int(
 TICKETS_API_BAN_SECONDS = env_int("TICKETS_API_BAN_SECONDS", 20 * 60, 1, 7 * 86400)
 # When the API says this few of the account's requests are left, every process waits a minute.
 TICKETS_API_LOW_WATER = env_int("TICKETS_API_LOW_WATER", 10, 0, API_LIMIT_PER_MINUTE // 2)
+# How long a delivery or the schema sync waits for the governor's permit before it is put off
+# (seconds); a killed worker's attempt is taken over after twice this and its exchanges.
+TICKETS_API_BACKGROUND_WAIT = env_float("TICKETS_API_BACKGROUND_WAIT", 30, 1, 120)
 # Where the governor counts requests when there is no REDIS_URL: a SQLite file every process of
 # this machine shares.
 TICKETS_API_RATE_FILE = Path(env("TICKETS_API_RATE_FILE") or BASE_DIR / "var" / "api-rate.sqlite3")

@@ -86,8 +86,9 @@ def test_two_hosts_two_workers_one_killed_nothing_lost_nothing_twice(tmp_path):
             tmp_path, f"{url}/api/v2", hosts=2, database_url=database.url, redis_url=redis,
             TICKETS_RETRY_FIRST_SECONDS="1", TICKETS_RETRY_MAX_SECONDS="3",
             TICKETS_RECONCILE_AFTER_SECONDS="1",
-            # Short exchanges, so that a killed worker's attempt is taken over within minutes.
+            # Short exchanges and waits, so that a killed worker's attempt is taken over soon.
             TICKETS_API_CONNECT_TIMEOUT="0.5", TICKETS_API_READ_TIMEOUT="2",
+            TICKETS_API_BACKGROUND_WAIT="5",
         ) as stack,
     ):  # fmt: skip
         hosts = stack.urls

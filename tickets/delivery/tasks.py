@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from ..helpdesk.client import BACKGROUND_WAIT
+from ..helpdesk.client import background_wait
 from ..models import Submission
 from . import attempts, storage
 
@@ -33,7 +33,7 @@ LOST_AFTER = timedelta(seconds=90)
 def deliver(pk: int) -> str:
     """The attempt due on one submission; then its next one is scheduled, if it needs one."""
     # A worker waits for the rate governor's permit rather than failing.
-    submission = attempts.deliver(pk, wait=BACKGROUND_WAIT)
+    submission = attempts.deliver(pk, wait=background_wait())
     if submission is not None:
         schedule(submission)
         return submission.state
@@ -77,7 +77,7 @@ def lease() -> timedelta:
     """The longest a live attempt can be `sending`: two waits for the governor's permit, a
     look-up of up to three pages and the create, each with its connection retries and read."""
     exchange = 3 * settings.TICKETS_API_CONNECT_TIMEOUT + settings.TICKETS_API_READ_TIMEOUT
-    return timedelta(seconds=2 * BACKGROUND_WAIT + 4 * exchange + 60)
+    return timedelta(seconds=2 * background_wait() + 4 * exchange + 60)
 
 
 def _requeue_forgotten(now) -> int:

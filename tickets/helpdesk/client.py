@@ -282,8 +282,10 @@ class TicketsClient:
         raise ApiRejected(f"the API answered {status}", messages, status)
 
 
-# How long background work waits for the governor's permit before it is put off.
-BACKGROUND_WAIT = 30
+def background_wait() -> float:
+    """How long background work (a delivery, the schema sync) waits for the governor's permit
+    before it is put off (TICKETS_API_BACKGROUND_WAIT)."""
+    return settings.TICKETS_API_BACKGROUND_WAIT
 
 
 _clients: dict[tuple, TicketsClient] = {}

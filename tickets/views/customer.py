@@ -7,6 +7,8 @@ are blocked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,54 +41,78 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
 
 
+@dataclass(frozen=True)
+class _Door:
+    """One of the form's two doors (its own page, or embedded) and what its pages need."""
+
+    form_cls: type
+    page: dict
+    template: str
+    embed: bool
+
+
 def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     """The form on its own page or embedded: one validation and submission path for both."""
     spec = spec_for(slug, AUDIENCE)
-    form_cls = form_class(spec, AUDIENCE)
     page = {"spec": spec, "embed": framing.frame_context(request) if embed else None}
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
+    door = _Door(form_class(spec, AUDIENCE), page, template, embed)
     try:
-        values, refusal = prefill.from_request(request.GET, form_cls), None
+        values, refusal = prefill.from_request(request.GET, door.form_cls), None
     except prefill.ContextError as error:
         values, refusal = Prefill(), (str(error), 400)
-    if request.method != "POST":
-        if refusal:
-            return render(
-                request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400
-            )
-        return render(request, template, {**page, "form": form_cls(prefill=values)})
+    if request.method == "POST":
+        return _post(request, door, values, refusal)
+    if refusal:
+        return render(request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400)
+    return render(request, template, {**page, "form": door.form_cls(prefill=values)})
+
+
+def _post(
+    request: HttpRequest, door: _Door, values: Prefill, refusal: tuple[str, int] | None
+) -> HttpResponse:
+    """A sent form: read within its limits, checked (origin, throttles), then handed over."""
     unreadable = too_large(request) or reading.read(request)
     if unreadable:
-        return render(request, "tickets/too_large.html", {**page, "reason": unreadable}, status=413)
+        context = {**door.page, "reason": unreadable}
+        return render(request, "tickets/too_large.html", context, status=413)
     if not from_own_page(request):
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
+    slug = door.page["spec"].slug
     sender = throttles.Sender(
         request, client_key(request), slug, verified=challenge.attempted(request.POST)
     )
     limit = None if refusal else sender.refusal()
-    if limit:
-        refusal = (throttled_message(limit), 429)
-    if refusal:
-        # Nothing is filed, nothing new is kept, but what the person typed is shown again.
-        form = form_cls(request.POST, request.FILES)
-        show_outcome(form, submissions.receive(form.held_files()))
-        form.add_error(None, refusal[0])
-        response = render(request, template, {**page, "form": form}, status=refusal[1])
-        if limit:
-            response["Retry-After"] = str(limit.retry_after)
-        return response
-    form = form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning())
+    if refusal or limit:
+        return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
+    form = door.form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning())
     outcome = submissions.receive(form.handover(client=client_key(request)))
     if outcome.new:
         sender.counted()
     if not outcome.accepted:
         show_outcome(form, outcome)
-        return render(request, template, {**page, "form": form})
-    route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
+        return render(request, door.template, {**door.page, "form": form})
+    route = "tickets:embed_confirmation" if door.embed else "tickets:confirmation"
     return redirect(
-        reverse(route, kwargs={"key": outcome.submission_key}) + _kept_query(request, embed)
+        reverse(route, kwargs={"key": outcome.submission_key}) + _kept_query(request, door.embed)
     )
+
+
+def _refused(
+    request: HttpRequest,
+    door: _Door,
+    refusal: tuple[str, int],
+    limit: throttles.Refusal | None,
+) -> HttpResponse:
+    """Nothing is filed, nothing new is kept, but what the person typed is shown again."""
+    form = door.form_cls(request.POST, request.FILES)
+    show_outcome(form, submissions.receive(form.held_files()))
+    form.add_error(None, refusal[0])
+    response = render(request, door.template, {**door.page, "form": form}, status=refusal[1])
+    if limit:
+        response["Retry-After"] = str(limit.retry_after)
+    return response
 
 
 def _kept_query(request: HttpRequest, embed: bool) -> str:

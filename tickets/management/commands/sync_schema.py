@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.helpdesk.client import BACKGROUND_WAIT, TicketsClient
+from tickets.helpdesk.client import TicketsClient, background_wait
 from tickets.helpdesk.governor import BACKGROUND
 from tickets.helpdesk.pacing import Pacer
 from tickets.schema.sync import SyncError, sync
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         share = settings.TICKETS_API_MAX_PER_MINUTE
         per_minute = min(per_minute, share * 0.9) if share else per_minute
         client = TicketsClient.from_settings(
-            pacer=Pacer(per_minute=per_minute), purpose=BACKGROUND, wait=BACKGROUND_WAIT
+            pacer=Pacer(per_minute=per_minute), purpose=BACKGROUND, wait=background_wait()
         )
         try:
             result = sync(path, client, write=not (dry_run or check), force=force)
