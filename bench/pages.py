@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import re
@@ -26,18 +27,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.examples import EXAMPLE_POST  # noqa: E402
-from tests.servers import free_port, wait_for_port  # noqa: E402
+from tests.servers import children, free_port, wait_for_port  # noqa: E402
+from tests.stub_server import Request, stub_server  # noqa: E402
 
 PYTHON = sys.executable
 GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "60"]
@@ -56,47 +56,21 @@ def tls_api(directory: Path):
          "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
-    created = [0]
-    lock = threading.Lock()
+    created = itertools.count(1)
 
-    class Api(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body leave at once: Nagle's wait for an ACK would add 40 ms a request,
-        # an artifact of this stub, not the portal's cost.
-        disable_nagle_algorithm = True
+    def answer(request: Request) -> tuple[int, str, bytes]:
+        if request.method == "GET":
+            body = {"data": [], "pagination": {"total_pages": 1}}
+            return 200, "application/json", json.dumps(body).encode()
+        time.sleep(API_LATENCY)
+        n = next(created)
+        body = {"data": {"id": n, "unique_id": f"BN-{n:05d}"}}
+        return 201, "application/json", json.dumps(body).encode()
 
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            time.sleep(API_LATENCY)
-            with lock:
-                created[0] += 1
-                n = created[0]
-            self._send(201, {"data": {"id": n, "unique_id": f"BN-{n:05d}"}})
-
-        def do_GET(self):
-            self._send(200, {"data": [], "pagination": {"total_pages": 1}})
-
-        def _send(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/api/v2", cert
-    finally:
-        server.shutdown()
+    with stub_server(answer, tls=context, keep_alive=True) as (url, _seen):
+        yield f"{url}/api/v2", cert
 
 
 # --- The two sites --------------------------------------------------------------------------------
@@ -142,12 +116,6 @@ def gunicorn(app: str, env: dict[str, str], log: Path):
             master.wait(30)
 
 
-def workers(master: int) -> list[int]:
-    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True,
-                           text=True)  # fmt: skip
-    return [int(p) for p in found.stdout.split()]
-
-
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -184,7 +152,7 @@ def wrk(url: str, seconds: int) -> dict[str, float]:
 
 
 def page_run(url: str, master: int, seconds: int) -> dict[str, float]:
-    pids = workers(master)
+    pids = children(master)
     before = cpu_seconds(pids)
     figures = wrk(url, seconds)
     figures["cpu_ms"] = (cpu_seconds(pids) - before) * 1000 / figures["requests"]
@@ -290,13 +258,13 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, (url, master) in pages.items():
                 runs[name].append(page_run(url, master, args.seconds))
-        memory = {"portal": [rss_mb(p) for p in workers(portal_master)],
-                  "bare": [rss_mb(p) for p in workers(bare_master)]}  # fmt: skip
+        memory = {"portal": [rss_mb(p) for p in children(portal_master)],
+                  "bare": [rss_mb(p) for p in children(bare_master)]}  # fmt: skip
         visit, assets = first_visit(portal, "/forms/support/")
         bare_visit, _ = first_visit(bare, "/")
         submission_overhead(portal, 5)  # warm up the POST path
         overheads, steps = submission_overhead(portal, args.submissions)
-        memory_after = [rss_mb(p) for p in workers(portal_master)]
+        memory_after = [rss_mb(p) for p in children(portal_master)]
 
     base = statistics.median(r["rps"] for r in runs["bare Django page (3-field form)"])
     print(f"{'page':34} {'req/s':>8} {'spread':>13} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "

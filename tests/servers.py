@@ -40,6 +40,13 @@ def wait_for_port(port: int, timeout: float = 20) -> None:
     raise TimeoutError(f"nothing listens on {port} after {timeout} s")
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (gunicorn's workers under its master, ...)."""
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                           text=True)  # fmt: skip
+    return [int(p) for p in found.stdout.split()]
+
+
 def missing(what: str, hint: str) -> None:
     """Skip a test whose server is missing; under CI, fail it."""
     import pytest

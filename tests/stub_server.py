@@ -4,6 +4,7 @@ a host site: `answer(request)` gives (status, content type, body) for each reque
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable, Iterator
@@ -25,11 +26,19 @@ Answer = Callable[[Request], tuple[int, str, bytes] | None]
 
 
 @contextmanager
-def stub_server(answer: Answer) -> Iterator[tuple[str, list[Request]]]:
-    """Yields the server's base URL ("http://127.0.0.1:PORT") and the requests it has seen."""
+def stub_server(
+    answer: Answer, tls: ssl.SSLContext | None = None, keep_alive: bool = False
+) -> Iterator[tuple[str, list[Request]]]:
+    """Yields the server's base URL ("http://127.0.0.1:PORT", https with `tls`) and the requests
+    it has seen. `keep_alive`: HTTP/1.1 connections that stay open, as a real API's do."""
     seen: list[Request] = []
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # Headers and body leave at once: Nagle's wait for an ACK would add 40 ms an exchange,
+        # the stub's delay, never the portal's.
+        disable_nagle_algorithm = True
+
         def _handle(self):
             length = int(self.headers.get("Content-Length") or 0)
             request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length))
@@ -58,10 +67,13 @@ def stub_server(answer: Answer) -> Iterator[tuple[str, list[Request]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.handle_error = lambda request, address: None  # a reset connection is the point
+    if tls:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+        scheme = "https" if tls else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", seen
     finally:
         server.shutdown()
         server.server_close()

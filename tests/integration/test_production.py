@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, wait_for_port
+from tests.servers import children, free_port, wait_for_port
 from tests.stack import ROOT
 from tests.unit.test_settings import GOOD_KEY
 
@@ -118,23 +118,7 @@ def start_serve(tmp_path, **extra):
 
 def family(pid: int) -> list[int]:
     """A process's descendants (gunicorn's workers under its master, ...)."""
-    found = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True)
-    children: dict[int, list[int]] = {}
-    for line in found.stdout.splitlines():
-        child, parent = map(int, line.split())
-        children.setdefault(parent, []).append(child)
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
-def _children(pid: int) -> list[int]:
-    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                           text=True)  # fmt: skip
-    return [int(p) for p in found.stdout.split()]
+    return [p for child in children(pid) for p in (child, *family(child))]
 
 
 def _alive(pid: int) -> bool:
@@ -179,7 +163,7 @@ def test_serve_stops_the_rest_and_fails_when_one_part_dies(tmp_path):
     serve, _port = start_serve(tmp_path)
     try:
         processes = family(serve.pid)
-        direct = _children(serve.pid)
+        direct = children(serve.pid)
         worker = next(pid for pid in direct if "delivery_worker" in Path(f"/proc/{pid}/cmdline")
                       .read_text().replace("\0", " "))  # fmt: skip
         os.kill(worker, signal.SIGTERM)  # a worker that ends, however cleanly

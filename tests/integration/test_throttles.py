@@ -175,20 +175,6 @@ def test_a_person_who_goes_back_and_sends_again_at_once_is_not_taken_for_a_bot(
     assert Ticket.objects.count() == 2
 
 
-@pytest.mark.parametrize("value", ["20", "20/w", "0/h", "x/h, 1/d"])
-def test_a_rate_that_is_not_one_stops_the_portal_with_its_name(value, monkeypatch):
-    import subprocess
-    import sys
-
-    from tests.stack import ROOT
-
-    monkeypatch.setenv("TICKETS_THROTTLE_ADDRESS", value)
-    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
-                          capture_output=True, text=True)  # fmt: skip
-    assert done.returncode != 0
-    assert f"TICKETS_THROTTLE_ADDRESS={value!r}" in done.stderr and "is not a rate" in done.stderr
-
-
 def test_the_database_count_loses_nothing_between_processes_and_keeps_its_expiry(tmp_path):
     """Django's own DatabaseCache.incr is a get and a set: concurrent increments from several
     processes are lost and the entry's expiry moves to the default timeout. The portal's loses

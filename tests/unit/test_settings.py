@@ -72,6 +72,21 @@ def test_production_with_its_api_account_starts():
         ({"TICKETS_RETRY_MAX_SECONDS": "1", "TICKETS_RETRY_FIRST_SECONDS": "5"}, "from 5 to 86400"),
         ({"STAFF_LOGIN_FAILURE_LIMIT": "0"}, "must be from 1 to 1000"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' must be plain or json"),
+        # A throttle rate that is not one stops the portal with its name (a period of 0 would
+        # switch the throttle off in silence).
+        *(
+            (
+                {"TICKETS_THROTTLE_ADDRESS": value},
+                f"TICKETS_THROTTLE_ADDRESS={value!r}: {bad!r} is not a rate",
+            )
+            for value, bad in [
+                ("20", "20"),
+                ("20/w", "20/w"),
+                ("0/h", "0/h"),
+                ("5/0m", "5/0m"),
+                ("x/h, 1/d", "x/h"),
+            ]
+        ),
         ({"SECURE_PROXY_SSL_HEADER": "perhaps"}, "is not a boolean"),
     ],
 )

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 ADDRESS, FORM, PORTAL = "address", "form", "portal"
 CACHE = "throttle"
 RETURNING_SECONDS = 3600
+_said_no_address: list[bool] = []
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,12 @@ class Sender:
 
     def __init__(self, request: HttpRequest, client: str, slug: str, verified: bool = True):
         self.request, self.client = request, client
-        if not client:
+        if not client and not _said_no_address:
             # No address to read (a socket proxy, a misconfigured TICKETS_TRUSTED_PROXIES): one
             # shared bucket would throttle everyone together, so only the form and portal count.
-            logger.warning("A POST without a client address: the address throttles do not apply")
+            # Said once a process: it is the deployment's state, not this POST's.
+            logger.warning("POSTs without a client address: the address throttles do not apply")
+            _said_no_address.append(True)
         self.limits = self._limits(slug, verified)
 
     def _limits(self, slug: str, verified: bool) -> list[Limit]:

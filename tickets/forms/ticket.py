@@ -9,7 +9,7 @@ owner_id, status_id, a hidden custom field, ..., can reach the ticket), its file
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from crispy_forms.layout import Div, Layout
@@ -56,10 +56,14 @@ class TicketForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, prefill: Prefill | None = None, returning: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        prefill: Prefill | None = None,
+        returning: Callable[[], bool] = lambda: False,
+        **kwargs: Any,
     ):
-        """`prefill`: values to start from (a URL's, a signed context's). `returning`: the sender
-        filed a ticket a moment ago, so a quick send is a person going Back, not a bot."""
+        """`prefill`: values to start from (a URL's, a signed context's). `returning`: whether the
+        sender filed a ticket a moment ago (a quick send is then a person going Back, not a bot)."""
         super().__init__(*args, **kwargs)
         self.returning = returning
         self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
@@ -165,7 +169,8 @@ class TicketForm(forms.Form):
                 else _("This form could not be verified. Check your answers and send it again."),
                 code="token",
             ) from None
-        if token.age < settings.TICKETS_MIN_FILL_SECONDS and not self.returning:
+        # Asked only of a quick form: whether the sender filed a moment ago costs a look-up.
+        if token.age < settings.TICKETS_MIN_FILL_SECONDS and not self.returning():
             # Faster than a person fills a form: most likely a bot. A person just sends again.
             raise forms.ValidationError(
                 _("That was quick! Check your answers and send the form again."), code="too_fast"

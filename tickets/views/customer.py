@@ -86,7 +86,7 @@ def _post(
     limit = None if refusal else sender.refusal()
     if refusal or limit:
         return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
-    form = door.form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning())
+    form = door.form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning)
     outcome = submissions.receive(form.handover(client=client_key(request)))
     if outcome.new:
         sender.counted()

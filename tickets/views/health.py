@@ -103,7 +103,9 @@ class Helpdesk(HealthCheck):
 
 @dataclasses.dataclass
 class Cache(HealthCheck):
-    """A cache answers a write and a read (the default one, and the throttle store)."""
+    """A cache answers a write and a read (the default one, and the throttle store). Not
+    django-health-check's own Cache: that one is async, and this probe runs its checks in plain
+    threads that close their database connections."""
 
     alias: str = "default"
 
