@@ -140,15 +140,21 @@ def test_a_throttled_post_keeps_no_new_file_and_queues_nothing(client, sandbox_a
     assert DBTaskResult.objects.count() == queued
 
 
-def test_a_throttle_store_that_cannot_answer_lets_customers_through(client, sandbox_api, settings):
+@pytest.mark.parametrize("broken", ["redis", "database"])
+def test_a_throttle_store_that_cannot_answer_lets_customers_through(
+    client, sandbox_api, settings, broken
+):
     from tests.integration.test_portal_flow import closed_port_url
 
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
-    settings.CACHES = {
-        **settings.CACHES,
-        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                     "LOCATION": closed_port_url().replace("http", "redis")},
+    stores = {
+        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                  "LOCATION": closed_port_url().replace("http", "redis")},
+        # Its table gone: every read and every write of the counts fails.
+        "database": {"BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
+                     "LOCATION": "no_such_table"},
     }  # fmt: skip
+    settings.CACHES = {**settings.CACHES, "throttle": stores[broken]}
     confirmation_key(send(client, "192.0.2.50"))
     confirmation_key(send(client, "192.0.2.50"))
     assert Ticket.objects.count() == 2

@@ -46,6 +46,10 @@ class CountingDatabaseCache(DatabaseCache):
             )
         return value
 
+    def batch(self) -> transaction.Atomic:
+        """Several writes in one transaction: one commit, and on SQLite one wait for the lock."""
+        return transaction.atomic(using=router.db_for_write(self.cache_model_class))
+
     def _cull(self, db: str, cursor: Any, now: Any, num: int) -> None:
         self._delete_expired(db, cursor, now)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -84,29 +85,35 @@ class Sender:
 
     def refusal(self) -> Refusal | None:
         """The limit one more ticket would break, the longest wait first; None: go ahead."""
-        full = []
+        windows = {}
         for limit in self.limits:
             allowed, period = _split_rate(limit.rate)
             window = _get_window(limit.key, period)
             key = _make_cache_key(limit.group, window, limit.rate, limit.key, ALL)
-            try:
-                count = caches[CACHE].get(key, 0)
-            except Exception:
-                logger.warning("The throttle store could not be read", exc_info=True)
-                return None  # customers' tickets come first; the governor guards the helpdesk
-            if count >= allowed:
-                full.append(Refusal(limit.scope, max(window - int(time.time()), 1)))
+            windows[key] = (limit, allowed, window)
+        try:
+            counts = caches[CACHE].get_many(windows)  # one look at the store for every limit
+        except Exception:
+            logger.warning("The throttle store could not be read", exc_info=True)
+            return None  # customers' tickets come first; the governor guards the helpdesk
+        full = [
+            Refusal(limit.scope, max(window - int(time.time()), 1))
+            for key, (limit, allowed, window) in windows.items()
+            if counts.get(key, 0) >= allowed
+        ]
         return max(full, key=lambda r: r.retry_after, default=None)
 
     def counted(self) -> None:
         """A new ticket was kept: it counts against every limit, and the sender is known."""
-        for limit in self.limits:
-            self._count(limit)
-        if not self.client:
-            return
+        store = caches[CACHE]
         try:
-            caches[CACHE].set(self._returning_key, True, RETURNING_SECONDS)
-        except Exception:
+            # The database store writes them all in one transaction (Redis: a command each).
+            with getattr(store, "batch", nullcontext)():
+                for limit in self.limits:
+                    self._count(limit)
+                if self.client:
+                    store.set(self._returning_key, True, RETURNING_SECONDS)
+        except Exception:  # the ticket is kept: a store that cannot count lets it through
             logger.warning("The throttle store could not be written", exc_info=True)
 
     def returning(self) -> bool:
@@ -125,13 +132,10 @@ class Sender:
         return f"tickets.returning.{self.client}"
 
     def _count(self, limit: Limit) -> None:
-        try:
-            get_usage(
-                self.request,
-                group=limit.group,
-                key=lambda group, request: limit.key,
-                rate=limit.rate,
-                increment=True,
-            )
-        except Exception:
-            logger.warning("The throttle store could not be written", exc_info=True)
+        get_usage(
+            self.request,
+            group=limit.group,
+            key=lambda group, request: limit.key,
+            rate=limit.rate,
+            increment=True,
+        )

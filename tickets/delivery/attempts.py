@@ -31,7 +31,7 @@ from ..helpdesk.errors import (
 )
 from ..helpdesk.governor import BACKGROUND, get_governor
 from ..lib.values import as_int
-from ..models import Submission
+from ..models import Attachment, Submission
 from . import journal, storage
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,24 @@ State, Error = Submission.State, Submission.Error
 CLAIMABLE = (State.RECEIVED, State.QUEUED, State.UNCERTAIN)
 
 
-def deliver(pk: int, wait: float = 0, inline: bool = False) -> Submission | None:
+def deliver(pk: int, wait: float = 0) -> Submission | None:
     """Make the attempt that is due on submission `pk`, if any; None when another has it or it is
-    not due. `wait`: how long to wait for the rate governor's permit. `inline`: the person is
-    waiting for the page, so an API that was just found down is not tried again now."""
+    not due. `wait`: how long to wait for the rate governor's permit."""
     submission = _claim(pk)
     if submission is None:
         return None
+    return attempt(submission, wait=wait)
+
+
+def attempt(
+    submission: Submission,
+    wait: float = 0,
+    inline: bool = False,
+    files: list[Attachment] | None = None,
+) -> Submission:
+    """The attempt on a submission this process holds as `sending` (claimed, or created so for
+    the person's own request). `inline`: the person is waiting for the page, so an API that was
+    just found down is not tried again now. `files`: its attachments, when already in hand."""
     try:
         if _expired(submission):
             return _give_up(submission)
@@ -58,7 +69,7 @@ def deliver(pk: int, wait: float = 0, inline: bool = False) -> Submission | None
                 return _needs_attention(submission, Error.OUTCOME_UNKNOWN, _NO_REFERENCE)
             if _found(submission, client):
                 return submission
-        return _send(submission, client)
+        return _send(submission, client, files)
     except BaseException:
         # Whatever broke (the database, a signal), the record must not stay `sending` for good:
         # it may have been sent, so it is looked up before anything is sent again.
@@ -123,8 +134,8 @@ def with_reference(payload: dict, reference: str) -> dict:
     return {**payload, "description": f"{payload.get('description', '')}\n\n{line}"}
 
 
-def _send(submission: Submission, client) -> Submission:
-    files = list(submission.attachments.all())
+def _send(submission: Submission, client, files: list[Attachment] | None) -> Submission:
+    files = list(submission.attachments.all()) if files is None else files
     try:
         streams = storage.uploads(files)
     except OSError:

@@ -40,16 +40,16 @@ def receive(handover: Handover) -> Outcome:
         logger.exception("A submission could not be stored")
         return Outcome(storage.described(files), failure=NOT_KEPT)
     if new:
-        submission = _first_attempt(submission)
+        submission = _first_attempt(submission, files)
     return replace(_outcome(submission, files), new=created)
 
 
-def _first_attempt(submission: Submission) -> Submission:
+def _first_attempt(submission: Submission, files: list[Attachment]) -> Submission:
     """Deliver at once while the person waits; what cannot be settled now goes to the worker. It
-    is kept whatever happens here: a database that refuses now leaves it to the sweep."""
+    is kept whatever happens here: a database that refuses now leaves it `sending`, for the sweep
+    to take over as a stalled attempt (looked up before it is sent again)."""
     try:
-        attempted = attempts.deliver(submission.pk, inline=True)
-        submission = attempted or Submission.objects.get(pk=submission.pk)
+        submission = attempts.attempt(submission, inline=True, files=files)
         tasks.schedule(submission)
     except DatabaseError:
         logger.exception(
@@ -71,20 +71,28 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
     """The kept submission of this rendered form, whether this POST is the one to send it, and
     whether it made it (the throttles count only new tickets).
 
-    A second POST finds the first; only one the API rejected takes the corrected form instead.
+    The one to send it gets the row already `sending`, claimed for its own attempt in the same
+    transaction that keeps it (were the process to die before the outcome is recorded, the sweep
+    takes it over as any stalled attempt). A second POST finds the first; only one the API
+    rejected takes the corrected form instead.
     """
+    now = timezone.now()
     values = {
         "form_slug": filing.form_slug,
         "audience": filing.audience,
         "language": filing.language,
         "payload": filing.payload,
         "staff_user_id": filing.filed_by,
+        "state": State.SENDING,
+        "attempt_started_at": now,
     }
     try:
         with transaction.atomic():
             submission = Submission.objects.create(token=filing.nonce, **values)
-            _attach(submission, files)
+            if files:
+                _attach(submission, files)
         journal.changed(submission.reference, State.RECEIVED, why=filing.audience)
+        journal.changed(submission.reference, State.SENDING, why="attempt 1")
         return submission, True, True
     except IntegrityError:
         pass
@@ -93,13 +101,13 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
         taken = Submission.objects.filter(
             token=filing.nonce, state=State.ATTENTION, error_kind=Error.REJECTED
         ).update(
-            state=State.RECEIVED, error_kind="", error_detail="", api_messages=[],
-            next_attempt_at=None, updated_at=timezone.now(), **values,
+            error_kind="", error_detail="", api_messages=[], next_attempt_at=None,
+            updated_at=now, **values,
         )  # fmt: skip
         submission = Submission.objects.get(token=filing.nonce)
         if taken:
             _attach(submission, files)
-            journal.changed(submission.reference, State.RECEIVED, State.ATTENTION, "corrected")
+            journal.changed(submission.reference, State.SENDING, State.ATTENTION, "corrected")
     return submission, bool(taken), False
 
 

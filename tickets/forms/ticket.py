@@ -317,3 +317,21 @@ def api_field_name(field: str) -> str:
             field_id = field[len(prefix) :].split("]")[0].split("[")[0].split(".")[0]
             return f"cf_{field_id}"
     return field
+
+
+class FreshForm:
+    """A customer's form as first shown, before it is built. Its page reuses the form's kept HTML
+    (templatetags/ticket_forms.py), so the form itself (a deep copy of every field and widget,
+    the larger part of a page's own work) is built only while that HTML is not kept yet."""
+
+    is_bound = False
+    errors: dict = {}
+
+    def __init__(self, form_cls: type[TicketForm]):
+        self.form_cls = form_cls
+        self.audience = form_cls.audience
+        self.start = Prefill()
+        self.initial = {"form_token": tokens.issue(form_cls.spec.slug, form_cls.audience)}
+
+    def build(self) -> TicketForm:
+        return self.form_cls(initial=dict(self.initial))

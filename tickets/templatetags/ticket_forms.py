@@ -18,6 +18,8 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from ..forms.ticket import FreshForm
+
 register = template.Library()
 
 PLACEHOLDER = "ticket-form-token-placeholder"
@@ -39,16 +41,16 @@ def reusable(form) -> bool:
 
 @register.simple_tag(takes_context=True)
 def ticket_form(context, form) -> SafeString:
+    """`form`: a TicketForm, or a FreshForm (built here only when its HTML is not kept yet)."""
     if not reusable(form):
-        return _render(form, context)
+        return _render(form.build() if isinstance(form, FreshForm) else form, context)
+    form_cls = form.form_cls if isinstance(form, FreshForm) else type(form)
     language = get_language() or ""
-    html = _rendered.get(type(form), {}).get(language)
+    html = _rendered.get(form_cls, {}).get(language)
     if html is None:
-        fresh = type(form)()
-        fresh.initial["form_token"] = PLACEHOLDER
-        html = _render(fresh, context)
+        html = _render(form_cls(initial={"form_token": PLACEHOLDER}), context)
         with _lock:
-            _rendered.setdefault(type(form), {})[language] = html
+            _rendered.setdefault(form_cls, {})[language] = html
     return mark_safe(html.replace(PLACEHOLDER, form.initial["form_token"]))
 
 

@@ -23,6 +23,7 @@ from ..embedding.origin import client_key, from_own_page
 from ..forms import challenge
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
+from ..forms.ticket import FreshForm
 from ..schema.service import get_schema
 from . import reading
 from .shared import (
@@ -65,7 +66,9 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
         return _post(request, door, values, refusal)
     if refusal:
         return render(request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400)
-    return render(request, template, {**page, "form": door.form_cls(prefill=values)})
+    # A form as first shown is built only if its kept HTML is not there yet.
+    form = door.form_cls(prefill=values) if values != Prefill() else FreshForm(door.form_cls)
+    return render(request, template, {**page, "form": form})
 
 
 def _post(
