@@ -218,3 +218,25 @@ def test_the_database_count_loses_nothing_between_processes_and_keeps_its_expiry
         "print(int(value.timestamp() - time.time()))"
     )
     assert 3000 < int(left) <= 3600  # the hour it was made for, not the default two days
+
+
+def test_the_database_store_adds_a_count_only_where_none_is_live():
+    """add() is one upsert: a new key is made, a live one is left as it is (False), an expired
+    one is made anew, as Django's add does."""
+    from django.core.cache import caches
+
+    from tickets.abuse.counters import CountingDatabaseCache
+
+    store = caches["throttle"]
+    assert isinstance(store, CountingDatabaseCache)
+    assert store.add("window", 0, 3600) is True
+    assert store.incr("window") == 1
+    assert store.add("window", 0, 3600) is False
+    assert store.get("window") == 1
+    assert store.add("gone", 5, -1) is True  # made already expired
+    assert store.get("gone") is None
+    assert store.add("gone", 0, 3600) is True
+    assert store.incr("gone") == 1
+    with pytest.raises(ValueError):
+        store.incr("never-made")
+    assert store.incr("window") == 2  # the store is still usable after a missing key
