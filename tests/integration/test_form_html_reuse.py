@@ -58,3 +58,13 @@ def test_a_bound_or_prefilled_form_is_rendered_in_full(client):
     assert "From the link" not in client.get("/forms/support/").content.decode()
     sent_back = client.post("/forms/support/", {"title": "Typed"}).content.decode()
     assert 'value="Typed"' in sent_back
+
+
+def test_the_field_templates_see_the_form_they_render(client, full_render):
+    """A fresh page's form is not built for the page (forms.ticket.FreshForm): the field
+    templates must read the form being rendered (its file limits), kept or rendered in full."""
+    ticket_forms.clear()
+    kept = page(client, "/forms/support/")
+    full_render()
+    for html in (kept, page(client, "/forms/support/")):
+        assert 'data-file-limits data-max-files="' in html

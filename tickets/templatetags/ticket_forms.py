@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
 from django import template
+from django.core.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -55,12 +56,18 @@ def ticket_form(context, form) -> SafeString:
 
 
 def _render(form, context) -> str:
-    """What `{% crispy form %}` gives in this place."""
-    with context.push(ticket_form_object=form):
+    """What `{% crispy form %}` gives in this place. The field templates read `form` (its file
+    limits, its kept files): the form being rendered, never the page's stand-in."""
+    with context.push(ticket_form_object=form, form=form):
         return CrispyFormNode("ticket_form_object", None).render(context)
 
 
-def clear() -> None:
+def clear(**_signal) -> None:
     """Forget every kept rendering (the tests compare a kept one with a full one)."""
     with _lock:
         _rendered.clear()
+
+
+# The HTML carries settings (the file limits, their help text): a changed setting (the tests
+# change them; a deployment restarts) renders anew.
+setting_changed.connect(clear)
