@@ -109,7 +109,10 @@ def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = confirmation_context(key, AUDIENCE, "tickets:staff_status")
+    context = confirmation_context(
+        key, AUDIENCE, "tickets:staff_status", names=directory.for_summary
+    )
+    context["helpdesk_url"] = directory.ticket_url(context["submission"].api_id)
     return render(request, "tickets/staff/confirmation.html", context)
 
 

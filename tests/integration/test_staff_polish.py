@@ -1,0 +1,151 @@
+"""The staff pages of issue 13: the confirmation shows every handling field with names and links
+to the ticket in the helpdesk; the language follows the agent through the staff pages."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+
+from sandbox.models import Ticket
+from tests.integration.test_portal_flow import _close_api_connections  # noqa: F401  (fixture)
+from tests.integration.test_staff import FORM, REQUIRED, filed, token
+from tickets.models import Submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pw-olena-123"
+
+
+@pytest.fixture
+def agent(db):
+    return get_user_model().objects.create_user(
+        "olena", "olena.koval@sandbox.invalid", PASSWORD, is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_client(agent, sandbox_api):
+    client = Client()
+    client.force_login(agent)
+    return client
+
+
+def summary_rows(html: str) -> dict[str, str]:
+    """The confirmation's "what was filed" list as label -> value."""
+    block = html.split('<dl class="ticket-summary', 1)[1].split("</dl>", 1)[0]
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", block, re.S)
+    return {unescape(label).strip(): unescape(value).strip() for label, value in pairs}
+
+
+def file_everything(staff_client) -> Submission:
+    parent = filed(
+        staff_client.post(
+            FORM, {**REQUIRED, "form_token": token(staff_client), "user_email": "ada@example.com"}
+        )
+    )
+    post = {
+        **REQUIRED,
+        "form_token": token(staff_client),
+        "user_id": "1002",
+        "user_email": "grace@example.com",
+        "create_from_user": "0",
+        "owner_id": "3",
+        "followers": ["1", "2"],
+        "cc": "alan@example.com",
+        "bcc": "audit@example.com",
+        "department_id": "2",
+        "priority_id": "3",
+        "type_id": "2",
+        "status_id": "process",
+        "sla_date_0": "2027-01-01",
+        "sla_date_1": "09:30",
+        "ticket_lock": "on",
+        "tags": "vip, phone",
+        "pid": parent.unique_id,
+    }
+    ticket = filed(staff_client.post(FORM, post))
+    return Submission.objects.get(unique_id=ticket.unique_id)
+
+
+def test_the_confirmation_shows_every_handling_field_by_name(staff_client):
+    submission = file_everything(staff_client)
+    parent = Ticket.objects.get(pk=submission.payload["pid"])
+    html = staff_client.get(f"/staff/tickets/{submission.public_key}/").content.decode()
+    rows = summary_rows(html)
+    assert rows["Client"] == "Grace Hopper <grace@example.com>"
+    assert rows["First message on behalf of"] == "staff (the portal's helpdesk account)"
+    assert rows["Assignee"] == "Ivan Petrenko <ivan.petrenko@sandbox.invalid>"
+    assert rows["Followers"] == (
+        "Administrator <admin@sandbox.invalid>, Olena Koval <olena.koval@sandbox.invalid>"
+    )
+    assert rows["Copies (cc)"] == "alan@example.com"
+    assert rows["Blind copies (bcc)"] == "audit@example.com"
+    assert rows["Department"] == "Billing"
+    assert rows["Priority"] == "High"
+    assert rows["Type"] == "Incident"
+    assert rows["Status"] == "In progress"
+    assert rows["SLA deadline"] == "01.01.2027 09:30"
+    assert rows["Lock the ticket"] == "Yes"
+    assert rows["Tags"] == "vip, phone"
+    assert rows["Parent ticket"] == f"{parent.unique_id}: {REQUIRED['title']}"
+    assert list(rows)[:3] == ["Client", "First message on behalf of", "Subject"]
+
+
+def test_what_was_left_empty_says_so(staff_client):
+    post = {
+        **REQUIRED,
+        "form_token": token(staff_client),
+        "user_email": "new.person@example.com",
+        "owner_id": "",
+        "department_id": "",
+    }
+    submission = Submission.objects.get(unique_id=filed(staff_client.post(FORM, post)).unique_id)
+    rows = summary_rows(
+        staff_client.get(f"/staff/tickets/{submission.public_key}/").content.decode()
+    )
+    assert rows["Client"] == "new.person@example.com"
+    assert rows["First message on behalf of"] == "the client"
+    assert rows["Assignee"] == "Unassigned"
+    assert rows["Department"] == "the helpdesk's default"
+    assert rows["Followers"] == rows["Tags"] == rows["Parent ticket"] == "—"
+    assert rows["Lock the ticket"] == "No"
+
+
+def test_a_person_the_helpdesk_does_not_answer_for_is_shown_by_id(staff_client, settings):
+    submission = file_everything(staff_client)
+    # The helpdesk gone (and nothing of it cached): everything is still shown, people by id.
+    settings.TICKETS_API_URL = "http://127.0.0.1:9/api/v2"
+    cache.clear()
+    response = staff_client.get(f"/staff/tickets/{submission.public_key}/")
+    assert response.status_code == 200
+    rows = summary_rows(response.content.decode())
+    assert rows["Client"] == "grace@example.com"
+    assert rows["Assignee"] == "#3"
+    assert rows["Followers"] == "#1, #2"
+    assert rows["Parent ticket"] == f"#{submission.payload['pid']}"
+
+
+def test_the_confirmation_links_to_the_ticket_in_the_helpdesk_when_its_address_is_set(
+    staff_client, settings
+):
+    post = {**REQUIRED, "form_token": token(staff_client), "user_email": "ada@example.com"}
+    ticket = filed(staff_client.post(FORM, post))
+    page = f"/staff/tickets/{Submission.objects.get(unique_id=ticket.unique_id).public_key}/"
+    for setting, link in [
+        ("https://support.example.com", f"https://support.example.com/ticket/{ticket.pk}"),
+        (
+            "https://desk.example.com/agent/tickets/{id}/",
+            f"https://desk.example.com/agent/tickets/{ticket.pk}/",
+        ),
+        ("", None),
+    ]:
+        settings.TICKETS_HELPDESK_URL = setting
+        html = staff_client.get(page).content.decode()
+        found = re.search(r'<a class="alert-link" href="([^"]+)" data-helpdesk-link>([^<]+)', html)
+        if link is None:
+            assert found is None and "data-helpdesk-link" not in html
+            continue
+        assert found, html
+        assert found.groups() == (link, f"Open {ticket.unique_id} in the helpdesk")
