@@ -12,6 +12,13 @@
     };
   }
 
+  // The endpoint's address carries the page's language (?lang=), so its messages speak it too.
+  function withQuery(base, query) {
+    var url = new URL(base, document.baseURI);
+    url.searchParams.set("q", query);
+    return url.href;
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -60,7 +67,7 @@
         status.textContent = "";
         return;
       }
-      getJSON(root.dataset.searchUrl + "?q=" + encodeURIComponent(query)).then(function (answer) {
+      getJSON(withQuery(root.dataset.searchUrl, query)).then(function (answer) {
         if (input.value.trim() !== query) return;  // a newer query is on its way
         results.replaceChildren();
         if (!answer.ok) {
@@ -108,7 +115,7 @@
         preview.textContent = "";
         return;
       }
-      getJSON(root.dataset.lookupUrl + "?q=" + encodeURIComponent(reference)).then(function (answer) {
+      getJSON(withQuery(root.dataset.lookupUrl, reference)).then(function (answer) {
         if (input.value.trim() !== reference) return;
         preview.textContent = answer.ok
           ? answer.body.unique_id + ": " + answer.body.title

@@ -3,6 +3,7 @@ to the ticket in the helpdesk; the language follows the agent through the staff 
 
 import re
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -149,3 +150,66 @@ def test_the_confirmation_links_to_the_ticket_in_the_helpdesk_when_its_address_i
             continue
         assert found, html
         assert found.groups() == (link, f"Open {ticket.unique_id} in the helpdesk")
+
+
+# --- 20: the language follows the agent -----------------------------------------------------------
+def query_of(url: str) -> dict:
+    return {k: v for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_signing_in_keeps_the_language_of_the_page_asked_for(agent, sandbox_api):
+    browser = Client()
+    response = browser.get(f"{FORM}?lang=uk")
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == "/staff/login/"
+    assert query_of(response["Location"]) == {"lang": ["uk"], "next": [f"{FORM}?lang=uk"]}
+    login = browser.get(response["Location"])
+    assert login["Content-Language"] == "uk"
+    # The agent picks Russian on the sign-in page: the form then opens in Russian.
+    posted = browser.post(
+        f"/staff/login/?lang=ru&next={FORM}%3Flang%3Duk",
+        {"username": "olena", "password": PASSWORD, "next": f"{FORM}?lang=uk"},
+    )
+    assert posted.status_code == 302
+    assert posted["Location"] == f"{FORM}?lang=ru"
+    assert browser.get(posted["Location"])["Content-Language"] == "ru"
+
+
+def test_signing_in_without_a_next_page_lands_on_the_index_in_its_language(agent):
+    browser = Client()
+    posted = browser.post("/staff/login/?lang=uk", {"username": "olena", "password": PASSWORD})
+    assert posted["Location"] == "/staff/?lang=uk"
+
+
+def test_signing_out_keeps_the_language(staff_client):
+    html = staff_client.get("/staff/?lang=uk").content.decode()
+    assert 'action="/staff/logout/?lang=uk"' in html
+    response = staff_client.post("/staff/logout/?lang=uk")
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/login/?lang=uk"
+
+
+def test_staff_links_and_the_confirmation_carry_the_language(staff_client):
+    index = staff_client.get("/staff/?lang=uk").content.decode()
+    assert 'href="/staff/?lang=uk"' in index  # the brand
+    assert f'href="{FORM}?lang=uk"' in index
+    form = staff_client.get(f"{FORM}?lang=uk").content.decode()
+    assert 'data-search-url="/staff/api/clients/?lang=uk"' in form
+    assert 'data-lookup-url="/staff/api/tickets/?lang=uk"' in form
+    post = {**REQUIRED, "form_token": token(staff_client), "user_email": "ada@example.com"}
+    response = staff_client.post(f"{FORM}?lang=uk", post)
+    assert response.status_code == 302
+    assert re.fullmatch(r"/staff/tickets/[^/?]+/\?lang=uk", response["Location"])
+    confirmation = staff_client.get(response["Location"])
+    assert confirmation["Content-Language"] == "uk"
+    html = confirmation.content.decode()
+    assert f'href="{FORM}?lang=uk"' in html and 'href="/staff/?lang=uk"' in html
+    # The search's count comes in the page's language.
+    found = staff_client.get("/staff/api/clients/", {"q": "grace", "lang": "uk"}).json()
+    assert found["status"] != "1 client found"
+
+
+def test_a_language_the_portal_does_not_speak_is_neither_kept_nor_repeated(client):
+    # Repeated, it would be text a third party put in a compressed page (views/compression.py).
+    html = client.get('/?lang="><b>x').content.decode()
+    assert 'href="/"' in html and "&lt;b&gt;x" not in html

@@ -7,16 +7,18 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..delivery import submissions
+from ..embedding.language import with_language
 from ..forms.building import form_class
 from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
@@ -29,11 +31,13 @@ AUDIENCE = "staff"
 
 
 def staff_required(view):
-    """Signed in (else to the sign-in page) and staff (else 403)."""
+    """Signed in (else to the sign-in page, in the page's language) and staff (else 403)."""
 
-    @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            sign_in = with_language(resolve_url(settings.LOGIN_URL), request)
+            return redirect_to_login(request.get_full_path(), sign_in)
         if not request.user.is_staff:
             raise PermissionDenied(_("Only staff may file tickets for clients."))
         return view(request, *args, **kwargs)
@@ -62,6 +66,23 @@ def staff_required_json(view):
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
     return wrapped
+
+
+class SignInView(LoginView):
+    """Django's sign-in, landing in the language the sign-in page speaks: on the page `next`
+    names (its `lang` replaced, should the agent have changed it here) or the staff index."""
+
+    template_name = "tickets/staff/login.html"
+
+    def get_success_url(self) -> str:
+        return with_language(super().get_success_url(), self.request)
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out (a POST), back to the sign-in page in the language it was asked in."""
+
+    def get_success_url(self) -> str:
+        return with_language(super().get_success_url(), self.request)
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
@@ -104,7 +125,8 @@ def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
         show_outcome(form, outcome)
         return render(request, "tickets/staff/form.html", {**page, "form": form})
     directory.helpdesk_id_for(request.user, remember=True)  # the agent's account, found by email
-    return redirect("tickets:staff_confirmation", key=outcome.submission_key)
+    confirmation = reverse("tickets:staff_confirmation", kwargs={"key": outcome.submission_key})
+    return redirect(with_language(confirmation, request))
 
 
 @staff_required

