@@ -164,3 +164,60 @@ def test_ukrainian_follows_the_agent_from_sign_in_to_sign_out(
     page.locator(".site-account button").click()
     page.wait_for_url(f"{live_server.url}/staff/login/?lang=uk")
     assert page.locator("html").get_attribute("lang") == "uk"
+
+
+# --- 22: axe finds nothing, light or dark ---------------------------------------------------------
+def file_for_ada(page, title: str = "Phoned in") -> None:
+    page.locator("#id_user_email").fill("ada@example.com")
+    page.locator("#id_title").fill(title)
+    page.locator("#id_description").fill("The client phoned about an invoice.")
+    page.locator("#id_cf_100_0").select_option("200")
+    page.locator("#id_cf_100_1").select_option("209")
+    page.locator("form[data-ticket-form] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/tickets/[^/]+/"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_staff_pages_pass_axe(open_context, live_server, sandbox_api, agent, axe_check, scheme):
+    for viewport in (PHONE, DESKTOP):
+        page = open_context(viewport, scheme)
+        where = f"{scheme}, {viewport['width']} px"
+        page.goto(f"{live_server.url}/staff/login/")
+        axe_check(page, f"sign-in ({where})")
+        sign_in(page, live_server, "/staff/")
+        axe_check(page, f"index ({where})")
+        page.goto(f"{live_server.url}{FORM}")
+        axe_check(page, f"form ({where})")
+        file_for_ada(page)
+        axe_check(page, f"confirmation ({where})")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_admin_submission_pages_pass_axe(
+    open_context, live_server, sandbox_api, axe_check, scheme
+):
+    get_user_model().objects.create_superuser("root", "admin@sandbox.invalid", PASSWORD)
+    for viewport in (PHONE, DESKTOP):
+        page = open_context(viewport, scheme)
+        where = f"{scheme}, {viewport['width']} px"
+        sign_in_as_root(page, live_server)
+        page.goto(f"{live_server.url}{FORM}")
+        page.locator("input[type=file]").set_input_files(
+            [{"name": "invoice.txt", "mimeType": "text/plain", "buffer": b"VAT 20%"}]
+        )
+        # A payload wider than the page: the admin's JSON boxes scroll.
+        file_for_ada(page, "A subject long enough to need scrolling " * 4)
+        page.goto(f"{live_server.url}/admin/tickets/submission/")
+        axe_check(page, f"the submission list ({where})")
+        page.locator("#result_list tbody th a, #result_list tbody td a").first.click()
+        page.wait_for_url(re.compile(r"/admin/tickets/submission/\d+/change/"))
+        assert page.get_by_text("invoice.txt").first.is_visible()
+        axe_check(page, f"a submission ({where})")
+
+
+def sign_in_as_root(page, live_server) -> None:
+    page.goto(f"{live_server.url}/staff/login/")
+    page.locator("#id_username").fill("root")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.mb-3 button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/staff/")
