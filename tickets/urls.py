@@ -19,4 +19,5 @@ urlpatterns = [
     path("staff/tickets/<str:key>/status/", staff.status, name="staff_status"),
     path("staff/api/clients/", staff.client_search, name="staff_client_search"),
     path("staff/api/tickets/", staff.ticket_lookup, name="staff_ticket_lookup"),
+    path("staff/api/staff/", staff.staff_search, name="staff_staff_search"),
 ]

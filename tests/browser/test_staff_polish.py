@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from tickets.helpdesk.client import close_clients
 
@@ -221,3 +222,136 @@ def sign_in_as_root(page, live_server) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form.mb-3 button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/staff/")
+
+
+# --- 18: the client and followers pickers are comboboxes ------------------------------------------
+def active_option(page, combo):
+    """The option aria-activedescendant names, as (its text, its aria-selected)."""
+    option_id = combo.get_attribute("aria-activedescendant")
+    if not option_id:
+        return None
+    option = page.locator(f"#{option_id}")
+    return option.inner_text(), option.get_attribute("aria-selected")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_client_search_is_a_combobox(
+    open_context, live_server, sandbox_api, agent, axe_check, scheme
+):
+    page = open_context(PHONE, scheme)
+    sign_in(page, live_server)
+    combo = page.get_by_role("combobox", name="Find a client by name or email")
+    listbox = page.locator("#" + combo.get_attribute("aria-controls"))
+    assert (listbox.get_attribute("role"), listbox.get_attribute("aria-label")) == (
+        "listbox",
+        "Clients found",
+    )
+    assert combo.get_attribute("aria-expanded") == "false"
+    combo.fill("example.com")
+    expect(listbox.get_by_role("option")).to_have_count(5)
+    assert combo.get_attribute("aria-expanded") == "true"
+    status = page.locator("#" + combo.get_attribute("aria-describedby"))
+    assert status.get_attribute("aria-live") == "polite"
+    expect(status).to_have_text("5 clients found")
+    names = listbox.get_by_role("option").all_inner_texts()
+    assert active_option(page, combo) is None
+
+    combo.press("ArrowDown")
+    assert active_option(page, combo) == (names[0], "true")
+    combo.press("ArrowDown")
+    assert active_option(page, combo) == (names[1], "true")
+    assert listbox.locator("[aria-selected=true]").count() == 1
+    axe_check(page, f"the client combobox, an option active ({scheme})")
+    combo.press("ArrowUp")
+    assert active_option(page, combo) == (names[0], "true")
+    combo.press("ArrowUp")  # round to the last
+    assert active_option(page, combo) == (names[-1], "true")
+
+    combo.press("Escape")
+    assert combo.get_attribute("aria-expanded") == "false"
+    assert listbox.is_hidden() and active_option(page, combo) is None
+    assert combo.input_value() == "example.com"
+    combo.press("ArrowDown")  # open again
+    combo.press("ArrowDown")
+    picked = names[1]
+    combo.press("Enter")
+    assert page.url == f"{live_server.url}{FORM}"  # Enter picked, and sent nothing
+    chosen = page.locator("[data-client-chosen]")
+    expect(chosen).to_be_visible()
+    assert chosen.locator("[data-client-name]").inner_text() == picked
+    assert page.get_by_label("Client's email").input_value() in picked
+    assert page.locator("#id_user_id").input_value() != ""
+    expect(page.locator("[data-client-change]")).to_be_focused()
+    axe_check(page, f"the client picked ({scheme})")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_followers_are_added_with_a_combobox_and_filed(
+    open_context, live_server, sandbox_api, agent, axe_check, scheme
+):
+    from sandbox.models import Ticket
+
+    page = open_context(DESKTOP, scheme)
+    sign_in(page, live_server)
+    boxes = page.locator("[data-followers-boxes]")
+    expect(boxes).to_be_hidden()  # the checkboxes carry the data, out of sight
+    combo = page.get_by_role("combobox", name="Add a follower by name or email")
+    listbox = page.locator("#" + combo.get_attribute("aria-controls"))
+    assert (listbox.get_attribute("role"), listbox.get_attribute("aria-label")) == (
+        "listbox",
+        "Staff members found",
+    )
+    combo.fill("sandbox.invalid")
+    expect(listbox.get_by_role("option")).to_have_count(3)
+    expect(page.locator("#followers-results-status")).to_have_text("3 staff members found")
+    combo.press("ArrowDown")
+    combo.press("ArrowDown")
+    assert active_option(page, combo) == ("Olena Koval <olena.koval@sandbox.invalid>", "true")
+    axe_check(page, f"the followers combobox, an option active ({scheme})")
+    combo.press("Enter")
+    chosen = page.locator("[data-followers-chosen] li")
+    expect(chosen).to_have_count(1)
+    expect(combo).to_be_focused()
+    assert combo.input_value() == ""
+    # One already following is not offered again; a click picks too.
+    combo.fill("sandbox.invalid")
+    expect(listbox.get_by_role("option")).to_have_count(2)
+    expect(page.locator("#followers-results-status")).to_have_text("2 staff members found")
+    listbox.get_by_role("option", name="Ivan Petrenko <ivan.petrenko@sandbox.invalid>").click()
+    expect(chosen).to_have_count(2)
+    combo.fill("admin")
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    combo.press("Enter")  # the only one
+    expect(chosen).to_have_count(3)
+    page.get_by_role("button", name="Remove Olena Koval <olena.koval@sandbox.invalid>").click()
+    expect(chosen).to_have_count(2)
+    axe_check(page, f"followers chosen ({scheme})")
+
+    file_for_ada(page, "Followed by two")
+    ticket = Ticket.objects.get(title="Followed by two")
+    assert sorted(ticket.followers) == [1, 3]
+    assert (
+        "Administrator <admin@sandbox.invalid>, Ivan Petrenko"
+        in page.locator("dl.ticket-summary").inner_text()
+    )
+
+
+def test_without_javascript_the_pickers_are_an_email_and_checkboxes(
+    browser, live_server, sandbox_api, agent
+):
+    from sandbox.models import Ticket
+
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server)
+        assert page.get_by_label("Find a client by name or email").is_hidden()
+        # The comboboxes are in the page, out of sight until a script shows them.
+        assert page.locator("#followers-search, #client-search").count() == 2
+        assert page.locator("[data-followers-search]").is_hidden()
+        page.get_by_label("Ivan Petrenko <ivan.petrenko@sandbox.invalid>", exact=True).check()
+        file_for_ada(page, "Filed without JavaScript")
+        ticket = Ticket.objects.get(title="Filed without JavaScript")
+        assert ticket.followers == [3]
+    finally:
+        context.close()

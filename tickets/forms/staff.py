@@ -192,7 +192,7 @@ class StaffTicketForm(TicketForm):
             Fieldset(
                 _("Handling"),
                 "owner_id",
-                "followers",
+                LayoutField("followers", template="tickets/staff/followers_field.html"),
                 "department_id",
                 "priority_id",
                 "type_id",

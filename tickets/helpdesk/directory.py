@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -122,6 +123,21 @@ def staff_users() -> list[Person]:
     cache.set("directory:staff", staff, STAFF_TTL)
     cache.set("directory:staff:stale", staff, 24 * 3600)
     return [Person(**p) for p in staff]
+
+
+def search_staff(query: str, leave_out: Iterable[int] = (), limit: int = 10) -> list[Person]:
+    """Staff users whose name or email contains `query` (followers to add), from the cached list;
+    `leave_out`: those already chosen."""
+    query = query.strip().casefold()
+    if not query:
+        return []
+    chosen = set(leave_out)
+    found = (
+        p
+        for p in staff_users()
+        if p.id not in chosen and (query in p.name.casefold() or query in p.email.casefold())
+    )
+    return list(islice(found, limit))
 
 
 def person(person_id: int) -> Person | None:

@@ -23,6 +23,7 @@ from ..forms.building import form_class
 from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
 from ..helpdesk.errors import ApiError, RateStoreDown
+from ..lib.values import as_int
 from ..schema.service import get_schema
 from . import reading
 from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
@@ -154,6 +155,24 @@ def client_search(request: HttpRequest) -> JsonResponse:
             "results": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
             # Said by a screen reader as results arrive: the count in the agent's language.
             "status": ngettext("%(count)d client found", "%(count)d clients found", count)
+            % {"count": count},
+        }
+    )
+
+
+@staff_required_json
+@require_GET
+def staff_search(request: HttpRequest) -> JsonResponse:
+    """Staff users to add as followers; `chosen` (comma-separated ids) are left out."""
+    chosen = [i for i in map(as_int, request.GET.get("chosen", "").split(",")) if i]
+    people = directory.search_staff(request.GET.get("q", ""), chosen)
+    count = len(people)
+    return JsonResponse(
+        {
+            "results": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
+            "status": ngettext(
+                "%(count)d staff member found", "%(count)d staff members found", count
+            )
             % {"count": count},
         }
     )
