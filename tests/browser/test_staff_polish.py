@@ -355,3 +355,23 @@ def test_without_javascript_the_pickers_are_an_email_and_checkboxes(
         assert ticket.followers == [3]
     finally:
         context.close()
+
+
+# --- 21: the unmapped agent -----------------------------------------------------------------------
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_unmapped_superuser_sees_what_to_do(
+    open_context, live_server, sandbox_api, axe_check, scheme
+):
+    user = get_user_model().objects.create_superuser("root", "", PASSWORD)
+    page = open_context(PHONE, scheme)
+    sign_in_as_root(page, live_server)
+    page.goto(f"{live_server.url}{FORM}")
+    notice = page.locator("[data-agent-unmapped]")
+    expect(notice).to_be_visible()
+    assert page.get_by_label("Assignee").input_value() == ""
+    axe_check(page, f"the form of an unmapped agent ({scheme})")
+    notice.get_by_role("link").click()
+    page.wait_for_url(f"{live_server.url}/admin/auth/user/{user.pk}/change/")
+    field = page.locator("#id_helpdesk_account-0-helpdesk_user_id")
+    options = page.locator(f"datalist#{field.get_attribute('list')} option")
+    assert options.count() == 3

@@ -213,3 +213,47 @@ def test_a_language_the_portal_does_not_speak_is_neither_kept_nor_repeated(clien
     # Repeated, it would be text a third party put in a compressed page (views/compression.py).
     html = client.get('/?lang="><b>x').content.decode()
     assert 'href="/"' in html and "&lt;b&gt;x" not in html
+
+
+# --- 21: an agent with no helpdesk user, and picking one in the admin -----------------------------
+@pytest.fixture
+def root(db, sandbox_api):
+    """A superuser as README makes one: no email the helpdesk knows."""
+    user = get_user_model().objects.create_superuser("root", "", PASSWORD)
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+def test_an_unmapped_agent_is_told_what_to_do(root, staff_client):
+    user, client = root
+    html = client.get(FORM).content.decode()
+    notice = html.split("data-agent-unmapped", 1)[1].split("</div>", 1)[0]
+    assert "Your portal account is not linked to a helpdesk user." in notice
+    assert f'href="/admin/auth/user/{user.pk}/change/"' in notice
+    assert re.search(r'<option value="" selected>Unassigned</option>', html)
+    # Olena is found by her email: no notice for her.
+    assert "data-agent-unmapped" not in staff_client.get(FORM).content.decode()
+
+
+def test_the_helpdesk_account_is_picked_from_the_staff_list_in_the_admin(root):
+    from tickets.admin import StaffAccountForm
+    from tickets.models import StaffAccount
+
+    user, client = root
+    html = client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+    listed = re.search(
+        r'list="([^"]+)"', html.split('name="helpdesk_account-0-helpdesk_user_id"')[1]
+    )
+    assert listed
+    datalist = html.split(f'<datalist id="{listed.group(1)}">', 1)[1].split("</datalist>", 1)[0]
+    assert re.findall(r'<option value="(\d+)">', datalist) == ["1", "3", "2"]  # by name
+    assert "Ivan Petrenko &lt;ivan.petrenko@sandbox.invalid&gt;" in datalist
+
+    unknown = StaffAccountForm({"helpdesk_user_id": "1001"}, instance=StaffAccount(user=user))
+    assert unknown.errors["helpdesk_user_id"] == ["The helpdesk has no staff user 1001."]
+    picked = StaffAccountForm({"helpdesk_user_id": "3"}, instance=StaffAccount(user=user))
+    assert picked.is_valid(), picked.errors
+    picked.save()
+    assert StaffAccount.objects.get(user=user).helpdesk_user_id == 3
+    assert "data-agent-unmapped" not in client.get(FORM).content.decode()
