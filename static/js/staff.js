@@ -214,7 +214,7 @@
         item.appendChild(document.createTextNode(nameOf(box)));
         button.type = "button";
         button.className = "btn btn-link btn-sm p-0";
-        button.textContent = root.dataset.remove.replace("%(name)s", nameOf(box));
+        button.textContent = root.dataset.remove.replace("{name}", nameOf(box));
         button.addEventListener("click", function () {
           box.checked = false;
           render();
