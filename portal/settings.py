@@ -10,6 +10,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -155,6 +156,29 @@ TICKETS_API_RATE_FILE = Path(env("TICKETS_API_RATE_FILE") or BASE_DIR / "var" / 
 # The helpdesk's staff group ids (comma-separated): the staff list for assignees and followers is
 # read from them alone. Empty: every user is read, page by page (fine for a small helpdesk).
 TICKETS_API_STAFF_GROUPS = env_list("TICKETS_API_STAFF_GROUPS")
+
+# The helpdesk's web address for agents (https://support.example.com): the staff confirmation
+# links to the ticket there, at {TICKETS_HELPDESK_URL}/ticket/{id}, or where `{id}` stands in it.
+# The API documents no agent address, so the pattern is the portal's. Empty: no link.
+TICKETS_HELPDESK_URL = env("TICKETS_HELPDESK_URL")
+
+
+def _is_web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as an unclosed [IPv6
+        return False
+    return (
+        parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", value)
+    )
+
+
+if TICKETS_HELPDESK_URL and not _is_web_address(TICKETS_HELPDESK_URL):
+    raise ImproperlyConfigured(
+        f"TICKETS_HELPDESK_URL={TICKETS_HELPDESK_URL!r} must be an http:// or https:// address "
+        "(such as https://support.example.com), or empty for no link to the helpdesk."
+    )
+TICKETS_HELPDESK_URL = TICKETS_HELPDESK_URL.rstrip("/")
 
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
 

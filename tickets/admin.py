@@ -5,11 +5,13 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .delivery import attempts, tasks
+from .helpdesk import directory
+from .helpdesk.errors import ApiError
 from .models import Attachment, StaffAccount, Submission
 
 
@@ -17,7 +19,9 @@ class MarkFiledForm(forms.Form):
     unique_id = forms.CharField(label=_("The ticket's number in the helpdesk"), max_length=64)
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin.StackedInline):
+    # Stacked, not tabular: a read-only table's header has cells with no text (axe-core's
+    # empty-table-header), for the row's title and the delete box it does not have.
     model = Attachment
     fields = ("name", "size", "content_type", "created_at")
     readonly_fields = fields
@@ -67,6 +71,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     )  # fmt: skip
     readonly_fields = fields
     inlines = [AttachmentInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # what axe-core asks of the admin's own styles
 
     @admin.display(description=_("Last error"))
     def last_error(self, obj: Submission) -> str:
@@ -134,8 +141,56 @@ class SubmissionAdmin(admin.ModelAdmin):
         return False
 
 
+class ListedNumberInput(forms.NumberInput):
+    """A number typed, or picked from a list the browser searches as one types (a datalist of
+    `options`: value, label): no script, and a number still goes in when the list is empty."""
+
+    def __init__(self, options: list[tuple[int, str]], attrs: dict | None = None):
+        super().__init__(attrs)
+        self.options = options
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id', name)}_options"
+        field = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', self.options)
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
+
+
+class StaffAccountForm(forms.ModelForm):
+    """The helpdesk user picked from the helpdesk's staff list, by name or email."""
+
+    class Meta:
+        model = StaffAccount
+        fields = ("helpdesk_user_id",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            self.staff = {p.id: p.label() for p in directory.staff_users()}
+        except ApiError:
+            self.staff = {}  # the helpdesk unreachable: an id can still be typed
+        field = self.fields["helpdesk_user_id"]
+        field.widget = ListedNumberInput(sorted(self.staff.items(), key=lambda item: item[1]))
+        field.help_text = (
+            _("Type a name or email and pick the person from the helpdesk's staff list.")
+            if self.staff
+            else _("The helpdesk's staff list could not be read: type the user's id.")
+        )
+        if self.instance.helpdesk_user_id in self.staff:
+            field.help_text = f"{self.staff[self.instance.helpdesk_user_id]}. {field.help_text}"
+
+    def clean_helpdesk_user_id(self) -> int | None:
+        chosen = self.cleaned_data["helpdesk_user_id"]
+        if chosen and self.staff and chosen not in self.staff:
+            raise forms.ValidationError(
+                _("The helpdesk has no staff user %(id)s.") % {"id": chosen}, code="unknown"
+            )
+        return chosen
+
+
 class StaffAccountInline(admin.StackedInline):
     model = StaffAccount
+    form = StaffAccountForm
     can_delete = False
     fields = ("helpdesk_user_id", "found_by_email")
     readonly_fields = ("found_by_email",)

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import customer, staff
@@ -12,16 +11,13 @@ urlpatterns = [
     path("challenge/", customer.challenge_json, name="challenge"),
     path("embed/tickets/<str:key>/", customer.embed_confirmation, name="embed_confirmation"),
     path("embed/<slug:slug>/", customer.embed_form, name="embed_form"),
-    path(
-        "staff/login/",
-        auth_views.LoginView.as_view(template_name="tickets/staff/login.html"),
-        name="staff_login",
-    ),
-    path("staff/logout/", auth_views.LogoutView.as_view(), name="staff_logout"),
+    path("staff/login/", staff.SignInView.as_view(), name="staff_login"),
+    path("staff/logout/", staff.SignOutView.as_view(), name="staff_logout"),
     path("staff/", staff.index, name="staff_index"),
     path("staff/forms/<slug:slug>/", staff.ticket_form, name="staff_form"),
     path("staff/tickets/<str:key>/", staff.confirmation, name="staff_confirmation"),
     path("staff/tickets/<str:key>/status/", staff.status, name="staff_status"),
     path("staff/api/clients/", staff.client_search, name="staff_client_search"),
     path("staff/api/tickets/", staff.ticket_lookup, name="staff_ticket_lookup"),
+    path("staff/api/staff/", staff.staff_search, name="staff_staff_search"),
 ]

@@ -1,5 +1,6 @@
-/* Staff form: find a client as you type, and show a parent ticket's title before sending.
-   Without it an agent types the client's email, and the server checks the parent ticket. */
+/* Staff form: find a client, and add followers, as you type (each a WAI-ARIA 1.2 combobox with a
+   listbox popup), and show a parent ticket's title before sending. Without it an agent types the
+   client's email and ticks followers' boxes, and the server checks the parent ticket. */
 (function () {
   "use strict";
 
@@ -12,6 +13,13 @@
     };
   }
 
+  // The endpoint's address carries the page's language (?lang=), so its messages speak it too.
+  function withQuery(base, params) {
+    var url = new URL(base, document.baseURI);
+    Object.keys(params).forEach(function (name) { url.searchParams.set(name, params[name]); });
+    return url.href;
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -20,26 +28,148 @@
       .catch(function () { return { ok: false, body: {} }; });
   }
 
+  function label(person) {
+    return person.email ? person.name + " <" + person.email + ">" : person.name;
+  }
+
+  /* The combobox: the input keeps the focus; ArrowDown and ArrowUp move the active option
+     (aria-activedescendant), Enter or a click picks it, Escape closes the list (and, closed,
+     empties the input). `search(query)` answers {results, status} or {error}; `pick` takes the
+     person chosen; shorter queries than `minLength` ask nothing. The count of results is said
+     in the polite live region under the input. */
+  function combobox(root, search, pick, minLength) {
+    var input = root.querySelector("[data-combobox-input]");
+    var list = root.querySelector("[data-combobox-list]");
+    var status = root.querySelector("[data-combobox-status]");
+    var options = [];
+    var active = -1;
+
+    function expand(open) {
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) activate(-1);
+    }
+
+    function activate(index) {
+      active = index;
+      options.forEach(function (option, i) {
+        option.element.setAttribute("aria-selected", i === index ? "true" : "false");
+        option.element.classList.toggle("active", i === index);
+      });
+      if (index < 0) {
+        input.removeAttribute("aria-activedescendant");
+        return;
+      }
+      input.setAttribute("aria-activedescendant", options[index].element.id);
+      options[index].element.scrollIntoView({ block: "nearest" });
+    }
+
+    function show(people) {
+      options = people.map(function (person, i) {
+        var element = document.createElement("li");
+        element.id = list.id + "-" + i;
+        element.className = "list-group-item list-group-item-action";
+        element.setAttribute("role", "option");
+        element.textContent = label(person);
+        // The focus stays in the input: a click must not blur it before it picks.
+        element.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        element.addEventListener("click", function () { choose(i); });
+        return { element: element, person: person };
+      });
+      list.replaceChildren.apply(list, options.map(function (option) { return option.element; }));
+      expand(options.length > 0);
+    }
+
+    function reset() {
+      options = [];
+      list.replaceChildren();
+      expand(false);
+    }
+
+    function choose(index) {
+      var person = options[index].person;
+      input.value = "";
+      status.textContent = "";
+      reset();
+      pick(person);
+    }
+
+    var lookup = debounce(function (query) {
+      if (query.length < minLength) {
+        status.textContent = "";
+        return;
+      }
+      search(query).then(function (answer) {
+        if (input.value.trim() !== query) return;  // a newer query is on its way
+        if (answer.error) {
+          reset();
+          status.textContent = answer.error;
+          return;
+        }
+        show(answer.results);
+        status.textContent = answer.status;
+      });
+    }, 250);
+
+    input.addEventListener("input", function () {
+      reset();  // no stale result may be picked while the next one loads
+      lookup(input.value.trim());
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!options.length) return;
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = list.hidden || active < 0
+          ? (step > 0 ? 0 : options.length - 1)
+          : (active + step + options.length) % options.length;
+        expand(true);
+        activate(next);
+      } else if (event.key === "Enter") {
+        event.preventDefault();  // Enter in a search never sends the form
+        if (!list.hidden && active >= 0) choose(active);
+        else if (!list.hidden && options.length === 1) choose(0);
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault();
+          expand(false);
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+          status.textContent = "";
+          reset();
+        }
+      }
+    });
+    input.addEventListener("blur", function () { expand(false); });
+    return input;
+  }
+
+  function searcher(url, failed, extra) {
+    return function (query) {
+      var params = Object.assign({ q: query }, extra ? extra() : {});
+      return getJSON(withQuery(url, params)).then(function (answer) {
+        return answer.ok ? answer.body : { error: answer.body.error || failed };
+      });
+    };
+  }
+
   function initClientPicker(root) {
     var search = root.querySelector("[data-client-search]");
-    var input = search.querySelector("input");
-    var status = search.querySelector("[aria-live]");
-    var results = root.querySelector("[data-client-results]");
     var chosen = root.querySelector("[data-client-chosen]");
     var form = root.closest("form");
     var userId = form.elements.namedItem("user_id");
     var email = form.elements.namedItem("user_email");
     search.hidden = false;
 
-    function choose(person) {
+    var input = combobox(search, searcher(root.dataset.searchUrl, root.dataset.failed), function (person) {
       userId.value = person.id;
       email.value = person.email;
-      chosen.querySelector("[data-client-name]").textContent = person.name + " <" + person.email + ">";
+      chosen.querySelector("[data-client-name]").textContent = label(person);
       chosen.hidden = false;
       search.hidden = true;
-      results.replaceChildren();
       chosen.querySelector("[data-client-change]").focus();
-    }
+    }, 2);  // the directory searches from two characters on
 
     chosen.querySelector("[data-client-change]").addEventListener("click", function () {
       userId.value = "";
@@ -54,50 +184,56 @@
       search.hidden = false;
     });
 
-    var lookup = debounce(function (query) {
-      if (query.length < 2) {
-        results.replaceChildren();
-        status.textContent = "";
-        return;
-      }
-      getJSON(root.dataset.searchUrl + "?q=" + encodeURIComponent(query)).then(function (answer) {
-        if (input.value.trim() !== query) return;  // a newer query is on its way
-        results.replaceChildren();
-        if (!answer.ok) {
-          status.textContent = answer.body.error || root.dataset.failed;
-          return;
-        }
-        answer.body.results.forEach(function (person) {
-          var item = document.createElement("li");
-          var button = document.createElement("button");
-          button.type = "button";
-          button.className = "btn btn-link p-0 text-start";
-          button.textContent = person.name + " <" + person.email + ">";
-          button.addEventListener("click", function () { choose(person); });
-          item.appendChild(button);
-          results.appendChild(item);
-        });
-        status.textContent = answer.body.status;
-      });
-    }, 250);
-    input.addEventListener("input", function () {
-      results.replaceChildren();  // no stale result may be picked while the next one loads
-      lookup(input.value.trim());
-    });
-    // Enter in the search picks the only result, and never sends the form.
-    input.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter") return;
-      event.preventDefault();
-      var buttons = results.querySelectorAll("button");
-      if (buttons.length === 1) buttons[0].click();
-      else if (buttons.length) buttons[0].focus();
-    });
-
     if (userId.value) {
       chosen.querySelector("[data-client-name]").textContent = email.value;
       chosen.hidden = false;
       search.hidden = true;
     }
+  }
+
+  /* Followers: the checkboxes stay the form's data (out of sight); the combobox ticks one, the
+     list under it shows those ticked, each with a button that unticks it. */
+  function initFollowersPicker(root) {
+    var search = root.querySelector("[data-followers-search]");
+    var chosenList = root.querySelector("[data-followers-chosen]");
+    var boxes = Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));
+    var input;
+    root.querySelector("[data-followers-boxes]").hidden = true;
+    search.hidden = false;
+
+    function nameOf(box) {
+      var boxLabel = root.querySelector("label[for='" + box.id + "']");
+      return boxLabel ? boxLabel.textContent.trim() : box.value;
+    }
+
+    function render() {
+      chosenList.replaceChildren.apply(chosenList, boxes.filter(function (box) { return box.checked; }).map(function (box) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        item.className = "d-flex align-items-center gap-2";
+        item.appendChild(document.createTextNode(nameOf(box)));
+        button.type = "button";
+        button.className = "btn btn-link btn-sm p-0";
+        button.textContent = root.dataset.remove.replace("{name}", nameOf(box));
+        button.addEventListener("click", function () {
+          box.checked = false;
+          render();
+          input.focus();
+        });
+        item.appendChild(button);
+        return item;
+      }));
+    }
+
+    function chosenIds() {
+      return { chosen: boxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; }).join(",") };
+    }
+
+    input = combobox(search, searcher(root.dataset.searchUrl, root.dataset.failed, chosenIds), function (person) {
+      boxes.forEach(function (box) { if (box.value === String(person.id)) box.checked = true; });
+      render();
+    }, 1);
+    render();
   }
 
   function initParentLookup(root) {
@@ -108,7 +244,7 @@
         preview.textContent = "";
         return;
       }
-      getJSON(root.dataset.lookupUrl + "?q=" + encodeURIComponent(reference)).then(function (answer) {
+      getJSON(withQuery(root.dataset.lookupUrl, { q: reference })).then(function (answer) {
         if (input.value.trim() !== reference) return;
         preview.textContent = answer.ok
           ? answer.body.unique_id + ": " + answer.body.title
@@ -119,5 +255,6 @@
   }
 
   document.querySelectorAll("[data-client-picker]").forEach(initClientPicker);
+  document.querySelectorAll("[data-followers-picker]").forEach(initFollowersPicker);
   document.querySelectorAll("[data-parent-lookup]").forEach(initParentLookup);
 })();

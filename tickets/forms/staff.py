@@ -95,8 +95,11 @@ class StaffTicketForm(TicketForm):
         choices = [(p.id, p.label()) for p in staff]
         self.fields["owner_id"].choices = [("", _("Unassigned")), *choices]
         self.fields["followers"].choices = choices
-        if agent_id and any(p.id == agent_id for p in staff):
+        mapped = bool(agent_id) and any(p.id == agent_id for p in staff)
+        if mapped:
             self.initial.setdefault("owner_id", agent_id)
+        # Said on the page (what to do about it), unless the list itself is what is missing.
+        self.agent_unmapped = not mapped and not self.directory.staff_unavailable
 
     def _offer_references(self) -> None:
         for key, kind in TICKET_DEFAULT_KEYS.items():
@@ -192,7 +195,7 @@ class StaffTicketForm(TicketForm):
             Fieldset(
                 _("Handling"),
                 "owner_id",
-                "followers",
+                LayoutField("followers", template="tickets/staff/followers_field.html"),
                 "department_id",
                 "priority_id",
                 "type_id",

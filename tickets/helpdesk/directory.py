@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -124,6 +125,21 @@ def staff_users() -> list[Person]:
     return [Person(**p) for p in staff]
 
 
+def search_staff(query: str, leave_out: Iterable[int] = (), limit: int = 10) -> list[Person]:
+    """Staff users whose name or email contains `query` (followers to add), from the cached list;
+    `leave_out`: those already chosen."""
+    query = query.strip().casefold()
+    if not query:
+        return []
+    chosen = set(leave_out)
+    found = (
+        p
+        for p in staff_users()
+        if p.id not in chosen and (query in p.name.casefold() or query in p.email.casefold())
+    )
+    return list(islice(found, limit))
+
+
 def person(person_id: int) -> Person | None:
     found = _people(get_client().get("users/", {"id_list": person_id}))
     return next((p for p in found if p.id == person_id), None)
@@ -216,3 +232,52 @@ def for_staff_form(user: AbstractUser, posted: Mapping[str, str] | None = None) 
         with suppress(ApiError):
             people[client_id] = person(client_id)
     return StaffDirectory(staff, unavailable, helpdesk_id_for(user), tickets, people)
+
+
+def for_summary(payload: Mapping[str, Any]) -> StaffDirectory:
+    """What a staff filing's confirmation names: the staff list (assignee, followers), the client
+    and the parent ticket. What the helpdesk does not answer is left out, and shown by its id."""
+    try:
+        staff = tuple(staff_users())
+    except ApiError:
+        staff = ()
+    people: dict[int, Person | None] = {}
+    if (client_id := as_int(payload.get("user_id"), minimum=1)) is not None:
+        with suppress(ApiError):
+            people[client_id] = _cached_person(client_id)
+    tickets: dict[str, TicketRef | None] = {}
+    if (parent_id := as_int(payload.get("pid"), minimum=1)) is not None:
+        with suppress(ApiError):
+            tickets[str(parent_id)] = _cached_ticket(parent_id)
+    return StaffDirectory(staff, not staff, None, tickets, people)
+
+
+# A confirmation page is shown again as it waits for its number (and by a refresh without
+# JavaScript): one look-up of its client and parent a minute, not one a view. Kept in a list, so
+# that "there is none" is remembered too (the cache takes None for a miss).
+def _cached_person(person_id: int) -> Person | None:
+    found = _cached(
+        f"directory:person:{person_id}",
+        SEARCH_TTL,
+        lambda: [asdict(p) for p in [person(person_id)] if p is not None],
+    )
+    return Person(**found[0]) if found else None
+
+
+def _cached_ticket(ticket_id: int) -> TicketRef | None:
+    found = _cached(
+        f"directory:ticket:{ticket_id}",
+        SEARCH_TTL,
+        lambda: [asdict(t) for t in [find_ticket(str(ticket_id))] if t is not None],
+    )
+    return TicketRef(**found[0]) if found else None
+
+
+def ticket_url(ticket_id: int | None) -> str:
+    """The ticket's page in the helpdesk for agents (TICKETS_HELPDESK_URL), or "" for none."""
+    base = settings.TICKETS_HELPDESK_URL
+    if not base or not ticket_id:
+        return ""
+    if "{id}" in base:
+        return base.replace("{id}", str(ticket_id))
+    return f"{base}/ticket/{ticket_id}"

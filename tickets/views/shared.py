@@ -3,6 +3,8 @@ POST shown on its form, and the confirmation page's context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -16,7 +18,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -96,15 +98,22 @@ def show_outcome(form: TicketForm, outcome: Outcome) -> None:
         form.add_api_messages(outcome.messages)
 
 
-def confirmation_context(key: str, audience: str, status_route: str) -> dict:
-    """The status page of a submission: where it stands, and what was sent."""
+def confirmation_context(
+    key: str,
+    audience: str,
+    status_route: str,
+    names: Callable[[dict], StaffDirectory] | None = None,
+) -> dict:
+    """The status page of a submission: where it stands, and what was sent (with the people and
+    tickets it names as `names` finds them in the helpdesk: staff pages)."""
     # A staff filing (with staff-only fields) is shown on staff pages alone.
     submission = get_object_or_404(Submission, public_key=key, audience=audience)
+    directory = names(submission.payload) if names else None
     return {
         "submission": submission,
         "status": status_of(submission),
         "status_url": reverse(status_route, kwargs={"key": key}),
-        "rows": summarize(get_schema(), submission.payload, submission.audience),
+        "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
         "files": submission.attachments.all(),
     }
 

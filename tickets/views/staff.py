@@ -7,20 +7,23 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..delivery import submissions
+from ..embedding.language import with_language
 from ..forms.building import form_class
 from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
 from ..helpdesk.errors import ApiError, RateStoreDown
+from ..lib.values import as_int
 from ..schema.service import get_schema
 from . import reading
 from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
@@ -29,11 +32,13 @@ AUDIENCE = "staff"
 
 
 def staff_required(view):
-    """Signed in (else to the sign-in page) and staff (else 403)."""
+    """Signed in (else to the sign-in page, in the page's language) and staff (else 403)."""
 
-    @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            sign_in = with_language(resolve_url(settings.LOGIN_URL), request)
+            return redirect_to_login(request.get_full_path(), sign_in)
         if not request.user.is_staff:
             raise PermissionDenied(_("Only staff may file tickets for clients."))
         return view(request, *args, **kwargs)
@@ -62,6 +67,23 @@ def staff_required_json(view):
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
     return wrapped
+
+
+class SignInView(LoginView):
+    """Django's sign-in, landing in the language the sign-in page speaks: on the page `next`
+    names (its `lang` replaced, should the agent have changed it here) or the staff index."""
+
+    template_name = "tickets/staff/login.html"
+
+    def get_success_url(self) -> str:
+        return with_language(super().get_success_url(), self.request)
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out (a POST), back to the sign-in page in the language it was asked in."""
+
+    def get_success_url(self) -> str:
+        return with_language(super().get_success_url(), self.request)
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
@@ -104,12 +126,16 @@ def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
         show_outcome(form, outcome)
         return render(request, "tickets/staff/form.html", {**page, "form": form})
     directory.helpdesk_id_for(request.user, remember=True)  # the agent's account, found by email
-    return redirect("tickets:staff_confirmation", key=outcome.submission_key)
+    confirmation = reverse("tickets:staff_confirmation", kwargs={"key": outcome.submission_key})
+    return redirect(with_language(confirmation, request))
 
 
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = confirmation_context(key, AUDIENCE, "tickets:staff_status")
+    context = confirmation_context(
+        key, AUDIENCE, "tickets:staff_status", names=directory.for_summary
+    )
+    context["helpdesk_url"] = directory.ticket_url(context["submission"].api_id)
     return render(request, "tickets/staff/confirmation.html", context)
 
 
@@ -129,6 +155,24 @@ def client_search(request: HttpRequest) -> JsonResponse:
             "results": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
             # Said by a screen reader as results arrive: the count in the agent's language.
             "status": ngettext("%(count)d client found", "%(count)d clients found", count)
+            % {"count": count},
+        }
+    )
+
+
+@staff_required_json
+@require_GET
+def staff_search(request: HttpRequest) -> JsonResponse:
+    """Staff users to add as followers; `chosen` (comma-separated ids) are left out."""
+    chosen = [i for i in map(as_int, request.GET.get("chosen", "").split(",")) if i]
+    people = directory.search_staff(request.GET.get("q", ""), chosen)
+    count = len(people)
+    return JsonResponse(
+        {
+            "results": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
+            "status": ngettext(
+                "%(count)d staff member found", "%(count)d staff members found", count
+            )
             % {"count": count},
         }
     )
