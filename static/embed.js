@@ -109,11 +109,33 @@
       if (pages++ > 0) bringIntoView(typeof data.top === "number" ? data.top : 0);
       return;
     }
+    if (data.type === "draft-get" || data.type === "draft-set") return keepDraft(data);
     if (data.type === "resize" && typeof data.height === "number" && data.height > 0) {
       frame.style.height = Math.ceil(data.height) + "px";
     }
     fire(data.type, data);
   });
+
+  // --- The form's unsent text, for a frame the browser denies storage of its own ---------------
+  // (static/js/draft.js asks). Kept in this page's storage under the portal's origin, for a week.
+  function keepDraft(data) {
+    if (typeof data.key !== "string" || data.key.indexOf("ticket-portal-draft:") !== 0) return;
+    var key = data.key + "@" + portal.origin;
+    try {
+      if (data.type === "draft-set") {
+        if (data.draft && typeof data.draft === "object") localStorage.setItem(key, JSON.stringify(data.draft));
+        else localStorage.removeItem(key);
+        return;
+      }
+      var draft = JSON.parse(localStorage.getItem(key) || "null");
+      if (draft && !(Date.now() - draft.saved < 7 * 24 * 3600 * 1000)) {
+        localStorage.removeItem(key);
+        draft = null;
+      }
+      frame.contentWindow.postMessage({ source: "ticket-portal-host", type: "draft", key: data.key,
+                                        draft: draft }, portal.origin);
+    } catch (e) { /* this page has no storage either: nothing is kept */ }
+  }
 
   // --- A site the portal does not allow: a link instead of the browser's error box -----------
   var fallback = null;

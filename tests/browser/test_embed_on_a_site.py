@@ -8,112 +8,15 @@ localhost: another site."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 
 from sandbox.models import Ticket
-from tests.browser.conftest import ARTIFACTS, launch
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.sites import DESKTOP, PHONE, form_frame, frame_top, in_view, press_send
 from tests.browser.test_delivery import fill_required
-from tests.stub_server import stub_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-EVENTS = ["ready", "invalid", "refused", "resize", "queued", "submitted"]
-
-HOST_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Acme help centre</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-  body {{ margin: 0 16px; font: 16px/1.5 sans-serif; {body_style} }}
-  body.dark {{ background: #15171a; color: #eee; color-scheme: dark; }}
-  .intro {{ height: {intro_height}px; }}
-</style></head>
-<body class="{body_class}">
-<h1>Acme help centre</h1>
-<p class="intro">Read our guides first. {intro_text}</p>
-<script src="{portal}/static/embed.js" data-form="support" {attributes}></script>
-<p id="after">Below the form.</p>
-<script>
-  window.portalEvents = [];
-  {events}.forEach(function (type) {{
-    document.addEventListener("ticket-portal:" + type, function (event) {{
-      window.portalEvents.push({{type: type, height: event.detail.height || null,
-                                code: event.detail.code || null}});
-    }});
-  }});
-</script>
-</body></html>
-"""
-
-
-@contextmanager
-def support_site(portal: str, attributes: str = 'data-lang="en"', dark: bool = False,
-                 body_style: str = "", intro_height: int = 40):  # fmt: skip
-    page = HOST_PAGE.format(
-        portal=portal,
-        attributes=attributes,
-        body_class="dark" if dark else "",
-        body_style=body_style,
-        intro_height=intro_height,
-        intro_text="" if intro_height < 200 else "A long page. " * 40,
-        events=EVENTS,
-    ).encode()
-    with stub_server(lambda request: (200, "text/html; charset=utf-8", page)) as (url, _seen):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def site_browser(playwright):
-    browser = launch(playwright, "--test-third-party-cookie-phaseout")
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def visit(site_browser, live_server, sandbox_api, settings):
-    """Open a support site embedding the form; the portal allows the site unless told not to."""
-    contexts = []
-
-    @contextmanager
-    def opened(viewport=DESKTOP, color_scheme="light", allowed=True, **site):
-        with support_site(live_server.url, **site) as host:
-            settings.EMBED_ALLOWED_ORIGINS = [host] if allowed else ["https://elsewhere.example"]
-            context = site_browser.new_context(
-                viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce"
-            )
-            contexts.append(context)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            page.goto(host)
-            yield page
-
-    yield opened
-    for context in contexts:
-        context.close()
-
-
-def form_frame(page, after: str = "ready"):
-    page.wait_for_function(f"window.portalEvents.some(e => e.type === '{after}')")
-    return next(f for f in page.frames if "/embed/" in f.url)
-
-
-def frame_top(page) -> float:
-    return page.evaluate("document.querySelector('iframe').getBoundingClientRect().top")
-
-
-def press_send(page, frame) -> None:
-    """Scroll the host page to the frame's Send button, as a person does, and press it."""
-    send = frame.get_by_role("button", name="Send")
-    inside = send.evaluate("b => b.getBoundingClientRect().top")
-    page.evaluate(f"window.scrollBy(0, {frame_top(page) + inside} - window.innerHeight / 2)")
-    send.click()
-
-
-def in_view(page, top: float) -> bool:
-    return 0 <= top <= page.viewport_size["height"] / 3
 
 
 # --- 1. Each new page is brought into view ------------------------------------------------------
