@@ -1,42 +1,178 @@
 /*! Ticket portal embed: <script src="https://portal.example/static/embed.js" data-form="support"
    data-lang="uk" data-color="#0a7" data-font="Georgia, serif" data-radius="12px"
-   data-background="transparent"></script>
-   Places the form where the tag is, sizes it to its content, and fires on the iframe (bubbling):
-   "ticket-portal:ready", "ticket-portal:invalid" (errors shown), "ticket-portal:refused"
-   (detail.reason), "ticket-portal:resize" and "ticket-portal:submitted" (detail.uniqueId). */
+   data-background="transparent" data-scheme="auto"></script>
+   Places the form where the tag is, sizes it to its content, matches the page's light or dark
+   look, brings each new page of the form (its errors, the confirmation) into view, and fires on
+   the iframe (bubbling): ticket-portal:ready, :invalid, :refused (detail.reason, detail.code),
+   :resize (detail.height), :queued (detail.reference), :submitted (detail.uniqueId),
+   :attention and :cancelled. README lists them. */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script || !script.dataset.form) return;
   var portal = new URL(script.src, window.location.href);
+  var lang = (script.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  if (lang === "ua") lang = "uk";
+  // Said on the host page itself, before (or instead of) the portal's own pages.
+  var words = {
+    en: { title: "Support form", open: "Open the support form in a new tab",
+          refused: "The support form cannot be shown on this page." },
+    ru: { title: "Форма обращения в поддержку", open: "Открыть форму обращения в новой вкладке",
+          refused: "Форму обращения нельзя показать на этой странице." },
+    uk: { title: "Форма звернення до підтримки", open: "Відкрити форму звернення в новій вкладці",
+          refused: "Форму звернення не можна показати на цій сторінці." }
+  }[lang] || null;
+  words = words || { title: "Support form", open: "Open the support form in a new tab",
+                     refused: "The support form cannot be shown on this page." };
+
+  // --- The host page's look: light or dark, as the visitor sees it here ----------------------
+  function colourOf(element) {
+    for (var el = element; el && el.nodeType === 1; el = el.parentElement) {
+      var m = getComputedStyle(el).backgroundColor.match(/[\d.]+/g);
+      if (m && (m.length < 4 || parseFloat(m[3]) > 0.5)) return m.slice(0, 3).map(Number);
+    }
+    return null;
+  }
+  function prefersDark() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+  // The colour scheme the browser uses for an element (its form controls, a frame's canvas).
+  function usedScheme(element) {
+    var declared = getComputedStyle(element).colorScheme || "normal";
+    var dark = /dark/.test(declared), light = /light/.test(declared);
+    return dark && (!light || prefersDark()) ? "dark" : "light";
+  }
+  function hostLook() {
+    var rgb = colourOf(script.parentElement || document.body);
+    if (!rgb) return usedScheme(document.documentElement);  // the canvas: white unless dark
+    var l = rgb.map(function (v) {
+      v /= 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] < 0.2 ? "dark" : "light";
+  }
+  // data-scheme="light" or "dark" fixes it; "auto" follows the visitor's system instead.
+  var forced = script.dataset.scheme;
+  function scheme() {
+    if (forced === "light" || forced === "dark") return forced;
+    return forced === "auto" ? "" : hostLook();
+  }
+
   var params = new URLSearchParams();
   params.set("parent", window.location.origin);
   var names = { lang: "lang", color: "color", font: "font", radius: "radius", background: "bg",
-                scheme: "scheme", context: "ctx" };
+                context: "ctx" };
   Object.keys(names).forEach(function (key) {
-    if (names[key] && script.dataset[key]) params.set(names[key], script.dataset[key]);
+    if (script.dataset[key]) params.set(names[key], script.dataset[key]);
   });
+  var look = scheme();
+  if (look) params.set("scheme", look);
   // data-prefill="title=Login%20problem&cf_96=A-1&lock=cf_96" passes field values through.
   new URLSearchParams(script.dataset.prefill || "").forEach(function (value, key) {
     params.set(key, value);
   });
 
   var frame = document.createElement("iframe");
-  frame.src = portal.origin + "/embed/" + encodeURIComponent(script.dataset.form) + "/?" + params;
-  frame.title = script.dataset.title || "Support form";
+  frame.title = script.dataset.title || words.title;
   frame.loading = "lazy";
   frame.style.cssText = "width:100%;border:0;display:block;height:" + (script.dataset.height || "600") + "px";
   if (script.dataset.background === "transparent") frame.setAttribute("allowtransparency", "true");
   script.parentNode.insertBefore(frame, script.nextSibling);
+  // A see-through frame must use the scheme the host uses for it, or the browser paints it opaque.
+  if (script.dataset.background === "transparent") params.set("canvas", usedScheme(frame));
+  // The form on its own page, for a site the portal does not let frame it.
+  var own = new URLSearchParams(params);
+  ["parent", "canvas", "scheme"].forEach(function (name) { own.delete(name); });
+  var formUrl = portal.origin + "/forms/" + encodeURIComponent(script.dataset.form) + "/?" + own;
+  frame.src = portal.origin + "/embed/" + encodeURIComponent(script.dataset.form) + "/?" + params;
+
+  function fire(type, detail) {
+    var target = frame.isConnected ? frame : fallback;
+    target.dispatchEvent(new CustomEvent("ticket-portal:" + type, { bubbles: true, detail: detail }));
+  }
+
+  // --- Each new page of the form is brought into view ----------------------------------------
+  var pages = 0;
+  function bringIntoView(offset) {
+    var top = frame.getBoundingClientRect().top + (offset || 0);
+    if (top >= 0 && top < window.innerHeight / 3) return;  // already where the eye is
+    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    window.scrollTo({ top: Math.max(0, window.scrollY + top - 16), behavior: reduce ? "auto" : "smooth" });
+  }
 
   window.addEventListener("message", function (event) {
     // Only this iframe's messages, from the portal's own origin.
     if (event.origin !== portal.origin || event.source !== frame.contentWindow) return;
     var data = event.data;
     if (!data || data.source !== "ticket-portal" || typeof data.type !== "string") return;
+    if (data.type === "page") {  // a page of the form has loaded in the frame
+      if (pages++ > 0) bringIntoView(typeof data.top === "number" ? data.top : 0);
+      return;
+    }
+    if (data.type === "draft-get" || data.type === "draft-set") return keepDraft(data);
     if (data.type === "resize" && typeof data.height === "number" && data.height > 0) {
       frame.style.height = Math.ceil(data.height) + "px";
     }
-    frame.dispatchEvent(new CustomEvent("ticket-portal:" + data.type, { bubbles: true, detail: data }));
+    fire(data.type, data);
   });
+
+  // --- The form's unsent text, for a frame the browser denies storage of its own ---------------
+  // (static/js/draft.js asks). Kept in this page's storage under the portal's origin, for a week.
+  function keepDraft(data) {
+    if (typeof data.key !== "string" || data.key.indexOf("ticket-portal-draft:") !== 0) return;
+    var key = data.key + "@" + portal.origin;
+    try {
+      if (data.type === "draft-set") {
+        if (data.draft && typeof data.draft === "object") localStorage.setItem(key, JSON.stringify(data.draft));
+        else localStorage.removeItem(key);
+        return;
+      }
+      var draft = JSON.parse(localStorage.getItem(key) || "null");
+      if (draft && !(Date.now() - draft.saved < 7 * 24 * 3600 * 1000)) {
+        localStorage.removeItem(key);
+        draft = null;
+      }
+      frame.contentWindow.postMessage({ source: "ticket-portal-host", type: "draft", key: data.key,
+                                        draft: draft }, portal.origin);
+    } catch (e) { /* this page has no storage either: nothing is kept */ }
+  }
+
+  // --- A site the portal does not allow: a link instead of the browser's error box -----------
+  var fallback = null;
+  function refusedHere() {
+    if (pages > 0 || !frame.isConnected) return;
+    fallback = document.createElement("p");
+    fallback.className = "ticket-portal-fallback";
+    var link = document.createElement("a");
+    link.href = formUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = words.open;
+    fallback.appendChild(link);
+    frame.replaceWith(fallback);
+    fire("refused", { source: "ticket-portal", type: "refused", form: script.dataset.form,
+                      code: "not-allowed", reason: words.refused });
+  }
+  // The portal's page says "page" before its load event; a refused frame loads the browser's
+  // error page and never says anything.
+  frame.addEventListener("load", function () { setTimeout(refusedHere, 2000); });
+
+  // --- The host page changes its look (a theme switch): the frame follows ----------------------
+  function follow() {
+    var now = scheme();
+    if (!now || now === look || !frame.contentWindow) return;
+    look = now;
+    frame.contentWindow.postMessage({ source: "ticket-portal-host", type: "scheme", scheme: now }, portal.origin);
+  }
+  if (forced !== "light" && forced !== "dark") {
+    if (window.MutationObserver) {
+      var watch = { attributes: true, attributeFilter: ["class", "style", "data-theme", "data-bs-theme"] };
+      new MutationObserver(follow).observe(document.documentElement, watch);
+      if (document.body) new MutationObserver(follow).observe(document.body, watch);
+    }
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) query.addEventListener("change", follow);
+    }
+  }
 })();

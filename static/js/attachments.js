@@ -1,7 +1,9 @@
-/* Checks the attachments before the form is sent: no file larger than the limit, no more files
-   than a ticket carries (the ones already attached and not marked "Remove" included), so nothing
-   is uploaded only to be refused. The server checks again; the form works without this script.
-   The limits and the messages come from the field's wrapper (templates/tickets/fields/files.html).
+/* The attachments field, in the browser. Checks the files before the form is sent: no file larger
+   than the limit, no more files than a ticket carries (the ones already attached and not marked
+   "Remove" included), so nothing is uploaded only to be refused. Takes files dropped onto the
+   field, lists each chosen file with its size and a Remove button, and shows a progress bar while
+   a large upload is sent. The server checks again; the form works without this script. The
+   limits and the words come from the field's wrapper (templates/tickets/fields/files.html).
    No dependencies. */
 (function () {
   "use strict";
@@ -67,10 +69,122 @@
       input.setCustomValidity(text);
     }
 
-    wrapper.addEventListener("change", check);
+    // --- Chosen files: listed, each removable; dropped ones join them --------------------------
+    var list = wrapper.querySelector("[data-file-list]");
+    var lang = document.documentElement.lang || "en";
+    function size(bytes) {
+      var units = [["gigabyte", 1e9], ["megabyte", 1e6], ["kilobyte", 1e3]];
+      for (var i = 0; i < units.length; i++) {
+        if (bytes >= units[i][1]) {
+          return new Intl.NumberFormat(lang, { style: "unit", unit: units[i][0], unitDisplay: "short",
+                                               maximumFractionDigits: 1 }).format(bytes / units[i][1]);
+        }
+      }
+      return new Intl.NumberFormat(lang, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
+    }
+    function choose(files) {  // the input's files become exactly these
+      var transfer = new DataTransfer();
+      files.forEach(function (file) { transfer.items.add(file); });
+      input.files = transfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function showList() {
+      if (!list) return;
+      list.replaceChildren();
+      var chosen = Array.prototype.slice.call(input.files || []);
+      chosen.forEach(function (file, i) {
+        var item = document.createElement("li");
+        item.className = "d-flex gap-3 align-items-center";
+        var name = document.createElement("span");
+        name.textContent = file.name + " ";
+        var bytes = document.createElement("span");
+        bytes.className = "text-body-secondary small";
+        bytes.textContent = "(" + size(file.size) + ")";
+        name.appendChild(bytes);
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn btn-link btn-sm p-0";
+        remove.textContent = list.dataset.removeText.split("{name}").join(file.name);
+        remove.addEventListener("click", function () {
+          choose(chosen.filter(function (_, j) { return j !== i; }));
+          input.focus();
+        });
+        item.appendChild(name);
+        item.appendChild(remove);
+        list.appendChild(item);
+      });
+      list.hidden = chosen.length === 0;
+    }
+    var hint = wrapper.querySelector("[data-drop-hint]");
+    if (hint && window.DataTransfer) {
+      hint.hidden = false;
+      var carriesFiles = function (event) {
+        return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1;
+      };
+      wrapper.addEventListener("dragover", function (event) {
+        if (!carriesFiles(event)) return;
+        event.preventDefault();
+        wrapper.classList.add("drop-target");
+      });
+      wrapper.addEventListener("dragleave", function (event) {
+        if (!wrapper.contains(event.relatedTarget)) wrapper.classList.remove("drop-target");
+      });
+      wrapper.addEventListener("drop", function (event) {
+        wrapper.classList.remove("drop-target");
+        if (!carriesFiles(event)) return;
+        event.preventDefault();  // added to what is chosen, not in place of it
+        choose(Array.prototype.slice.call(input.files || []).concat(
+          Array.prototype.slice.call(event.dataTransfer.files)));
+      });
+    }
+
+    wrapper.addEventListener("change", function () { check(); showList(); });
     // Browsers restore form state (Back, reload) after deferred scripts run.
-    window.addEventListener("pageshow", check);
+    window.addEventListener("pageshow", function () { check(); showList(); });
     check();
+    if (input.form) sendWithProgress(input.form, input, wrapper);
+  }
+
+  // --- A large upload shows how far it has got ------------------------------------------------
+  var LARGE = 1024 * 1024;  // bytes: below this, the upload is over before a bar would help
+  function sendWithProgress(form, input, wrapper) {
+    var bar = wrapper.querySelector("[data-upload-progress]");
+    if (!bar || !window.FormData || !window.XMLHttpRequest) return;
+    form.addEventListener("submit", function (event) {
+      var bytes = Array.prototype.reduce.call(input.files || [], function (sum, f) { return sum + f.size; }, 0);
+      if (event.defaultPrevented || bytes < LARGE) return;
+      // A proof-of-work challenge still unsolved sends the form itself once it is solved.
+      var challenge = form.querySelector("altcha-widget");
+      if (challenge && !(form.elements.namedItem(challenge.getAttribute("name")) || {}).value) return;
+      event.preventDefault();
+      var data = new FormData(form, event.submitter || undefined);
+      var request = new XMLHttpRequest();
+      var meter = bar.querySelector("progress");
+      var said = bar.querySelector("[data-upload-said]");
+      bar.hidden = false;
+      request.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) return;
+        var percent = Math.floor(100 * e.loaded / e.total);
+        meter.value = percent;
+        said.textContent = bar.dataset.sentText.split("{percent}").join(
+          new Intl.NumberFormat(document.documentElement.lang || "en", { style: "percent" }).format(percent / 100));
+      });
+      request.addEventListener("load", function () {
+        var action = new URL(form.action || window.location.href, window.location.href).href;
+        if (request.responseURL && request.responseURL !== action) {
+          window.location.assign(request.responseURL);  // sent: its status page
+          return;
+        }
+        // The form came back (errors, a limit): show it as the browser would have.
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      });
+      // The connection failed: the browser sends it the plain way and says what happened.
+      request.addEventListener("error", function () { bar.hidden = true; form.submit(); });
+      request.open("POST", form.action || window.location.href);
+      request.send(data);
+    });
   }
 
   document.querySelectorAll("[data-file-limits]").forEach(init);

@@ -1,15 +1,11 @@
-/* Inside the iframe: applies the host's theme, and tells the host page (only the origin the
-   portal checked, data-parent-origin) its height and what happened. No dependencies. */
+/* Inside the iframe: tells the host page (only the origin the portal checked,
+   data-parent-origin) its height, that a page has loaded and what happened, and follows the host
+   page's light or dark look. Loaded after the page's own scripts, so its pageshow listener runs
+   after theirs and the first height it reports is the page as they leave it. No dependencies. */
 (function () {
   "use strict";
   var root = document.documentElement;
   var parentOrigin = root.dataset.parentOrigin;
-
-  // Theme: values were checked on the server; set as CSS custom properties (no inline style).
-  var theme = { themeColor: "--portal-accent", themeFont: "--portal-font", themeRadius: "--portal-radius" };
-  Object.keys(theme).forEach(function (key) {
-    if (root.dataset[key]) root.style.setProperty(theme[key], root.dataset[key]);
-  });
 
   function send(type, detail) {
     if (!parentOrigin || window.parent === window) return;
@@ -20,21 +16,41 @@
 
   var lastHeight = 0;
   function reportHeight() {
-    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    var height = Math.ceil(root.getBoundingClientRect().height);
     if (height !== lastHeight) {
       lastHeight = height;
       send("resize", { height: height });
     }
   }
 
+  // Where the host should bring the frame into view: the error summary, else the top.
+  function focusOffset() {
+    var summary = document.getElementById("error-summary");
+    return summary ? Math.max(0, Math.floor(summary.getBoundingClientRect().top) - 8) : 0;
+  }
+
   function start() {
-    reportHeight();
-    if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
-    window.addEventListener("load", reportHeight);
     announce();
     // The status page's script (status.js) says when the ticket's state changes in place.
     document.addEventListener("ticket-portal:status", announce);
+    // The form's scripts settle the page at pageshow (conditional fields, hierarchy levels,
+    // after the browser restored what was typed): its first height is measured after them.
+    window.addEventListener("pageshow", function () {
+      reportHeight();
+      send("page", { top: focusOffset() });
+      if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(root);
+    }, { once: true });
   }
+
+  // The host page switched between light and dark (embed.js watches it).
+  window.addEventListener("message", function (event) {
+    if (!parentOrigin || event.origin !== parentOrigin || event.source !== window.parent) return;
+    var data = event.data;
+    if (data && data.source === "ticket-portal-host" && data.type === "scheme" &&
+        (data.scheme === "light" || data.scheme === "dark")) {
+      root.setAttribute("data-bs-theme", data.scheme);
+    }
+  });
 
   // What the host hears: ready (the form), invalid (shown again with errors), refused (the
   // form cannot be used here), queued (received, to be filed: its reference), submitted (filed,
@@ -50,7 +66,7 @@
       send("queued", { reference: reference.textContent.trim() });
     } else if (state === "refused") {
       var reason = document.querySelector("[role=alert] p");
-      send("refused", { form: slug, reason: reason ? reason.textContent.trim() : "" });
+      send("refused", { form: slug, code: "refused", reason: reason ? reason.textContent.trim() : "" });
     } else if (state === "invalid") {
       send("invalid", { form: slug });
     } else if (state === "form") {

@@ -1,6 +1,7 @@
 """Browser tests drive Debian's Chromium through Playwright; never a downloaded browser."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,37 @@ def axe_check():
         assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
 
     return check
+
+
+# --- A support site embedding the form (tests/browser/sites.py) ---------------------------------
+@pytest.fixture(scope="module")
+def site_browser(playwright):
+    """Chromium with third-party cookies blocked (as Safari blocks them all)."""
+    browser = launch(playwright, "--test-third-party-cookie-phaseout")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def visit(site_browser, live_server, sandbox_api, settings):
+    """Open a support site embedding the form; the portal allows the site unless told not to."""
+    from tests.browser.sites import DESKTOP, support_site
+
+    contexts = []
+
+    @contextmanager
+    def opened(viewport=DESKTOP, color_scheme="light", allowed=True, **site):
+        with support_site(live_server.url, **site) as host:
+            settings.EMBED_ALLOWED_ORIGINS = [host] if allowed else ["https://elsewhere.example"]
+            context = site_browser.new_context(
+                viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce"
+            )
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            page.goto(host)
+            yield page
+
+    yield opened
+    for context in contexts:
+        context.close()

@@ -2,7 +2,8 @@
 
 A host page's script tag (static/embed.js) frames /embed/<slug>/ with parameters: `parent` (the
 host's origin, which the frame posts its height and events to), `lang`, and a theme (`color`,
-`font`, `radius`, `bg=transparent`, `scheme=light|dark`). Each is checked here before it reaches a page.
+`font`, `radius`, `bg=transparent`, `scheme=light|dark`: the host page's look, `canvas`: the
+colour scheme the host gives the frame). Each is checked here before it reaches a page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from functools import wraps
 from csp.constants import NONE
 from django.conf import settings
 from django.http import HttpRequest
+
+from ..lib import colours
 
 THEME = {
     "color": re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$"),
@@ -48,10 +51,23 @@ def frame_context(request: HttpRequest) -> dict:
         for key, pattern in THEME.items()
         if (value := request.GET.get(key, "").strip()) and pattern.match(value)
     }
-    scheme = request.GET.get("scheme", "")
     return {
         "parent_origin": parent if parent in allowed_origins() else "",
-        "theme": theme,
+        "properties": _properties(theme),
         "transparent": request.GET.get("bg") == "transparent",
-        "scheme": scheme if scheme in ("light", "dark") else "",
+        "scheme": _scheme(request.GET.get("scheme", "")),
+        "canvas": _scheme(request.GET.get("canvas", "")),
     }
+
+
+def _scheme(value: str) -> str:
+    return value if value in ("light", "dark") else ""
+
+
+def _properties(theme: dict[str, str]) -> dict[str, str]:
+    """The frame's CSS custom properties (--portal-<name>): the host's font and radius, and from
+    its colour every shade the buttons need, each readable (lib/colours.py)."""
+    properties = {name: theme[name] for name in ("font", "radius") if name in theme}
+    if "color" in theme:
+        properties |= colours.accent(theme["color"])
+    return properties
