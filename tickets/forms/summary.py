@@ -12,7 +12,8 @@ from .kinds import kind_for
 
 
 def summarize(schema: Schema, payload: dict[str, Any], audience: str) -> list[tuple[str, str]]:
-    """(label, value) pairs of what a payload files."""
+    """(label, value) pairs of what a payload files, in the reader's language; a field left
+    empty is left out (it files nothing)."""
     rows = [
         (
             _("Your email") if audience == "customer" else _("Client's email"),
@@ -25,4 +26,4 @@ def summarize(schema: Schema, payload: dict[str, Any], audience: str) -> list[tu
         field = schema.fields.get(as_int(field_id))
         if field is not None:
             rows.append((field.name.get(), kind_for(field).display(field, value)))
-    return rows
+    return [(label, text) for label, text in rows if text]
