@@ -140,7 +140,11 @@
   ];
 
   function sayAsServer(control) {
-    if (!control.setCustomValidity) return;
+    // Only inputs that carry the server's words: another script's message (attachments.js) stays.
+    var own = control.dataset && SAID_AS_SERVER.some(function (pair) {
+      return control.dataset[pair[1]];
+    });
+    if (!own) return;
     control.setCustomValidity("");
     for (var i = 0; i < SAID_AS_SERVER.length; i++) {
       var message = control.dataset[SAID_AS_SERVER[i][1]];
