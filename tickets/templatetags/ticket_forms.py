@@ -56,7 +56,9 @@ def ticket_form(context, form) -> SafeString:
 
 def _render(form, context) -> str:
     """What `{% crispy form %}` gives in this place."""
-    with context.push(ticket_form_object=form):
+    # Crispy renders the layout's field templates in this context, where `form` may be the
+    # page's FreshForm: they read the form rendered (files.html: its limits, its kept files).
+    with context.push(ticket_form_object=form, form=form):
         return CrispyFormNode("ticket_form_object", None).render(context)
 
 
