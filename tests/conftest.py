@@ -39,6 +39,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_form_html():
+    # A fresh form's HTML is kept per (form class, language), made with the settings of the
+    # test that first rendered it (file limits, ...): each test renders its own.
+    from tickets.templatetags import ticket_forms
+
+    ticket_forms.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # Uploaded attachments (and sandbox files) never land in the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -11,10 +11,17 @@
     var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-level]"));
     // A hierarchy the server locked (prefilled) stays exactly as it was rendered.
     if (!selects.length || selects[0].disabled) return;
+    // A required hierarchy is chosen down to a leaf: every level that shows is required.
+    var required = selects[0].required;
     var options = selects.map(function (select) {
       return Array.prototype.slice.call(select.querySelectorAll("option[data-parent]")).map(
         function (option) {
-          return { value: option.value, label: option.textContent, parent: option.dataset.parent };
+          return {
+            value: option.value,
+            label: option.textContent,
+            parent: option.dataset.parent,
+            sent: option.defaultSelected  // as the server rendered it (see changedSinceJudged)
+          };
         }
       );
     });
@@ -29,12 +36,13 @@
       var children = parent ? options[level].filter(function (o) { return o.parent === parent; }) : [];
       select.replaceChildren(new Option(placeholders[level], ""));
       children.forEach(function (o) {
-        select.add(new Option(o.label, o.value, false, o.value === kept));
+        select.add(new Option(o.label, o.value, o.sent, o.value === kept));
       });
       if (!children.some(function (o) { return o.value === kept; })) select.value = "";
       var wrapper = select.closest(".hierarchy-level");
       wrapper.hidden = children.length === 0;
       select.disabled = children.length === 0;
+      select.required = required && children.length > 0;
     }
 
     function refreshBelow(level) {
@@ -118,11 +126,115 @@
     form.addEventListener("change", function () { apply(true); });
     apply(false);
   }
+
+  // One rule, one message: where the browser checks a rule the server checks too (a pattern, an
+  // email address, a least value, whole numbers), it says what the server would say. The field
+  // kinds put the server's messages, in the page's language, in data-msg-* attributes named
+  // after the ValidityState flag they stand for.
+  var SAID_AS_SERVER = [
+    ["typeMismatch", "msgTypeMismatch"],
+    ["badInput", "msgBadInput"],
+    ["patternMismatch", "msgPatternMismatch"],
+    ["rangeUnderflow", "msgRangeUnderflow"],
+    ["stepMismatch", "msgStepMismatch"]
+  ];
+
+  function sayAsServer(control) {
+    // Only inputs that carry the server's words: another script's message (attachments.js) stays.
+    var own = control.dataset && SAID_AS_SERVER.some(function (pair) {
+      return control.dataset[pair[1]];
+    });
+    if (!own) return;
+    control.setCustomValidity("");
+    for (var i = 0; i < SAID_AS_SERVER.length; i++) {
+      var message = control.dataset[SAID_AS_SERVER[i][1]];
+      if (message && control.validity[SAID_AS_SERVER[i][0]]) {
+        control.setCustomValidity(message);
+        return;
+      }
+    }
+  }
+
+  // An error the server wrote next to a field goes once the field holds something else that the
+  // browser finds valid: as it is typed, and after Back, when the browser restores what was
+  // typed after the error page came. A value as it was sent keeps its error, whatever the
+  // browser thinks of it: the server may know more (the helpdesk's own checks).
+  function changedSinceJudged(control) {
+    if (control.type === "checkbox" || control.type === "radio") {
+      return control.checked !== control.defaultChecked;
+    }
+    if (control.tagName === "SELECT") {
+      return Array.prototype.some.call(control.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return control.value !== control.defaultValue;
+  }
+
+  function controlsOf(wrapper) {
+    return Array.prototype.filter.call(
+      wrapper.querySelectorAll("input, select, textarea"),
+      function (control) { return control.type !== "hidden" && !control.disabled; }
+    );
+  }
+
+  function clearError(wrapper) {
+    var feedback = wrapper.querySelector(".invalid-feedback");
+    var controls = controlsOf(wrapper);
+    if (!feedback || !controls.length || !controls.some(changedSinceJudged)) return;
+    if (!controls.every(function (control) { return control.validity.valid; })) return;
+    feedback.remove();
+    wrapper.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    wrapper.querySelectorAll(".is-invalid, .border-danger").forEach(function (el) {
+      el.classList.remove("is-invalid", "border-danger");
+    });
+    wrapper.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      var ids = el.getAttribute("aria-describedby").split(/\s+/).filter(function (id) {
+        return id && id !== feedback.id;
+      });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+      else el.removeAttribute("aria-describedby");
+    });
+    clearSummaryEntries(controls);
+  }
+
+  // The summary at the top lists what is left to fix; once nothing is, it goes.
+  function clearSummaryEntries(controls) {
+    var summary = document.getElementById("error-summary");
+    if (!summary) return;
+    controls.forEach(function (control) {
+      summary.querySelectorAll("a[href='#" + control.id + "']").forEach(function (link) {
+        link.closest("li").remove();
+      });
+    });
+    if (!summary.querySelector("li")) summary.hidden = true;
+  }
+
+  function initChecks(form) {
+    var fieldWrapper = function (control) { return control.closest("[id^='div_id_']"); };
+    function check(event) {
+      sayAsServer(event.target);
+      var wrapper = event.target.closest && fieldWrapper(event.target);
+      // Attachments are static/js/attachments.js's to judge.
+      if (wrapper && !wrapper.hasAttribute("data-file-limits")) clearError(wrapper);
+    }
+    form.addEventListener("input", check);
+    form.addEventListener("change", check);
+    form.querySelectorAll("input, select, textarea").forEach(sayAsServer);
+    form.querySelectorAll(".invalid-feedback").forEach(function (feedback) {
+      var wrapper = fieldWrapper(feedback);
+      if (wrapper && !wrapper.hasAttribute("data-file-limits")) clearError(wrapper);
+    });
+  }
+
   // Browsers restore form values (Back, reload) after deferred scripts run: wait for them, or a
   // level emptied too early would lose its restored choice.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-hierarchy]").forEach(initHierarchy);
     document.querySelectorAll("form[data-ticket-form]").forEach(initConditions);
+    document.querySelectorAll("form[data-ticket-form]").forEach(initChecks);
   }, { once: true });
 
   // One click, one send (the server also refuses a second filing of the same form).

@@ -70,11 +70,12 @@ def test_regex_message_follows_the_request_language():
     ("raw", "sent"), [("1", "1"), ("2.50", "2.5"), ("1e2", "100"), ("-0.0", "0"), ("", "")]
 )
 def test_number_is_sent_normalised(raw, sent):
-    assert api_value(98, raw) == sent
+    assert api_value(111, raw) == sent  # the refund amount: any number, not only whole ones
 
 
 def test_number_refuses_letters():
     assert codes(refusal(98, "abc")) == ["invalid"]
+    assert codes(refusal(111, "abc")) == ["invalid"]
 
 
 # --- select, multi_button ------------------------------------------------------------------------

@@ -15,15 +15,20 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
+from django.utils import formats
+from django.utils.functional import lazy
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..lib.text import lazy_html, lazy_text
+from ..lib.text import LocalText, lazy_text
 from ..lib.values import api_date, as_int, is_checked
 from ..schema.kinds import kind_of, register
 from ..schema.types import Field
 from .fields import HierarchyField, LineField, TextField
 from .patterns import browser_pattern
+from .widgets import say_as_server
 
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -31,6 +36,24 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 def form_name(field: Field) -> str:
     return f"cf_{field.id}"
+
+
+def example(text: LocalText) -> str:
+    """A placeholder that reads as an example, never as a value already typed ("e.g. A-12345")."""
+    return lazy(lambda: gettext("e.g. %(example)s") % {"example": text.get()}, str)()
+
+
+def help_text(field: Field, hint: str | None) -> str:
+    """The schema's help, then what the kind says of every field of its type; escaped (crispy
+    shows help as HTML), each on a line of its own."""
+
+    def render() -> str:
+        lines = [escape(text) for text in (field.help.get(), str(hint or "")) if text]
+        if len(lines) == 1:
+            return lines[0]
+        return "".join(f'<span class="d-block">{line}</span>' for line in lines)
+
+    return lazy(render, str)()
 
 
 class FieldKind:
@@ -42,17 +65,19 @@ class FieldKind:
     is_flag = False
     drives_conditions = False
     has_pattern = False
+    has_bounds = False
     empty: Any = ""  # the API value of an empty field
     template: str | None = None  # a crispy field template, where the default one will not do
+    hint: str | None = None  # what a person should know of every field of this type
 
     # --- The form field ---------------------------------------------------------------------------
     def formfield(self, field: Field, required: bool) -> forms.Field:
         formfield = self.make(field, required)
         formfield.label = lazy_text(field.name)
-        if field.help:
-            formfield.help_text = lazy_html(field.help)
+        if field.help or self.hint:
+            formfield.help_text = help_text(field, self.hint)
         if field.placeholder:
-            formfield.widget.attrs["placeholder"] = lazy_text(field.placeholder)
+            formfield.widget.attrs["placeholder"] = example(field.placeholder)
         return formfield
 
     def make(self, field: Field, required: bool) -> forms.Field:
@@ -111,17 +136,34 @@ class TextareaKind(TextKind):
 
 class NumberKind(FieldKind):
     name = "number"
+    has_bounds = True
 
     def make(self, field, required):
-        return forms.DecimalField(
-            required=required, max_digits=30, widget=forms.NumberInput(attrs={"step": "any"})
-        )
+        formfield: forms.IntegerField | forms.DecimalField
+        if field.integer:
+            # The browser's own step is 1: a fraction is refused there as here.
+            formfield = forms.IntegerField(
+                required=required, min_value=field.minimum, widget=forms.NumberInput()
+            )
+        else:
+            formfield = forms.DecimalField(
+                required=required,
+                max_digits=30,
+                min_value=field.minimum,
+                widget=forms.NumberInput(attrs={"step": "any"}),
+            )
+        invalid = formfield.error_messages["invalid"]
+        say_as_server(formfield.widget, bad_input=invalid, step_mismatch=invalid)
+        for validator in formfield.validators:
+            if isinstance(validator, MinValueValidator):
+                say_as_server(formfield.widget, range_underflow=_limit_message(validator))
+        return formfield
 
-    def to_api(self, value: Decimal | None) -> str:
+    def to_api(self, value: Decimal | int | None) -> str:
         # "2.50" -> "2.5", "1E+2" -> "100": the number as written, once normalised.
         if value is None:
             return ""
-        text = format(value.normalize(), "f")
+        text = format(Decimal(value).normalize(), "f")
         return "0" if text in ("-0", "") else text
 
     def check_value(self, field, value):
@@ -130,6 +172,11 @@ class NumberKind(FieldKind):
         if isinstance(value, str) and (value == "" or NUMBER_RE.match(value)):
             return None
         return f"{value!r} is not a number"
+
+
+def _limit_message(validator: MinValueValidator) -> str:
+    """The validator's message as the server words it, in the language of the page."""
+    return lazy(lambda: validator.message % {"limit_value": validator.limit_value}, str)()
 
 
 def _option_choices(field: Field, pid: int = 0) -> list[tuple[Any, str]]:
@@ -275,6 +322,11 @@ class DateKind(FieldKind):
     def to_api(self, value: date | None) -> str:
         return "" if value is None else f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
+    def display(self, field, value):
+        # As the reader's language writes a date ("Nov. 30, 2026" in English).
+        day = api_date(value)
+        return formats.date_format(day, "DATE_FORMAT") if day else super().display(field, value)
+
     def check_value(self, field, value):
         if value == "" or api_date(value):
             return None
@@ -283,6 +335,8 @@ class DateKind(FieldKind):
 
 class TimeKind(FieldKind):
     name = "time"
+    # The time goes to the helpdesk as typed, converted to no zone: the person's own clock.
+    hint = _("Your local time")
 
     def make(self, field, required):
         return forms.TimeField(
@@ -312,6 +366,7 @@ class RegexKind(FieldKind):
         formfield = LineField(required=required, max_length=1000, validators=validators)
         if pattern := browser_pattern(field.pattern):
             formfield.widget.attrs["pattern"] = pattern
+            say_as_server(formfield.widget, pattern_mismatch=message)
         return formfield
 
     def check_value(self, field, value):

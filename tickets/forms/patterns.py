@@ -41,3 +41,15 @@ def browser_pattern(pattern: str) -> str | None:
     if SERVER_ONLY_REGEX.search(pattern) or _has_top_level_alternation(inner):
         return None
     return inner
+
+
+# What Django's validate_email takes, for the `pattern` of an email input: the browser's own
+# check of type="email" (the characters of each part) lets through what the server refuses, a
+# domain without a top-level label ("ada@example") or dots at the ends of the local part or side
+# by side. Read by JavaScript with the `v` flag, hence the escaped "-" in a class. What the server
+# takes and this refuses: a quoted local part and an [IP address] domain, which type="email"
+# refuses anyway.
+EMAIL_PATTERN = (
+    r"[^.@\s]+(?:\.[^.@\s]+)*@"
+    r"(?:localhost|[^@\s]+\.(?:\p{L}[\p{L}\-]{0,61}\p{L}|xn--[a-zA-Z0-9]{1,59}))"
+)

@@ -20,8 +20,9 @@ def summarize(
     audience: str,
     directory: StaffDirectory | None = None,
 ) -> list[tuple[str, str]]:
-    """(label, value) pairs of what a payload files; a staff filing's with every handling field,
-    people and tickets named as `directory` knows them (else by their id)."""
+    """(label, value) pairs of what a payload files, in the reader's language; a staff filing's
+    with every handling field, people and tickets named as `directory` knows them (else by their
+    id). A field left empty is left out: it files nothing."""
     if audience == "staff":
         known = directory or StaffDirectory()
         rows = [(_("Client"), _client(payload, known)), *_first_message(payload)]
@@ -37,7 +38,7 @@ def summarize(
             rows.append((field.name.get(), kind_for(field).display(field, value)))
     if audience == "staff":
         rows += _handling(schema, payload, known)
-    return rows
+    return [(label, text) for label, text in rows if text]
 
 
 # --- A staff filing: what the agent set beyond the ticket itself ---------------------------------

@@ -16,6 +16,7 @@ from crispy_forms.layout import Div, Layout
 from crispy_forms.layout import Field as LayoutField
 from django import forms
 from django.conf import settings
+from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,9 @@ from ..schema.types import Field, FormSpec, Schema, ShowIf
 from . import conditions, tokens, uploads
 from .fields import LineField, MultipleFileField, RefusedUpload, TextField
 from .kinds import form_name, kind_for
+from .patterns import EMAIL_PATTERN
 from .prefill import Prefill
+from .widgets import say_as_server
 
 
 class TicketForm(forms.Form):
@@ -40,7 +43,16 @@ class TicketForm(forms.Form):
 
     form_token = forms.CharField(widget=forms.HiddenInput)
     attachments = forms.CharField(widget=forms.HiddenInput, required=False)
-    user_email = forms.EmailField(label=_("Your email"), max_length=254)
+    # The browser checks the address as the server does, and says so in the server's words.
+    user_email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        widget=say_as_server(
+            forms.EmailInput(attrs={"autocomplete": "email", "pattern": EMAIL_PATTERN}),
+            type_mismatch=validate_email.message,
+            pattern_mismatch=validate_email.message,
+        ),
+    )
     title = LineField(label=_("Subject"), max_length=255)
     description = TextField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000

@@ -13,6 +13,18 @@ from ..lib.text import lazy_text
 from ..schema.types import Option
 
 
+def say_as_server(widget: forms.Widget, **messages: str) -> forms.Widget:
+    """Have the browser's own check of a rule the server also checks speak the server's message.
+
+    Each keyword names a ValidityState flag (`pattern_mismatch` for patternMismatch) and becomes
+    a data-msg-* attribute that static/js/ticket-form.js sets as the input's message while that
+    flag is up. Lazy messages stay lazy: the attribute reads in the language of the page.
+    """
+    for state, message in messages.items():
+        widget.attrs[f"data-msg-{state.replace('_', '-')}"] = message
+    return widget
+
+
 class OptionSelect(forms.Select):
     """One hierarchy level: its own label, options grouped by parent, each marked with its parent.
 
@@ -57,6 +69,15 @@ class HierarchyWidget(forms.MultiWidget):
     def decompress(self, value: Sequence[int] | None) -> list[str]:
         value = list(value or [])
         return [str(v) for v in value] + [""] * (len(self.widgets) - len(value))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Django marks no level of a field whose levels are optional one by one. A required
+        # hierarchy's first level is required as it stands (a deeper one once it shows, which
+        # static/js/ticket-form.js knows), so the browser and screen readers are told.
+        if self.is_required and self.use_required_attribute(value):
+            context["widget"]["subwidgets"][0]["attrs"]["required"] = True
+        return context
 
 
 class HiddenHierarchyWidget(forms.MultiWidget):

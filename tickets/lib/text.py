@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import lazy
-from django.utils.html import escape
 from django.utils.translation import get_language
 
 API_LANGUAGES = ("en", "ru", "ua")
@@ -71,8 +70,3 @@ def level_keyed(value: Any) -> bool:
 def lazy_text(text: LocalText) -> str:
     """A lazy string: the text in the language of whichever request renders it."""
     return lazy(text.get, str)()
-
-
-def lazy_html(text: LocalText) -> str:
-    """Lazy and escaped, for places that render it as safe HTML (crispy's help texts)."""
-    return lazy(lambda: escape(text.get()), str)()

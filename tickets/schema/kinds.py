@@ -27,6 +27,7 @@ class KindTraits(Protocol):
     is_flag: bool  # its value is ticked or not ("1" / "")
     drives_conditions: bool  # another field's show_if may name it
     has_pattern: bool  # the schema file may give it a regular expression
+    has_bounds: bool  # the schema file may give it a `min` and `integer`
 
     def check_value(self, field: Field, value: Any) -> str | None:
         """Why the API would refuse `value` for this field (None: it would take it)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -150,6 +151,28 @@ def _has_cycle(options: list[Option]) -> bool:
     return False
 
 
+def _bounds(
+    raw: Mapping, where: str, kind: Any, problems: _Problems
+) -> tuple[Decimal | None, bool]:
+    """A number field's `min` (absent: 0, null: none) and `integer` (absent: false)."""
+    minimum, integer = raw.get("min", 0), raw.get("integer", False)
+    if not getattr(kind, "has_bounds", False):
+        if "min" in raw or "integer" in raw:
+            problems.add(where, f"a {kind.name} field takes no 'min' or 'integer'")
+        return Field.minimum, Field.integer
+    if not isinstance(integer, bool):
+        problems.add(where, "integer must be true or false")
+        integer = False
+    if minimum is None:
+        return None, integer
+    if isinstance(minimum, bool) or not isinstance(minimum, int | float):
+        problems.add(where, "min must be a number or null")
+        return Field.minimum, integer
+    if integer and minimum != int(minimum):
+        problems.add(where, "min of an integer field must be a whole number")
+    return Decimal(str(minimum)), integer
+
+
 def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
     if not isinstance(raw, Mapping):
         problems.add(f"field #{index + 1}", "must be an object")
@@ -184,6 +207,7 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
                 re.compile(pattern)
             except re.error as exc:
                 problems.add(where, f"pattern {pattern!r} does not compile: {exc}")
+    minimum, integer = _bounds(raw, where, kind, problems)
     return Field(
         id=field_id,
         field_type=field_type,
@@ -197,6 +221,8 @@ def _parse_field(raw: Any, index: int, problems: _Problems) -> Field | None:
         pattern_message=_local_text(
             raw.get("pattern_message"), f"{where}: pattern_message", problems
         ),
+        minimum=minimum,
+        integer=integer,
     )
 
 

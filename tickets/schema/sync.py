@@ -1,7 +1,7 @@
 """Bring the schema file in step with the helpdesk's custom fields and reference lists.
 
 `fields` and `references` are rewritten from the API; the portal's own keys (`forms`, and each
-field's `help`, `placeholder`, `pattern`, `pattern_message`) are kept. Forms that name what the
+field's `help`, `placeholder`, `pattern`, `pattern_message`, `min`, `integer`) are kept. Forms that name what the
 helpdesk no longer has are mended and the mending reported. The new file is checked like any
 schema file and written atomically: any failure leaves the old file as it was.
 """
@@ -24,7 +24,7 @@ from .kinds import kind_of, known
 from .parsing import SchemaError, parse_schema
 from .types import PERMISSION_FLAGS, TICKET_DEFAULT_KEYS
 
-PORTAL_FIELD_KEYS = ("help", "placeholder", "pattern", "pattern_message")
+PORTAL_FIELD_KEYS = ("help", "placeholder", "pattern", "pattern_message", "min", "integer")
 REFERENCE_PATHS = {
     "departments": "departments/",
     "priorities": "priorities/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ class Field:
     placeholder: LocalText = EMPTY_TEXT
     pattern: str = ""
     pattern_message: LocalText = EMPTY_TEXT
+    # A number field's least value (the file's `min`; None: any) and whether it takes whole
+    # numbers alone (`integer`). No count or amount a person reports is below 0.
+    minimum: Decimal | None = Decimal(0)
+    integer: bool = False
 
     def permission(self, audience: str) -> Permission:
         return self.permissions.get(PERMISSION_KEYS[audience], Permission())
