@@ -169,7 +169,10 @@ def _is_web_address(value: str) -> bool:
     except ValueError:  # such as an unclosed [IPv6
         return False
     return (
-        parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", value)
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.username or parts.password)  # written into staff pages: no credentials
+        and not re.search(r"\s", value)
     )
 
 
@@ -178,7 +181,8 @@ if TICKETS_HELPDESK_URL and not _is_web_address(TICKETS_HELPDESK_URL):
         f"TICKETS_HELPDESK_URL={TICKETS_HELPDESK_URL!r} must be an http:// or https:// address "
         "(such as https://support.example.com), or empty for no link to the helpdesk."
     )
-TICKETS_HELPDESK_URL = TICKETS_HELPDESK_URL.rstrip("/")
+if "{id}" not in TICKETS_HELPDESK_URL:  # a pattern keeps its slashes: .../tickets/{id}/
+    TICKETS_HELPDESK_URL = TICKETS_HELPDESK_URL.rstrip("/")
 
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
 

@@ -141,12 +141,13 @@ class SubmissionAdmin(admin.ModelAdmin):
         return False
 
 
-class ListedNumberInput(forms.NumberInput):
-    """A number typed, or picked from a list the browser searches as one types (a datalist of
-    `options`: value, label): no script, and a number still goes in when the list is empty."""
+class ListedIdInput(forms.TextInput):
+    """An id typed, or picked from a list the browser searches by name or email as one types (a
+    datalist of `options`: value, label): no script, and an id still goes in when the list is
+    empty. A text box, not a number box: a number box takes no letters to search with."""
 
     def __init__(self, options: list[tuple[int, str]], attrs: dict | None = None):
-        super().__init__(attrs)
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
         self.options = options
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -170,14 +171,17 @@ class StaffAccountForm(forms.ModelForm):
         except ApiError:
             self.staff = {}  # the helpdesk unreachable: an id can still be typed
         field = self.fields["helpdesk_user_id"]
-        field.widget = ListedNumberInput(sorted(self.staff.items(), key=lambda item: item[1]))
+        field.widget = ListedIdInput(sorted(self.staff.items(), key=lambda item: item[1]))
         field.help_text = (
             _("Type a name or email and pick the person from the helpdesk's staff list.")
             if self.staff
             else _("The helpdesk's staff list could not be read: type the user's id.")
         )
         if self.instance.helpdesk_user_id in self.staff:
-            field.help_text = f"{self.staff[self.instance.helpdesk_user_id]}. {field.help_text}"
+            # The admin shows help text as HTML: a name from the helpdesk is escaped here.
+            field.help_text = format_html(
+                "{}. {}", self.staff[self.instance.helpdesk_user_id], field.help_text
+            )
 
     def clean_helpdesk_user_id(self) -> int | None:
         chosen = self.cleaned_data["helpdesk_user_id"]

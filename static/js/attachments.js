@@ -170,15 +170,20 @@
           new Intl.NumberFormat(document.documentElement.lang || "en", { style: "percent" }).format(percent / 100));
       });
       request.addEventListener("load", function () {
-        var action = new URL(form.action || window.location.href, window.location.href).href;
-        if (request.responseURL && request.responseURL !== action) {
-          window.location.assign(request.responseURL);  // sent: its status page
-          return;
+        var page = request.responseText || "";
+        if (/data-ticket-status/.test(page) && request.responseURL) {
+          window.location.assign(request.responseURL);  // kept: its status page, as a redirect
+        } else if (/data-ticket-form/.test(page)) {
+          // The form came back (errors, a limit): shown as the browser would have shown it.
+          document.open();
+          document.write(page);
+          document.close();
+        } else {
+          // Anything else (a proxy's error page): the plain way, so the browser shows it as it
+          // would and Back still leads to the form; the form's one-time token files it once.
+          bar.hidden = true;
+          form.submit();
         }
-        // The form came back (errors, a limit): show it as the browser would have.
-        document.open();
-        document.write(request.responseText);
-        document.close();
       });
       // The connection failed: the browser sends it the plain way and says what happened.
       request.addEventListener("error", function () { bar.hidden = true; form.submit(); });

@@ -76,6 +76,7 @@ def test_the_draft_is_gone_once_the_ticket_is_filed(page, live_server, sandbox_a
     assert kept(page)
     page.get_by_role("button", name="Send").click()
     page.wait_for_selector("[data-unique-id]")
+    page.wait_for_load_state("load")  # the status page's scripts have run
     assert kept(page) == {}
     page.goto(f"{live_server.url}/forms/support/")
     assert page.locator("#id_description").input_value() == ""

@@ -411,9 +411,10 @@ def test_theme_and_parent_reach_the_page(client, settings):
     attrs = html_attrs(client.get(f"{EMBED_URL}?{urlencode({**query, 'bg': 'transparent'})}"))
 
     assert attrs["data-parent-origin"] == HOST
-    assert attrs["data-theme-color"] == "#ff8800"
-    assert attrs["data-theme-radius"] == "12px"
-    assert attrs["data-theme-font"] == "Georgia"
+    assert attrs["data-portal-accent"] == "#ff8800"
+    assert attrs["data-portal-accent-text"] == "#000000"  # white on orange would read at 2.2:1
+    assert attrs["data-portal-radius"] == "12px"
+    assert attrs["data-portal-font"] == "Georgia"
     assert "transparent" in attrs["class"].split()
 
 
@@ -424,7 +425,7 @@ def test_an_origin_not_allowed_and_bad_theme_values_are_left_out(client, setting
     attrs = html_attrs(response)
 
     assert attrs["data-parent-origin"] == ""
-    assert not any(name.startswith("data-theme-") for name in attrs)
+    assert not any(name.startswith("data-portal-") for name in attrs)
     assert "transparent" not in attrs["class"].split()
     assert "<script>" not in response.content.decode()
 

@@ -77,6 +77,8 @@ def test_the_browsers_messages_follow_the_page_language():
     ("keys", "problem"),
     [
         ({"min": "0"}, "min must be a number or null"),
+        ({"min": float("inf")}, "min must be a number or null"),  # JSON's Infinity
+        ({"min": float("nan")}, "min must be a number or null"),  # and NaN
         ({"integer": "yes"}, "integer must be true or false"),
         ({"integer": True, "min": 0.5}, "min of an integer field must be a whole number"),
     ],

@@ -9,10 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from django.utils.html import escape
 
 from sandbox.models import Ticket
 from tests.integration.test_portal_flow import _close_api_connections  # noqa: F401  (fixture)
 from tests.integration.test_staff import FORM, REQUIRED, filed, token
+from tickets.helpdesk import directory
 from tickets.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,6 +118,7 @@ def test_what_was_left_empty_says_so(staff_client):
 
 def test_a_person_the_helpdesk_does_not_answer_for_is_shown_by_id(staff_client, settings):
     submission = file_everything(staff_client)
+    sandbox = settings.TICKETS_API_URL
     # The helpdesk gone (and nothing of it cached): everything is still shown, people by id.
     settings.TICKETS_API_URL = "http://127.0.0.1:9/api/v2"
     cache.clear()
@@ -126,6 +129,18 @@ def test_a_person_the_helpdesk_does_not_answer_for_is_shown_by_id(staff_client, 
     assert rows["Assignee"] == "#3"
     assert rows["Followers"] == "#1, #2"
     assert rows["Parent ticket"] == f"#{submission.payload['pid']}"
+    # Shown again as it waits (status.js, a refresh): the helpdesk is not asked again at once,
+    # so the page does not wait out its timeouts each time; a minute later it is.
+    settings.TICKETS_API_URL = sandbox
+    again = summary_rows(
+        staff_client.get(f"/staff/tickets/{submission.public_key}/").content.decode()
+    )
+    assert again["Client"] == "grace@example.com"
+    cache.delete("directory:summary-unanswered")
+    later = summary_rows(
+        staff_client.get(f"/staff/tickets/{submission.public_key}/").content.decode()
+    )
+    assert later["Client"] != "grace@example.com" and "grace@example.com" in later["Client"]
 
 
 def test_the_confirmation_links_to_the_ticket_in_the_helpdesk_when_its_address_is_set(
@@ -206,7 +221,7 @@ def test_staff_links_and_the_confirmation_carry_the_language(staff_client):
     assert f'href="{FORM}?lang=uk"' in html and 'href="/staff/?lang=uk"' in html
     # The search's count comes in the page's language.
     found = staff_client.get("/staff/api/clients/", {"q": "grace", "lang": "uk"}).json()
-    assert found["status"] != "1 client found"
+    assert re.fullmatch(r"Знайдено \d+ клієнт(а|и|ів)", found["status"]), found["status"]
 
 
 def test_a_language_the_portal_does_not_speak_is_neither_kept_nor_repeated(client):
@@ -257,3 +272,10 @@ def test_the_helpdesk_account_is_picked_from_the_staff_list_in_the_admin(root):
     picked.save()
     assert StaffAccount.objects.get(user=user).helpdesk_user_id == 3
     assert "data-agent-unmapped" not in client.get(FORM).content.decode()
+    # The change page names the account picked, escaped (the admin shows help text as HTML), in
+    # a text box that takes a name to search with.
+    page = client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+    box = re.search(r'<input[^>]*name="helpdesk_account-0-helpdesk_user_id"[^>]*>', page)[0]
+    assert 'type="text"' in box and 'inputmode="numeric"' in box
+    label = next(p.label() for p in directory.staff_users() if p.id == 3)
+    assert f"{escape(label)}. Type a name or email" in page

@@ -14,7 +14,8 @@ from tests.unit.test_settings import OURS, ROOT, load_settings
     [
         ("", ""),
         ("https://support.example.com/", "https://support.example.com"),
-        ("http://10.0.0.5:8080/desk/ticket/{id}/", "http://10.0.0.5:8080/desk/ticket/{id}"),
+        # A pattern is kept as written: its slash after {id} may be what the helpdesk needs.
+        ("http://10.0.0.5:8080/desk/ticket/{id}/", "http://10.0.0.5:8080/desk/ticket/{id}/"),
     ],
 )
 def test_a_web_address_or_nothing_is_taken(value, read):
@@ -34,7 +35,14 @@ def test_a_web_address_or_nothing_is_taken(value, read):
 
 
 @pytest.mark.parametrize(
-    "value", ["support.example.com", "ftp://support.example.com", "https://", "https://a b.example"]
+    "value",
+    [
+        "support.example.com",
+        "ftp://support.example.com",
+        "https://",
+        "https://a b.example",
+        "https://agent:secret@support.example.com",
+    ],
 )
 def test_anything_else_is_refused_with_a_message(value):
     result = load_settings(TICKETS_HELPDESK_URL=value)

@@ -97,6 +97,13 @@ class TicketForm(forms.Form):
         ) % {"count": count, "size": filesizeformat(size)}
 
     @property
+    def keeps_draft(self) -> bool:
+        """Whether the browser keeps what is typed as a draft (static/js/draft.js): a customer's
+        form that nothing prefilled. Never one a link or a signed ctx filled in: a draft typed
+        by someone else on this browser must not come back into it."""
+        return self.audience == "customer" and self.start == Prefill()
+
+    @property
     def file_limits(self) -> dict[str, int]:
         """The attachment limits, for the browser's own check before the form is sent
         (templates/tickets/fields/files.html, static/js/attachments.js); clean_files decides."""
@@ -338,6 +345,7 @@ class FreshForm:
 
     is_bound = False
     errors: dict = {}
+    keeps_draft = True
 
     def __init__(self, form_cls: type[TicketForm]):
         self.form_cls = form_cls

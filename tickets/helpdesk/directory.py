@@ -236,20 +236,28 @@ def for_staff_form(user: AbstractUser, posted: Mapping[str, str] | None = None) 
 
 def for_summary(payload: Mapping[str, Any]) -> StaffDirectory:
     """What a staff filing's confirmation names: the staff list (assignee, followers), the client
-    and the parent ticket. What the helpdesk does not answer is left out, and shown by its id."""
+    and the parent ticket. What the helpdesk does not answer is left out, and shown by its id;
+    it is then not asked again for SEARCH_TTL, as the page is shown again while it waits for its
+    number (status.js, a refresh) and each look-up would wait out the API's timeouts."""
     try:
         staff = tuple(staff_users())
     except ApiError:
         staff = ()
     people: dict[int, Person | None] = {}
-    if (client_id := as_int(payload.get("user_id"), minimum=1)) is not None:
-        with suppress(ApiError):
-            people[client_id] = _cached_person(client_id)
     tickets: dict[str, TicketRef | None] = {}
-    if (parent_id := as_int(payload.get("pid"), minimum=1)) is not None:
-        with suppress(ApiError):
+    if cache.get(_UNANSWERED):
+        return StaffDirectory(staff, not staff, None, tickets, people)
+    try:
+        if (client_id := as_int(payload.get("user_id"), minimum=1)) is not None:
+            people[client_id] = _cached_person(client_id)
+        if (parent_id := as_int(payload.get("pid"), minimum=1)) is not None:
             tickets[str(parent_id)] = _cached_ticket(parent_id)
+    except ApiError:
+        cache.set(_UNANSWERED, True, SEARCH_TTL)
     return StaffDirectory(staff, not staff, None, tickets, people)
+
+
+_UNANSWERED = "directory:summary-unanswered"
 
 
 # A confirmation page is shown again as it waits for its number (and by a refresh without

@@ -8,6 +8,7 @@ field and the problem, so a person can fix the file in one pass.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -165,8 +166,12 @@ def _bounds(
         integer = False
     if minimum is None:
         return None, integer
-    if isinstance(minimum, bool) or not isinstance(minimum, int | float):
-        problems.add(where, "min must be a number or null")
+    if (
+        isinstance(minimum, bool)
+        or not isinstance(minimum, int | float)
+        or not math.isfinite(minimum)
+    ):
+        problems.add(where, "min must be a number or null")  # JSON's Infinity and NaN are not
         return Field.minimum, integer
     if integer and minimum != int(minimum):
         problems.add(where, "min of an integer field must be a whole number")
