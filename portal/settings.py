@@ -224,7 +224,8 @@ if TICKETS_UPLOADS_KEEP_SECONDS < TICKETS_FORM_MAX_AGE:
     )
 
 # Sites allowed to frame the embed views (CSP frame-ancestors), e.g. https://support.example.com
-EMBED_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS")]
+# Browsers write an origin in lower case: so is each one here, or a frame would never speak.
+EMBED_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in env_list("EMBED_ALLOWED_ORIGINS")]
 # The secret a host site's server signs `ctx` prefill with (HMAC-SHA256); empty: no signed prefill.
 # Several, comma-separated, while a secret is being replaced: any of them verifies.
 EMBED_CONTEXT_SECRETS = env_list("EMBED_CONTEXT_SECRET")

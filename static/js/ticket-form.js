@@ -81,7 +81,18 @@
     return label ? label.textContent.replace("*", "").trim() : "";
   }
 
+  // A conditional field the server requires when its condition holds: required in the browser
+  // while it shows (never while hidden, which would block sending the form).
+  function requireShown(wrapper, shown) {
+    wrapper.querySelectorAll("[data-required-when-shown]").forEach(function (input) {
+      var level = input.closest("[data-level]");
+      if (level && level.dataset.level !== "1") return;  // a hierarchy: its script does the rest
+      input.required = shown;
+    });
+  }
+
   function setShown(wrapper, shown) {
+    requireShown(wrapper, shown);
     if (!wrapper.hidden === shown) return false;
     wrapper.hidden = !shown;
     wrapper.querySelectorAll("input, select, textarea").forEach(function (input) {

@@ -138,3 +138,33 @@ def test_a_locked_controller_still_drives_its_condition(page, live_server, chain
     page.goto(f"{live_server.url}/forms/support/?cf_1=11&lock=cf_1")
     assert page.locator("#id_cf_1").is_disabled()
     assert page.locator("#id_cf_2").is_visible()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_required_conditional_field_is_required_in_the_browser_while_it_shows(
+    browser, live_server, sandbox_api, width
+):
+    """Windows build number is required of a customer when the system is Windows: the browser
+    asks for it before anything is sent, and only while it shows."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        posts: list = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else 0)
+        page.goto(f"{live_server.url}/forms/technical/")
+        fill_core(page)
+        build = page.locator("#id_cf_108")
+        assert not build.evaluate("i => i.required")  # hidden: never in the way
+        page.get_by_label("Operating system").select_option(label="Windows")
+        assert build.evaluate("i => i.required")
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_timeout(300)
+        assert posts == []  # the browser asked first
+        assert build.evaluate("i => i.validity.valueMissing")
+        page.get_by_label("Operating system").select_option(label="Linux")
+        assert not build.evaluate("i => i.required")
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_selector("[data-unique-id]")
+        assert "108" not in Ticket.objects.get().custom_fields
+    finally:
+        context.close()

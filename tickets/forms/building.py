@@ -34,8 +34,11 @@ def build_form_class(
         custom.append(field)
         if item.show_if:
             # Without JavaScript every field shows: the browser must not demand one whose
-            # condition may not hold; the server decides.
+            # condition may not hold; the server decides. With it, the field is required in the
+            # browser while it shows (static/js/ticket-form.js reads the mark).
             formfield.widget.use_required_attribute = lambda initial: False
+            if formfield.required:
+                formfield.widget.attrs["data-required-when-shown"] = ""
             controller = schema.fields[item.show_if.field]
             condition = (form_name(controller), item.show_if, controller)
             attrs.setdefault("conditions", {})[form_name(field)] = condition

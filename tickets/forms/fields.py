@@ -88,12 +88,22 @@ class HierarchyField(forms.MultiValueField):
     def _choices(self, level: int) -> list[tuple[Any, str]]:
         return [("", "")] + [(str(o.id), o.id) for o in self._level_options(level)]
 
+    def clean(self, value: Any) -> Any:
+        self.widget.invalid_level = None
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            if self.widget.invalid_level is None:  # "required", before compress: the first level
+                self.widget.invalid_level = 0
+            raise
+
     def compress(self, data_list: list[str]) -> tuple[int, ...]:
         field = self.schema_field
         chosen: list[int] = []
         for level, raw in enumerate(data_list or [], start=1):
             if raw in (None, ""):
                 if any(v not in (None, "") for v in data_list[level:]):
+                    self.widget.invalid_level = level - 1
                     raise forms.ValidationError(
                         self.error_messages["gap"],
                         code="gap",
@@ -104,6 +114,7 @@ class HierarchyField(forms.MultiValueField):
             expected_parent = chosen[-1] if chosen else 0
             if option is None or option.pid != expected_parent:
                 parent = field.option(expected_parent)
+                self.widget.invalid_level = level - 1
                 raise forms.ValidationError(
                     self.error_messages["chain"],
                     code="chain",
@@ -114,6 +125,7 @@ class HierarchyField(forms.MultiValueField):
                 )
             chosen.append(option.id)
         if self.required and (not chosen or field.children(chosen[-1])):
+            self.widget.invalid_level = len(chosen)  # the first level left empty
             raise forms.ValidationError(
                 self.error_messages["incomplete"],
                 code="incomplete",

@@ -65,6 +65,14 @@ class HierarchyWidget(forms.MultiWidget):
 
     def __init__(self, widgets: Sequence[OptionSelect]):
         super().__init__(widgets)
+        # The level a refused choice is about (HierarchyField sets it): only that one is marked,
+        # and the error summary's link leads to it.
+        self.invalid_level: int | None = None
+
+    def id_for_label(self, id_: str) -> str:
+        if id_ and self.invalid_level is not None:
+            return f"{id_}_{self.invalid_level}"
+        return super().id_for_label(id_)
 
     def decompress(self, value: Sequence[int] | None) -> list[str]:
         value = list(value or [])
@@ -75,8 +83,17 @@ class HierarchyWidget(forms.MultiWidget):
         # Django marks no level of a field whose levels are optional one by one. A required
         # hierarchy's first level is required as it stands (a deeper one once it shows, which
         # static/js/ticket-form.js knows), so the browser and screen readers are told.
+        levels = context["widget"]["subwidgets"]
         if self.is_required and self.use_required_attribute(value):
-            context["widget"]["subwidgets"][0]["attrs"]["required"] = True
+            levels[0]["attrs"]["required"] = True
+        if self.invalid_level is not None:
+            for index, level in enumerate(levels):
+                marked = index == self.invalid_level
+                level["attrs"].pop("aria-invalid", None)
+                classes = level["attrs"].get("class", "").replace("is-invalid", "").split()
+                level["attrs"]["class"] = " ".join([*classes, "is-invalid"] if marked else classes)
+                if marked:
+                    level["attrs"]["aria-invalid"] = "true"
         return context
 
 
