@@ -56,17 +56,19 @@ def frame_scheme(frame) -> str:
     return frame.evaluate("document.documentElement.dataset.bsTheme")
 
 
-def test_a_light_site_gets_a_light_form_whatever_the_system_says(visit, axe_check):
-    with visit(color_scheme="dark", viewport=PHONE) as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_light_site_gets_a_light_form_whatever_the_system_says(visit, axe_check, viewport):
+    with visit(color_scheme="dark", viewport=viewport) as page:
         frame = form_frame(page)
         assert frame_scheme(frame) == "light"
         axe_check(frame, "light host, dark system")
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "embed-light-host-dark-system.png")
+        page.screenshot(path=ARTIFACTS / f"embed-light-host-dark-system-{viewport['width']}.png")
 
 
-def test_a_dark_site_gets_a_dark_form_and_one_that_switches_is_followed(visit, axe_check):
-    with visit(color_scheme="light", dark=True) as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_dark_site_gets_a_dark_form_and_one_that_switches_is_followed(visit, axe_check, viewport):
+    with visit(color_scheme="light", dark=True, viewport=viewport) as page:
         frame = form_frame(page)
         assert frame_scheme(frame) == "dark"
         axe_check(frame, "dark host, light system")
@@ -106,12 +108,16 @@ def rgb(css: str) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-@pytest.mark.parametrize("colour", ["#ffcc00", "#0a7d52", "#777777"])
+@pytest.mark.parametrize(
+    ("colour", "viewport"),
+    [("#ffcc00", PHONE), ("#ffcc00", DESKTOP), ("#0a7d52", DESKTOP), ("#777777", PHONE)],
+    ids=["yellow-390", "yellow-1280", "green-1280", "grey-390"],
+)
 @pytest.mark.parametrize("dark", [False, True], ids=["light-host", "dark-host"])
-def test_any_host_colour_gives_readable_buttons(visit, axe_check, colour, dark):
+def test_any_host_colour_gives_readable_buttons(visit, axe_check, colour, viewport, dark):
     from tickets.lib.colours import contrast
 
-    with visit(attributes=f'data-color="{colour}"', dark=dark) as page:
+    with visit(attributes=f'data-color="{colour}"', dark=dark, viewport=viewport) as page:
         frame = form_frame(page)
         send = frame.get_by_role("button", name="Send")
         send.evaluate(  # Bootstrap eases colour changes in: wait for the host's colour
@@ -134,8 +140,9 @@ def _css_rgb(colour: str) -> str:
 
 
 # --- 4. A site the portal does not allow -------------------------------------------------------
-def test_a_site_that_is_not_allowed_gets_a_link_and_hears_refused(visit):
-    with visit(allowed=False, attributes='data-lang="uk"') as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_site_that_is_not_allowed_gets_a_link_and_hears_refused(visit, viewport):
+    with visit(allowed=False, attributes='data-lang="uk"', viewport=viewport) as page:
         page.wait_for_function("window.portalEvents.some(e => e.type === 'refused')")
         assert page.evaluate("window.portalEvents") == [
             {"type": "refused", "height": None, "code": "not-allowed"}
