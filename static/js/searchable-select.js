@@ -1,10 +1,11 @@
-/* A list of more than 15 options becomes a searchable one: a text box (ARIA 1.2 combobox with a
-   listbox popup) that filters the options as the person types. ArrowDown/ArrowUp move through
-   them, Enter picks, Escape closes (again: puts back the choice), a click picks; the number of
-   matches is announced. The native select stays in the form, hidden, and carries the value
-   (and its change event, which conditional fields follow). Without JavaScript it is a plain
-   select. Hierarchy levels are left alone: their lists are rebuilt as the levels above change.
-   Strings come from this script tag's data attributes (translated by the page). No dependencies. */
+/* A list of more than 15 options becomes a searchable one: a text box over the portal's one
+   combobox (static/js/combobox.js) that filters the options as the person types; an arrow or a
+   click opens the whole list, Escape on a closed list puts back the choice, text that names an
+   option exactly picks it, other text is refused in the browser. The native select stays in the
+   form, hidden, and carries the value (and its change event, which conditional fields follow).
+   Without JavaScript it is a plain select. Hierarchy levels are left alone: their lists are
+   rebuilt as the levels above change. Strings come from this script tag's data attributes
+   (translated by the page). No dependencies. */
 (function () {
   "use strict";
   var MANY = 15;
@@ -15,8 +16,7 @@
     choose: (script && script.dataset.choose) || "Choose one of the options in the list."
   };
 
-  function enhance(select) {
-    var options = Array.prototype.filter.call(select.options, function (o) { return o.value !== ""; });
+  function build(select) {
     var id = select.id;
     var box = document.createElement("div");
     box.className = "searchable-select position-relative";
@@ -53,22 +53,14 @@
     box.appendChild(list);
     box.appendChild(status);
     box.appendChild(select);
+    return { input: input, list: list, status: status };
+  }
 
-    var items = options.map(function (option, i) {
-      var item = document.createElement("li");
-      item.setAttribute("role", "option");
-      item.id = id + "_option_" + i;
-      item.className = "dropdown-item";
-      item.textContent = option.text;
-      item.dataset.value = option.value;
-      list.appendChild(item);
-      item.addEventListener("mousedown", function (event) {
-        event.preventDefault();  // the text box keeps the focus
-        pick(item);
-      });
-      return item;
-    });
-    var shown = items, active = -1;
+  function enhance(select) {
+    var choices = Array.prototype.filter.call(select.options, function (o) { return o.value !== ""; })
+      .map(function (o) { return { label: o.text, value: o.value }; });
+    var parts = build(select);
+    var input = parts.input;
 
     function current() {
       var chosen = select.options[select.selectedIndex];
@@ -76,80 +68,39 @@
     }
     function check() {
       var typed = input.value.trim();
-      var fits = !typed || typed === current();
-      input.setCustomValidity(fits ? "" : text.choose);
+      input.setCustomValidity(!typed || typed === current() ? "" : text.choose);
     }
-    function open() {
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-    }
-    function close() {
-      list.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      setActive(-1);
-    }
-    function setActive(index) {
-      items.forEach(function (item) { item.classList.remove("active"); item.setAttribute("aria-selected", "false"); });
-      active = index;
-      if (index < 0 || !shown[index]) { input.removeAttribute("aria-activedescendant"); return; }
-      var item = shown[index];
-      item.classList.add("active");
-      item.setAttribute("aria-selected", "true");
-      input.setAttribute("aria-activedescendant", item.id);
-      item.scrollIntoView({ block: "nearest" });
-    }
-    var announceTimer = null;
-    function filter() {
-      var typed = input.value.trim().toLowerCase();
-      shown = items.filter(function (item) {
-        var match = !typed || item.textContent.toLowerCase().indexOf(typed) !== -1;
-        item.hidden = !match;
-        return match;
-      });
-      setActive(shown.length ? 0 : -1);
-      window.clearTimeout(announceTimer);
-      announceTimer = window.setTimeout(function () {
-        status.textContent = shown.length ? text.results.replace("{count}", shown.length) : text.none;
-      }, 300);
-    }
-    function pick(item) {
-      select.value = item.dataset.value;
-      input.value = item.textContent;
-      select.dispatchEvent(new Event("change", { bubbles: true }));
-      close();
-      check();
-    }
-    function settle() {  // leaving the box: exact text picks its option, an empty box none
-      var typed = input.value.trim().toLowerCase();
-      var exact = items.filter(function (item) { return item.textContent.toLowerCase() === typed; })[0];
-      if (exact && exact.dataset.value !== select.value) pick(exact);
-      else if (!typed && select.value !== "") {
-        select.value = "";
+    function choose(value, label) {
+      if (select.value !== value) {
+        select.value = value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
-      close();
+      input.value = label;
       check();
     }
 
-    input.value = current();
-    input.addEventListener("input", function () { open(); filter(); check(); });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        if (list.hidden) { open(); filter(); return; }
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        setActive(Math.max(0, Math.min(shown.length - 1, active + step)));
-      } else if (event.key === "Enter" && !list.hidden) {
-        event.preventDefault();  // not the form's submit
-        if (shown[active]) pick(shown[active]);
-      } else if (event.key === "Escape") {
-        if (!list.hidden) close();
-        else { input.value = current(); check(); }
+    window.TicketPortal.combobox(parts, {
+      search: function (query) {
+        var typed = query.toLowerCase();
+        var found = choices.filter(function (c) { return c.label.toLowerCase().indexOf(typed) !== -1; });
+        var said = found.length ? text.results.replace("{count}", found.length) : text.none;
+        return Promise.resolve({ results: found, status: said });
+      },
+      pick: function (choice) { choose(choice.value, choice.label); },
+      delay: 80,  // the options are here: only long enough to let a word be typed
+      optionClass: "dropdown-item",
+      openOnClick: true,
+      restore: function () { input.value = current(); check(); },
+      settle: function () {  // exact text picks its option, an empty box none
+        var typed = input.value.trim().toLowerCase();
+        var exact = choices.filter(function (c) { return c.label.toLowerCase() === typed; })[0];
+        if (exact) choose(exact.value, exact.label);
+        else if (!typed) choose("", "");
+        else check();
       }
     });
-    input.addEventListener("blur", settle);
-    input.addEventListener("click", function () { if (list.hidden) { open(); filter(); } });
+    input.value = current();
+    input.addEventListener("input", check);
     // The browser put back a choice (Back, reload) after this ran: show it.
     window.addEventListener("pageshow", function () { input.value = current(); check(); });
   }

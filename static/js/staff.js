@@ -32,116 +32,34 @@
     return person.email ? person.name + " <" + person.email + ">" : person.name;
   }
 
-  /* The combobox: the input keeps the focus; ArrowDown and ArrowUp move the active option
-     (aria-activedescendant), Enter or a click picks it, Escape closes the list (and, closed,
-     empties the input). `search(query)` answers {results, status} or {error}; `pick` takes the
-     person chosen; shorter queries than `minLength` ask nothing. The count of results is said
-     in the polite live region under the input. */
+  /* A combobox of people (static/js/combobox.js): `search(query)` answers {results, status} or
+     {error}; `pick` takes the person chosen, and the box is emptied for the next search (Escape
+     on a closed list empties it too); shorter queries than `minLength` ask nothing. */
   function combobox(root, search, pick, minLength) {
-    var input = root.querySelector("[data-combobox-input]");
-    var list = root.querySelector("[data-combobox-list]");
-    var status = root.querySelector("[data-combobox-status]");
-    var options = [];
-    var active = -1;
-
-    function expand(open) {
-      list.hidden = !open;
-      input.setAttribute("aria-expanded", open ? "true" : "false");
-      if (!open) activate(-1);
-    }
-
-    function activate(index) {
-      active = index;
-      options.forEach(function (option, i) {
-        option.element.setAttribute("aria-selected", i === index ? "true" : "false");
-        option.element.classList.toggle("active", i === index);
-      });
-      if (index < 0) {
-        input.removeAttribute("aria-activedescendant");
-        return;
-      }
-      input.setAttribute("aria-activedescendant", options[index].element.id);
-      options[index].element.scrollIntoView({ block: "nearest" });
-    }
-
-    function show(people) {
-      options = people.map(function (person, i) {
-        var element = document.createElement("li");
-        element.id = list.id + "-" + i;
-        element.className = "list-group-item list-group-item-action";
-        element.setAttribute("role", "option");
-        element.textContent = label(person);
-        // The focus stays in the input: a click must not blur it before it picks.
-        element.addEventListener("mousedown", function (event) { event.preventDefault(); });
-        element.addEventListener("click", function () { choose(i); });
-        return { element: element, person: person };
-      });
-      list.replaceChildren.apply(list, options.map(function (option) { return option.element; }));
-      expand(options.length > 0);
-    }
-
-    function reset() {
-      options = [];
-      list.replaceChildren();
-      expand(false);
-    }
-
-    function choose(index) {
-      var person = options[index].person;
-      input.value = "";
-      status.textContent = "";
-      reset();
-      pick(person);
-    }
-
-    var lookup = debounce(function (query) {
-      if (query.length < minLength) {
-        status.textContent = "";
-        return;
-      }
-      search(query).then(function (answer) {
-        if (input.value.trim() !== query) return;  // a newer query is on its way
-        if (answer.error) {
-          reset();
-          status.textContent = answer.error;
-          return;
-        }
-        show(answer.results);
-        status.textContent = answer.status;
-      });
-    }, 250);
-
-    input.addEventListener("input", function () {
-      reset();  // no stale result may be picked while the next one loads
-      lookup(input.value.trim());
-    });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (!options.length) return;
-        event.preventDefault();
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        var next = list.hidden || active < 0
-          ? (step > 0 ? 0 : options.length - 1)
-          : (active + step + options.length) % options.length;
-        expand(true);
-        activate(next);
-      } else if (event.key === "Enter") {
-        event.preventDefault();  // Enter in a search never sends the form
-        if (!list.hidden && active >= 0) choose(active);
-        else if (!list.hidden && options.length === 1) choose(0);
-      } else if (event.key === "Escape") {
-        if (!list.hidden) {
-          event.preventDefault();
-          expand(false);
-        } else if (input.value) {
-          event.preventDefault();
-          input.value = "";
-          status.textContent = "";
-          reset();
-        }
+    var parts = {
+      input: root.querySelector("[data-combobox-input]"),
+      list: root.querySelector("[data-combobox-list]"),
+      status: root.querySelector("[data-combobox-status]")
+    };
+    var input = parts.input;
+    window.TicketPortal.combobox(parts, {
+      search: function (query) {
+        return search(query).then(function (answer) {
+          if (answer.error) return answer;
+          var results = answer.results.map(function (person) { return { label: label(person), person: person }; });
+          return { results: results, status: answer.status };
+        });
+      },
+      pick: function (result) {
+        input.value = "";
+        pick(result.person);
+      },
+      minLength: minLength,
+      restore: function () {
+        input.value = "";
+        parts.status.textContent = "";
       }
     });
-    input.addEventListener("blur", function () { expand(false); });
     return input;
   }
 

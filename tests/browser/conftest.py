@@ -66,6 +66,49 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def _close_api_connections():
+    """The portal's pooled keep-alive connections to the API are closed after each test, so no
+    live-server thread is left serving an idle one when the run ends."""
+    yield
+    from tickets.helpdesk.client import close_clients
+
+    close_clients()
+
+
+@pytest.fixture
+def agent(db):
+    """A staff member whose email the sandbox's helpdesk knows (Olena Koval)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.browser.test_staff import PASSWORD
+
+    return get_user_model().objects.create_user(
+        "olena", "olena.koval@sandbox.invalid", PASSWORD, is_staff=True
+    )
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(scheme, width, height): a fresh page in that colour scheme and size."""
+    contexts = []
+
+    def open_(scheme: str = "light", width: int = 1280, height: int = 900):
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=scheme,
+            reduced_motion="reduce",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture
 def axe_check():
     """Run axe-core on a page and fail with its report when it finds anything."""

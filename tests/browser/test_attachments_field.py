@@ -11,17 +11,10 @@ from playwright.sync_api import expect
 
 from sandbox.models import Ticket
 from tests.browser.test_delivery import fill_required
-from tickets.helpdesk.client import close_clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def _close_api_connections():
-    yield
-    close_clients()
 
 
 def drop(page, files: dict[str, int]) -> None:

@@ -7,7 +7,6 @@ import pytest
 from sandbox.models import Ticket
 from tests.browser.test_delivery import fill_required
 from tests.browser.test_embedding import (  # noqa: F401  (fixtures)
-    cookieless_browser,
     frame_of,
     host_page,
 )

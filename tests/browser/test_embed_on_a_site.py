@@ -13,6 +13,7 @@ import pytest
 
 from sandbox.models import Ticket
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.measure import contrast
 from tests.browser.sites import DESKTOP, PHONE, form_frame, frame_top, in_view, press_send
 from tests.browser.test_delivery import fill_required
 
@@ -56,17 +57,19 @@ def frame_scheme(frame) -> str:
     return frame.evaluate("document.documentElement.dataset.bsTheme")
 
 
-def test_a_light_site_gets_a_light_form_whatever_the_system_says(visit, axe_check):
-    with visit(color_scheme="dark", viewport=PHONE) as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_light_site_gets_a_light_form_whatever_the_system_says(visit, axe_check, viewport):
+    with visit(color_scheme="dark", viewport=viewport) as page:
         frame = form_frame(page)
         assert frame_scheme(frame) == "light"
         axe_check(frame, "light host, dark system")
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "embed-light-host-dark-system.png")
+        page.screenshot(path=ARTIFACTS / f"embed-light-host-dark-system-{viewport['width']}.png")
 
 
-def test_a_dark_site_gets_a_dark_form_and_one_that_switches_is_followed(visit, axe_check):
-    with visit(color_scheme="light", dark=True) as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_dark_site_gets_a_dark_form_and_one_that_switches_is_followed(visit, axe_check, viewport):
+    with visit(color_scheme="light", dark=True, viewport=viewport) as page:
         frame = form_frame(page)
         assert frame_scheme(frame) == "dark"
         axe_check(frame, "dark host, light system")
@@ -101,17 +104,14 @@ def test_a_see_through_form_stays_see_through_on_a_light_site_with_a_dark_system
 
 
 # --- 3. Any host colour gives readable buttons --------------------------------------------------
-def rgb(css: str) -> str:
-    r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-@pytest.mark.parametrize("colour", ["#ffcc00", "#0a7d52", "#777777"])
+@pytest.mark.parametrize(
+    ("colour", "viewport"),
+    [("#ffcc00", PHONE), ("#ffcc00", DESKTOP), ("#0a7d52", DESKTOP), ("#777777", PHONE)],
+    ids=["yellow-390", "yellow-1280", "green-1280", "grey-390"],
+)
 @pytest.mark.parametrize("dark", [False, True], ids=["light-host", "dark-host"])
-def test_any_host_colour_gives_readable_buttons(visit, axe_check, colour, dark):
-    from tickets.lib.colours import contrast
-
-    with visit(attributes=f'data-color="{colour}"', dark=dark) as page:
+def test_any_host_colour_gives_readable_buttons(visit, axe_check, colour, viewport, dark):
+    with visit(attributes=f'data-color="{colour}"', dark=dark, viewport=viewport) as page:
         frame = form_frame(page)
         send = frame.get_by_role("button", name="Send")
         send.evaluate(  # Bootstrap eases colour changes in: wait for the host's colour
@@ -124,7 +124,7 @@ def test_any_host_colour_gives_readable_buttons(visit, axe_check, colour, dark):
         text, fill = send.evaluate(
             "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
         )
-        assert contrast(rgb(text), rgb(fill)) >= 4.5, (colour, text, fill)
+        assert contrast(text, fill) >= 4.5, (colour, text, fill)
         axe_check(frame, f"host colour {colour}, {'dark' if dark else 'light'} host")
 
 
@@ -134,8 +134,9 @@ def _css_rgb(colour: str) -> str:
 
 
 # --- 4. A site the portal does not allow -------------------------------------------------------
-def test_a_site_that_is_not_allowed_gets_a_link_and_hears_refused(visit):
-    with visit(allowed=False, attributes='data-lang="uk"') as page:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_a_site_that_is_not_allowed_gets_a_link_and_hears_refused(visit, viewport):
+    with visit(allowed=False, attributes='data-lang="uk"', viewport=viewport) as page:
         page.wait_for_function("window.portalEvents.some(e => e.type === 'refused')")
         assert page.evaluate("window.portalEvents") == [
             {"type": "refused", "height": None, "code": "not-allowed"}

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 import pytest
 
 from sandbox.models import Ticket
-from tests.browser.conftest import launch
 from tests.browser.test_delivery import fill_required
 from tests.integration.test_portal_flow import closed_port_url, make_due, run_worker
 from tests.stub_server import stub_server
@@ -43,19 +42,12 @@ def host_site(portal_url: str, form: str = "support"):
         yield url
 
 
-@pytest.fixture(scope="module")
-def cookieless_browser(playwright):
-    browser = launch(playwright, "--test-third-party-cookie-phaseout")
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def host_page(cookieless_browser, live_server, sandbox_api, settings):
+def host_page(site_browser, live_server, sandbox_api, settings):
     assert live_server.url.startswith("http://localhost:")
     with host_site(live_server.url) as host:
         settings.EMBED_ALLOWED_ORIGINS = [host]
-        context = cookieless_browser.new_context(viewport={"width": 900, "height": 800})
+        context = site_browser.new_context(viewport={"width": 900, "height": 800})
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.goto(host)

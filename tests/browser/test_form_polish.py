@@ -4,7 +4,6 @@ placeholders that read as examples, a focus ring that shows in both schemes, and
 page in the reader's own terms."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,59 +13,13 @@ from django.core.validators import validate_email
 from django.utils import translation
 
 from sandbox.models import Ticket
+from tests.browser.measure import contrast
 from tests.browser.test_delivery import fill_required
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (390, 1280)
 SCHEMES = ("light", "dark")
-
-
-@pytest.fixture
-def open_page(browser):
-    """open_page(scheme, width): a fresh page in that colour scheme and width."""
-    contexts = []
-
-    def open_(scheme: str = "light", width: int = 1280):
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, color_scheme=scheme, reduced_motion="reduce"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-# --- Colour arithmetic (WCAG 2.x relative luminance) ------------------------------------------------
-def rgba(css: str) -> tuple[float, float, float, float]:
-    numbers = [float(n) for n in re.findall(r"[\d.]+", css)]
-    assert css.startswith("rgb") and len(numbers) in (3, 4), css
-    return (*numbers[:3], numbers[3] if len(numbers) == 4 else 1.0)
-
-
-def over(colour: str, background: str) -> tuple[float, float, float]:
-    """A colour as it shows over an opaque background."""
-    r, g, b, a = rgba(colour)
-    br, bg, bb, _ = rgba(background)
-    return (r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a))
-
-
-def luminance(rgb: tuple[float, float, float]) -> float:
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(colour: str, background: str) -> float:
-    a, b = luminance(over(colour, background)), luminance(over(background, background))
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
 def page_background(page) -> str:

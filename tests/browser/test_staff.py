@@ -5,32 +5,15 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from sandbox.models import Ticket
-from tickets.helpdesk.client import close_clients
 from tickets.models import StaffAccount, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FORM = "/staff/forms/support/"
 PASSWORD = "pw-olena-123"
-
-
-@pytest.fixture(autouse=True)
-def _close_api_connections(settings):
-    """The portal's pooled keep-alive connections to the sandbox are closed after each test, so
-    no live-server thread is left serving an idle one when the run ends."""
-    yield
-    close_clients()
-
-
-@pytest.fixture
-def agent(db):
-    return get_user_model().objects.create_user(
-        "olena", "olena.koval@sandbox.invalid", PASSWORD, is_staff=True
-    )
 
 
 def sign_in(page, live_server, agent) -> None:

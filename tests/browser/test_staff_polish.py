@@ -10,8 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tickets.helpdesk.client import close_clients
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FORM = "/staff/forms/support/"
@@ -22,36 +20,12 @@ LANGUAGES = ("en", "ru", "uk")
 SHOTS = os.environ.get("SHOTS")  # a directory: each header checked is also photographed there
 
 
-@pytest.fixture(autouse=True)
-def _close_api_connections():
-    yield
-    close_clients()
-
-
 @pytest.fixture
-def agent(db):
-    return get_user_model().objects.create_user(
-        "olena", "olena.koval@sandbox.invalid", PASSWORD, is_staff=True
+def open_context(open_page):
+    """open_context(viewport, scheme): a fresh page of that size and colour scheme."""
+    return lambda viewport=DESKTOP, scheme="light": open_page(
+        scheme, viewport["width"], viewport["height"]
     )
-
-
-@pytest.fixture
-def open_context(browser):
-    """A new browser context (viewport, colour scheme), closed after the test."""
-    contexts = []
-
-    def make(viewport=DESKTOP, scheme="light"):
-        context = browser.new_context(
-            viewport=viewport, color_scheme=scheme, reduced_motion="reduce"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page, live_server, url=FORM) -> None:

@@ -60,7 +60,9 @@ def filed(response) -> Ticket:
     return Ticket.objects.latest("pk")
 
 
-def test_a_ticket_with_every_parameter_reads_back_as_create_ticket_txt(staff_client, agent):
+def every_parameter(staff_client, **changes: str) -> tuple[dict, Ticket]:
+    """A staff POST setting every parameter of the create call (a parent ticket filed first for
+    it), and that parent."""
     parent = filed(
         staff_client.post(
             FORM, {**REQUIRED, "form_token": token(staff_client), "user_email": "ada@example.com"}
@@ -85,7 +87,13 @@ def test_a_ticket_with_every_parameter_reads_back_as_create_ticket_txt(staff_cli
         "ticket_lock": "on",
         "tags": "vip, phone",
         "pid": parent.unique_id,
+        **changes,
     }
+    return post, parent
+
+
+def test_a_ticket_with_every_parameter_reads_back_as_create_ticket_txt(staff_client, agent):
+    post, parent = every_parameter(staff_client)
     ticket = read_back(filed(staff_client.post(FORM, post)))
     assert ticket["user_id"] == 1001
     assert ticket["owner_id"] == 3

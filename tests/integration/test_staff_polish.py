@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from sandbox.models import Ticket
 from tests.integration.test_portal_flow import _close_api_connections  # noqa: F401  (fixture)
-from tests.integration.test_staff import FORM, REQUIRED, filed, token
+from tests.integration.test_staff import FORM, REQUIRED, every_parameter, filed, token
 from tickets.helpdesk import directory
 from tickets.models import Submission
 
@@ -43,31 +43,9 @@ def summary_rows(html: str) -> dict[str, str]:
 
 
 def file_everything(staff_client) -> Submission:
-    parent = filed(
-        staff_client.post(
-            FORM, {**REQUIRED, "form_token": token(staff_client), "user_email": "ada@example.com"}
-        )
+    post, _parent = every_parameter(
+        staff_client, user_id="1002", user_email="grace@example.com", cc="alan@example.com"
     )
-    post = {
-        **REQUIRED,
-        "form_token": token(staff_client),
-        "user_id": "1002",
-        "user_email": "grace@example.com",
-        "create_from_user": "0",
-        "owner_id": "3",
-        "followers": ["1", "2"],
-        "cc": "alan@example.com",
-        "bcc": "audit@example.com",
-        "department_id": "2",
-        "priority_id": "3",
-        "type_id": "2",
-        "status_id": "process",
-        "sla_date_0": "2027-01-01",
-        "sla_date_1": "09:30",
-        "ticket_lock": "on",
-        "tags": "vip, phone",
-        "pid": parent.unique_id,
-    }
     ticket = filed(staff_client.post(FORM, post))
     return Submission.objects.get(unique_id=ticket.unique_id)
 
