@@ -8,8 +8,9 @@
    (translated by the page). No dependencies. */
 (function () {
   "use strict";
-  var MANY = 15;
   var script = document.currentScript;
+  // The page loads this only for a form with such a list (TicketForm.has_long_list, LONG_LIST).
+  var MANY = parseInt((script && script.dataset.many) || "15", 10);
   var text = {
     results: (script && script.dataset.results) || "Matching options: {count}",
     none: (script && script.dataset.none) || "No option matches",

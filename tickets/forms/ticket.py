@@ -30,6 +30,20 @@ from .patterns import EMAIL_PATTERN
 from .prefill import Prefill
 from .widgets import say_as_server
 
+# A select of more options than this is searched by typing (static/js/searchable-select.js).
+LONG_LIST = 15
+
+
+def has_long_list(fields: Any) -> bool:
+    """Whether any single select among `fields` (name -> form field) has more than LONG_LIST
+    options: only then does a page load the scripts that make one searchable."""
+    return any(
+        isinstance(f.widget, forms.Select)
+        and not isinstance(f.widget, forms.SelectMultiple)
+        and sum(1 for value, _label in f.choices if value != "") > LONG_LIST
+        for f in fields.values()
+    )
+
 
 class TicketForm(forms.Form):
     """The fields every form has; `form_class()` adds the custom fields of a FormSpec."""
@@ -95,6 +109,12 @@ class TicketForm(forms.Form):
             "Up to %(count)d files, %(size)s each at most.",
             count,
         ) % {"count": count, "size": filesizeformat(size)}
+
+    long_list = LONG_LIST  # for the script, which counts the same way
+
+    @property
+    def has_long_list(self) -> bool:
+        return has_long_list(self.fields)
 
     @property
     def keeps_draft(self) -> bool:
@@ -346,12 +366,17 @@ class FreshForm:
     is_bound = False
     errors: dict = {}
     keeps_draft = True
+    long_list = LONG_LIST
 
     def __init__(self, form_cls: type[TicketForm]):
         self.form_cls = form_cls
         self.audience = form_cls.audience
         self.start = Prefill()
         self.initial = {"form_token": tokens.issue(form_cls.spec.slug, form_cls.audience)}
+
+    @property
+    def has_long_list(self) -> bool:
+        return has_long_list(self.form_cls.base_fields)
 
     def build(self) -> TicketForm:
         return self.form_cls(initial=dict(self.initial))
