@@ -14,16 +14,15 @@
   var lang = (script.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   if (lang === "ua") lang = "uk";
   // Said on the host page itself, before (or instead of) the portal's own pages.
-  var words = {
+  var table = {
     en: { title: "Support form", open: "Open the support form in a new tab",
           refused: "The support form cannot be shown on this page." },
     ru: { title: "Форма обращения в поддержку", open: "Открыть форму обращения в новой вкладке",
           refused: "Форму обращения нельзя показать на этой странице." },
     uk: { title: "Форма звернення до підтримки", open: "Відкрити форму звернення в новій вкладці",
           refused: "Форму звернення не можна показати на цій сторінці." }
-  }[lang] || null;
-  words = words || { title: "Support form", open: "Open the support form in a new tab",
-                     refused: "The support form cannot be shown on this page." };
+  };
+  var words = table[lang] || table.en;
 
   // --- The host page's look: light or dark, as the visitor sees it here ----------------------
   function colourOf(element) {

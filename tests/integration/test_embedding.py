@@ -479,3 +479,13 @@ def test_the_chosen_language_follows_to_the_confirmation(client, sandbox_api):
     response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
     assert response.status_code == 302 and response["Location"].endswith("?lang=ru")
     assert '<html lang="ru"' in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(("asked", "kept"), [("ua", "?lang=uk"), ("xx<b>", ""), ("", "")])
+def test_the_confirmation_repeats_only_a_language_the_portal_speaks(
+    client, sandbox_api, asked, kept
+):
+    url = f"/forms/support/?{urlencode({'lang': asked})}"
+    response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
+    assert response.status_code == 302
+    assert re.fullmatch(r"/tickets/[^/?]+/" + re.escape(kept), response["Location"])

@@ -88,12 +88,13 @@ class HierarchyWidget(forms.MultiWidget):
             levels[0]["attrs"]["required"] = True
         if self.invalid_level is not None:
             for index, level in enumerate(levels):
-                marked = index == self.invalid_level
-                level["attrs"].pop("aria-invalid", None)
-                classes = level["attrs"].get("class", "").replace("is-invalid", "").split()
-                level["attrs"]["class"] = " ".join([*classes, "is-invalid"] if marked else classes)
-                if marked:
-                    level["attrs"]["aria-invalid"] = "true"
+                attrs = level["attrs"]
+                classes = [c for c in attrs.get("class", "").split() if c != "is-invalid"]
+                attrs.pop("aria-invalid", None)
+                if index == self.invalid_level:
+                    classes.append("is-invalid")
+                    attrs["aria-invalid"] = "true"
+                attrs["class"] = " ".join(classes)
         return context
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from ..abuse import throttles
 from ..delivery import submissions
 from ..embedding import framing, prefill
+from ..embedding.language import with_language
 from ..embedding.origin import client_key, from_own_page
 from ..forms import challenge
 from ..forms.building import form_class
@@ -98,7 +99,7 @@ def _post(
         return render(request, door.template, {**door.page, "form": form})
     route = "tickets:embed_confirmation" if door.embed else "tickets:confirmation"
     return redirect(
-        reverse(route, kwargs={"key": outcome.submission_key}) + _kept_query(request, door.embed)
+        _kept_query(reverse(route, kwargs={"key": outcome.submission_key}), request, door)
     )
 
 
@@ -118,15 +119,12 @@ def _refused(
     return response
 
 
-def _kept_query(request: HttpRequest, embed: bool) -> str:
-    """What the confirmation keeps of the form's query: all of it embedded, else the language."""
-    if embed:
-        params = request.GET
-    else:
-        params = QueryDict(mutable=True)
-        if request.GET.get("lang"):
-            params["lang"] = request.GET["lang"]
-    return f"?{params.urlencode()}" if params else ""
+def _kept_query(url: str, request: HttpRequest, door: _Door) -> str:
+    """The confirmation keeps what the form's query said: all of it embedded (the host's theme,
+    parent and language), else the language alone, as every page carries it."""
+    if door.embed and request.GET:
+        return f"{url}?{request.GET.urlencode()}"
+    return with_language(url, request)
 
 
 @csrf_exempt
