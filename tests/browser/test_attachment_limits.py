@@ -12,6 +12,7 @@ from sandbox.models import Ticket
 from tests.browser.test_delivery import fill_required
 from tests.browser.test_embedding import host_site
 from tests.browser.test_staff import PASSWORD, sign_in
+from tests.browser.waits import wait_until
 from tickets.helpdesk.client import close_clients
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def send_and_expect_refusal(frame) -> None:
         " input.addEventListener('invalid', () => { window.refused = true; }, { once: true }); }"
     )
     frame.get_by_role("button", name="Send").click()
-    frame.wait_for_function("window.refused === true")
+    wait_until(frame, "window.refused === true")
     frame.wait_for_timeout(200)  # time enough for a request to start, were one sent
 
 

@@ -16,6 +16,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.measure import contrast
 from tests.browser.sites import DESKTOP, PHONE, form_frame, frame_top, in_view, press_send
 from tests.browser.test_delivery import fill_required
+from tests.browser.waits import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,9 +75,9 @@ def test_a_dark_site_gets_a_dark_form_and_one_that_switches_is_followed(visit, a
         assert frame_scheme(frame) == "dark"
         axe_check(frame, "dark host, light system")
         page.evaluate("document.body.classList.remove('dark')")
-        frame.wait_for_function("document.documentElement.dataset.bsTheme === 'light'")
+        wait_until(frame, "document.documentElement.dataset.bsTheme === 'light'")
         page.evaluate("document.body.classList.add('dark')")
-        frame.wait_for_function("document.documentElement.dataset.bsTheme === 'dark'")
+        wait_until(frame, "document.documentElement.dataset.bsTheme === 'dark'")
 
 
 @pytest.mark.parametrize(

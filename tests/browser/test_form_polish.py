@@ -15,6 +15,7 @@ from django.utils import translation
 from sandbox.models import Ticket
 from tests.browser.measure import contrast
 from tests.browser.test_delivery import fill_required
+from tests.browser.waits import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -252,7 +253,7 @@ def test_after_back_errors_of_what_was_fixed_are_gone(page, live_server, sandbox
 
     page.go_back()
     page.wait_for_load_state("load")
-    page.wait_for_function("document.querySelector('#id_user_email').value === 'ada@example.com'")
+    wait_until(page, "document.querySelector('#id_user_email').value === 'ada@example.com'")
     assert_error_shown(page, "user_email", False)
     assert_error_shown(page, "title", False)
 

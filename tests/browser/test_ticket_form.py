@@ -5,6 +5,7 @@ import re
 import pytest
 
 from sandbox.models import Ticket
+from tests.browser.waits import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +81,7 @@ def test_errors_are_summarised_and_keep_values(page, live_server, sandbox_api, a
     summary = page.locator("#error-summary")
     assert summary.is_visible()
     # Focus moves to the summary once the page's script has run.
-    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    wait_until(page, "document.activeElement.id === 'error-summary'")
     assert page.get_by_label("Subject").input_value() == "Keep me"
     assert page.locator("#id_cf_100_0").input_value() == "200"
     assert "Choose Component" in summary.inner_text()
@@ -100,7 +101,7 @@ def test_going_back_to_the_form_keeps_every_level(page, live_server):
     page.go_back()
     page.wait_for_load_state("load")
     levels = [page.locator(f"#id_cf_100_{n}") for n in range(3)]
-    page.wait_for_function("document.querySelector('#id_cf_100_2').offsetParent !== null")
+    wait_until(page, "document.querySelector('#id_cf_100_2').offsetParent !== null")
     assert [level.input_value() for level in levels] == ["198", "204", "211"]
     assert levels[1].locator("option").all_inner_texts() == ["Choose…", "Checkout", "Catalogue"]
 
