@@ -183,9 +183,10 @@ def test_a_person_who_goes_back_and_sends_again_at_once_is_not_taken_for_a_bot(
 
 def test_the_database_count_loses_nothing_between_processes_and_keeps_its_expiry(tmp_path):
     """Django's own DatabaseCache.incr is a get and a set: concurrent increments from several
-    processes are lost and the entry's expiry moves to the default timeout. The portal's loses
-    nothing and keeps it. Four processes on one database: this run's (PostgreSQL in the second
-    pass of make test), else a SQLite file as a deployment has."""
+    processes are lost and the entry's expiry moves to the default timeout. The portal's count
+    of several windows at once, and its incr, lose nothing and keep it. Four processes on one
+    database: this run's (PostgreSQL in the second pass of make test), else a SQLite file as a
+    deployment has."""
     import os
     import subprocess
     import sys
@@ -204,20 +205,24 @@ def test_the_database_count_loses_nothing_between_processes_and_keeps_its_expiry
     subprocess.run([sys.executable, "manage.py", "createcachetable", "tickets_throttle"],
                    cwd=ROOT, env=env, check=True)  # fmt: skip
     cache = "from django.core.cache import caches; c = caches['throttle']"
-    shell(f"{cache}; c.delete('count'); c.add('count', 0, 3600)")
+    shell(f"{cache}; c.delete_many(['count', 'hour', 'minute']); c.add('count', 0, 3600)")
+    both = "from tickets.abuse.counters import count; count(c, {'hour': 3600, 'minute': 60})"
     adders = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c",
-                                f"{cache}\nfor _ in range(25): c.incr('count')"],
+                                f"{cache}\nfor _ in range(25): c.incr('count'); {both}"],
                                cwd=ROOT, env=env) for _ in range(4)]  # fmt: skip
     assert [adder.wait(120) for adder in adders] == [0] * 4
-    assert shell(f"{cache}; print(c.get('count'))") == "100"
+    counts = "print(c.get('count'), c.get('hour'), c.get('minute'))"
+    assert shell(f"{cache}; {counts}") == "100 100 100"
     left = shell(
         "import time; from django.db import connection; cursor = connection.cursor(); "
-        "cursor.execute(\"SELECT expires FROM tickets_throttle WHERE cache_key LIKE '%count'\"); "
-        "from django.utils.dateparse import parse_datetime; value = cursor.fetchone()[0]; "
-        "value = parse_datetime(value) if isinstance(value, str) else value; "
-        "print(int(value.timestamp() - time.time()))"
+        "cursor.execute(\"SELECT expires FROM tickets_throttle WHERE cache_key LIKE '%count' "
+        "OR cache_key LIKE '%hour' ORDER BY cache_key\"); "
+        "from django.utils.dateparse import parse_datetime; "
+        "values = [parse_datetime(v) if isinstance(v, str) else v for v, in cursor.fetchall()]; "
+        "print(*(int(value.timestamp() - time.time()) for value in values))"
     )
-    assert 3000 < int(left) <= 3600  # the hour it was made for, not the default two days
+    # The hour each was made for, not the default two days.
+    assert all(3000 < int(seconds) <= 3600 for seconds in left.split()), left
 
 
 def test_the_database_store_adds_a_count_only_where_none_is_live(settings):
@@ -243,3 +248,48 @@ def test_the_database_store_adds_a_count_only_where_none_is_live(settings):
     with pytest.raises(ValueError):
         store.incr("never-made")
     assert store.incr("window") == 2  # the store is still usable after a missing key
+
+
+def seconds_left(store, key: str) -> int:
+    import time
+
+    from django.db import connection
+    from django.utils.dateparse import parse_datetime
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT expires FROM tickets_throttle WHERE cache_key = %s", [store.make_key(key)]
+        )
+        value = cursor.fetchone()[0]
+    value = parse_datetime(value) if isinstance(value, str) else value
+    return int(value.timestamp() - time.time())
+
+
+def test_the_database_store_counts_every_window_at_once_and_sets_in_one_statement(settings):
+    """count() makes a missing or expired window at one, adds one to a live window and keeps its
+    expiry; set() overwrites value and expiry. On this run's database."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets.abuse.counters import count
+
+    settings.CACHES = {**settings.CACHES, "throttle": {
+        "BACKEND": "tickets.abuse.counters.CountingDatabaseCache", "LOCATION": "tickets_throttle"}}  # fmt: skip
+    store = caches["throttle"]
+    store.add("live", 4, 3600)
+    store.add("expired", 9, -1)
+    with CaptureQueriesContext(connection) as statements:
+        count(store, {"live": 60, "expired": 60, "new": 60})
+    assert [store.get(k) for k in ("live", "expired", "new")] == [5, 1, 1]
+    written = [
+        q["sql"] for q in statements.captured_queries if q["sql"].startswith(("INSERT", "SELECT"))
+    ]
+    assert len(written) == 3, written  # the windows made, read, written back
+    assert 3000 < seconds_left(store, "live") <= 3600  # its own hour, not the 60 s of a new one
+    assert 0 < seconds_left(store, "new") <= 60
+    store.set("flag", "first", 60)
+    store.set("flag", "second", 3600)
+    assert store.get("flag") == "second"
+    store.set("flag", "gone", -1)
+    assert store.get("flag") is None

@@ -5,7 +5,8 @@ The honeypot, the fill-time trap and the proof-of-work challenge are validation,
 the form (forms/ticket.py, forms/challenge.py); what is decided per sender lives here.
 
 - `throttles`: the limits a POST meets (Sender), and the refusal that says when to send again.
-- `counters`: the database cache whose increment is atomic, for the counts without Redis.
+- `counters`: count() a ticket in every window of any cache; the database cache whose counts are
+  atomic and written in one transaction, for the counts without Redis.
 
 Imports: django-ratelimit and Django's cache alone; the sender comes in as a keyed address (the
 view reads it with `tickets.embedding.origin`), so nothing here imports another tickets package.

@@ -4,15 +4,18 @@ django-ratelimit counts with `cache.add()` then `cache.incr()`. Django's Databas
 incr as a get and a set: two processes can both read N and write N + 1, and the set moves the
 entry's expiry to the cache's default timeout, so a day's count could vanish after minutes. Here
 incr locks the row and updates the value alone, in one transaction, so every process's POST counts
-once and a window lasts as long as it was made to; add is one upsert. Past MAX_ENTRIES Django's
-cache deletes a third of all entries, live ones too: here only expired ones go (the sweep deletes
-them as well), so no flood of new keys can wipe the counts of others.
+once and a window lasts as long as it was made to; add and set are one upsert each, and count()
+counts a ticket in every window at once (three statements, where add and incr take three per
+window). Past MAX_ENTRIES Django's cache deletes a third of all entries, live ones too: here only
+expired ones go (the sweep deletes them as well), so no flood of new keys can wipe the counts of
+others.
 """
 
 from __future__ import annotations
 
 import base64
 import pickle
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,9 +25,24 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 
+def count(store: Any, periods: dict[str, int]) -> None:
+    """One more in each counter of `periods` (key: seconds a counter made now lives), in any
+    cache: the database's in one transaction, another (Redis) as django-ratelimit counts."""
+    if isinstance(store, CountingDatabaseCache):
+        store.count(periods)
+        return
+    for key, period in periods.items():
+        if not store.add(key, 1, period):
+            with suppress(ValueError):  # it expired between the two: the window is over
+                store.incr(key)
+
+
+FOREVER = datetime.max.replace(microsecond=0)
+
+
 class CountingDatabaseCache(DatabaseCache):
-    """DatabaseCache whose incr is atomic and keeps the entry's expiry, and whose add is one
-    statement."""
+    """DatabaseCache whose incr is atomic and keeps the entry's expiry, whose add and set are one
+    statement each, and which counts several windows at once."""
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version=None) -> bool:
         """Django's add, in one upsert: a new entry, or one in place of an expired entry. Django's
@@ -32,23 +50,78 @@ class CountingDatabaseCache(DatabaseCache):
         first), tries an INSERT that fails: six statements for each count of each limit. Expired
         entries are deleted by the sweep, so there is nothing to cull here."""
         key = self.make_and_validate_key(key, version=version)
+        return self._upsert({key: (value, self._expiry(timeout))}, only_expired=True) == 1
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version=None) -> None:
+        """Django's set, in one upsert (Django's counts the table, reads the entry, then writes)."""
+        key = self.make_and_validate_key(key, version=version)
+        self._upsert({key: (value, self._expiry(timeout))})
+
+    def count(self, periods: dict[str, int]) -> None:
+        """One more in each counter (key: seconds a counter made now lives), in one transaction:
+        make the missing and expired ones at 0, read them all locked, write them all back."""
+        if not periods:
+            return
+        made = {self.make_and_validate_key(k): self._expiry(s) for k, s in periods.items()}
+        keys = sorted(made)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table, key_column, expires = quote(self._table), quote("cache_key"), quote("expires")
-        now = timezone.now().replace(microsecond=0)
+        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # Sorted keys: two transactions lock the same rows in the same order (no deadlock).
+        with transaction.atomic(using=db, savepoint=False):
+            self._upsert({key: (0, made[key]) for key in keys}, only_expired=True)
+            with connection.cursor() as cursor:
+                marks = ", ".join(["%s"] * len(keys))
+                cursor.execute(
+                    f"SELECT {key_column}, {value_column} FROM {table} "
+                    f"WHERE {key_column} IN ({marks}) ORDER BY {key_column}{lock}",
+                    keys,
+                )
+                counts = {k: pickle.loads(base64.b64decode(v.encode())) for k, v in cursor}
+            self._upsert({k: (counts[k] + 1, FOREVER) for k in keys}, keep_expiry=True)
+
+    def _expiry(self, timeout: Any) -> datetime:
         timeout = self.get_backend_timeout(timeout)
-        until = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
+        return (
+            FOREVER
+            if timeout is None
+            else datetime.fromtimestamp(timeout, tz=UTC).replace(microsecond=0)
+        )
+
+    def _upsert(
+        self,
+        rows: dict[str, tuple[Any, datetime]],
+        only_expired: bool = False,
+        keep_expiry: bool = False,
+    ) -> int:
+        """Write each row (key: value, expiry) in one statement; how many were written.
+        `only_expired` leaves a live entry as it is; `keep_expiry` leaves an entry's expiry."""
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
+        expires = quote("expires")
         adapt = connection.ops.adapt_datetimefield_value
+        params: list[Any] = []
+        for key, (value, until) in rows.items():
+            params += [key, self._encode(value), adapt(until)]
+        updates = f"{value_column} = excluded.{value_column}"
+        if not keep_expiry:
+            updates += f", {expires} = excluded.{expires}"
+        condition = ""
+        if only_expired:
+            condition = f" WHERE {table}.{expires} < %s"
+            params.append(adapt(timezone.now().replace(microsecond=0)))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({key_column}, {quote('value')}, {expires}) "
-                f"VALUES (%s, %s, %s) ON CONFLICT ({key_column}) DO UPDATE SET "
-                f"{quote('value')} = excluded.{quote('value')}, {expires} = excluded.{expires} "
-                f"WHERE {table}.{expires} < %s",
-                [key, self._encode(value), adapt(until.replace(microsecond=0)), adapt(now)],
+                f"INSERT INTO {table} ({key_column}, {value_column}, {expires}) VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(rows))
+                + f" ON CONFLICT ({key_column}) DO UPDATE SET {updates}{condition}",
+                params,
             )
-            return cursor.rowcount == 1
+            return cursor.rowcount
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         key = self.make_and_validate_key(key, version=version)

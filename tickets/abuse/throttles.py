@@ -1,8 +1,10 @@
 """Throttles on new tickets: per sender's address, per form, and for the whole portal.
 
-django-ratelimit counts fixed windows in the "throttle" cache (Redis with REDIS_URL, else the
-database through counters.py), so every portal process and host sees one count, and nothing is
-asked of the browser: no cookie, which a cross-site iframe would not keep anyway.
+Fixed windows, keyed as django-ratelimit keys them, are counted in the "throttle" cache (Redis
+with REDIS_URL, else the database through counters.py), so every portal process and host sees
+one count, and nothing is asked of the browser: no cookie, which a cross-site iframe would not
+keep anyway. A ticket is counted in all its windows at once: in the database, one transaction of
+three statements.
 
 What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
 costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
@@ -20,12 +22,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest
 from django_ratelimit import ALL
 
-# django-ratelimit (pinned) has no read-only look: its get_usage(increment=False) adds an entry.
-# The peek reads the very key its count writes, made by its own functions.
-from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
+# django-ratelimit (pinned) counts with an add and an incr per limit, and has no read-only look
+# (its get_usage(increment=False) adds an entry). The peek and the count use the very keys and
+# windows it makes, by its own functions; counters.count writes every window at once.
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate
+
+from . import counters
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +61,8 @@ class Sender:
     or a person with JavaScript off) meets the stricter TICKETS_THROTTLE_ADDRESS_UNVERIFIED.
     """
 
-    def __init__(self, request: HttpRequest, client: str, slug: str, verified: bool = True):
-        self.request, self.client = request, client
+    def __init__(self, client: str, slug: str, verified: bool = True):
+        self.client = client
         if not client and not _said_no_address:
             # No address to read (a socket proxy, a misconfigured TICKETS_TRUSTED_PROXIES): one
             # shared bucket would throttle everyone together, so only the form and portal count.
@@ -83,14 +87,20 @@ class Sender:
             ),
         ]
 
-    def refusal(self) -> Refusal | None:
-        """The limit one more ticket would break, the longest wait first; None: go ahead."""
+    def _windows(self) -> dict[str, tuple[Limit, int, int, int]]:
+        """Each limit's counter now: its key (as django-ratelimit makes it), the limit, how many
+        it allows, when its window ends and how long a window lasts."""
         windows = {}
         for limit in self.limits:
             allowed, period = _split_rate(limit.rate)
             window = _get_window(limit.key, period)
             key = _make_cache_key(limit.group, window, limit.rate, limit.key, ALL)
-            windows[key] = (limit, allowed, window)
+            windows[key] = (limit, allowed, window, period)
+        return windows
+
+    def refusal(self) -> Refusal | None:
+        """The limit one more ticket would break, the longest wait first; None: go ahead."""
+        windows = self._windows()
         try:
             counts = caches[CACHE].get_many(windows)  # one look at the store for every limit
         except Exception:
@@ -98,7 +108,7 @@ class Sender:
             return None  # customers' tickets come first; the governor guards the helpdesk
         full = [
             Refusal(limit.scope, max(window - int(time.time()), 1))
-            for key, (limit, allowed, window) in windows.items()
+            for key, (limit, allowed, window, _period) in windows.items()
             if counts.get(key, 0) >= allowed
         ]
         return max(full, key=lambda r: r.retry_after, default=None)
@@ -109,8 +119,8 @@ class Sender:
         try:
             # The database store writes them all in one transaction (Redis: a command each).
             with getattr(store, "batch", nullcontext)():
-                for limit in self.limits:
-                    self._count(limit)
+                periods = {key: w[3] + EXPIRATION_FUDGE for key, w in self._windows().items()}
+                counters.count(store, periods)
                 if self.client:
                     store.set(self._returning_key, True, RETURNING_SECONDS)
         except Exception:  # the ticket is kept: a store that cannot count lets it through
@@ -130,12 +140,3 @@ class Sender:
     @property
     def _returning_key(self) -> str:
         return f"tickets.returning.{self.client}"
-
-    def _count(self, limit: Limit) -> None:
-        get_usage(
-            self.request,
-            group=limit.group,
-            key=lambda group, request: limit.key,
-            rate=limit.rate,
-            increment=True,
-        )

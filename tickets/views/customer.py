@@ -84,9 +84,7 @@ def _post(
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
     slug = door.page["spec"].slug
-    sender = throttles.Sender(
-        request, client_key(request), slug, verified=challenge.attempted(request.POST)
-    )
+    sender = throttles.Sender(client_key(request), slug, verified=challenge.attempted(request.POST))
     limit = None if refusal else sender.refusal()
     if refusal or limit:
         return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
