@@ -330,3 +330,27 @@ def test_after_a_ban_nothing_is_sent_until_it_is_over(server, budget_client, set
         budget_client.create_ticket({"title": "T"})
     assert "ban" in caught.value.reason
     assert len(server.received) == 1
+
+
+# --- The environment, read once -------------------------------------------------------------------
+def test_the_environments_proxy_is_used_and_no_proxy_is_honoured(monkeypatch, settings):
+    """HTTP(S)_PROXY and NO_PROXY are read when the client is made, as requests reads them: a
+    proxied request goes to the proxy with the API's whole address, a bypassed one straight on."""
+    from tests.stub_server import stub_server
+
+    answer = (200, "application/json", b'{"data": []}')
+    with (
+        stub_server(lambda r: answer) as (proxy, via_proxy),
+        stub_server(lambda r: answer) as (
+            api,
+            direct,
+        ),
+    ):
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.setenv("NO_PROXY", "")
+        TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("departments/")
+        assert [r.path for r in via_proxy] == [f"{api}/api/v2/departments/"] and not direct
+
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("departments/")
+        assert [r.path for r in direct] == ["/api/v2/departments/"] and len(via_proxy) == 1

@@ -8,6 +8,7 @@ at all.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -122,6 +123,12 @@ class TicketsClient:
         adapter = HTTPAdapter(max_retries=CONNECT_RETRIES)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # The environment's proxy (HTTPS_PROXY, NO_PROXY) and CA bundle (REQUESTS_CA_BUNDLE) for
+        # the API's address, read once: requests would read and parse them at every request.
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        self.session.verify = bundle or True
+        self.session.trust_env = False
 
     def __repr__(self) -> str:  # never shows the key
         return f"<TicketsClient {self.base_url}>"

@@ -41,11 +41,17 @@ class _SQLitePause:
         self.path = path
         self.row = row
         self._lock = threading.Lock()
+        self._local = threading.local()
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS pause (id INTEGER PRIMARY KEY, until REAL)")
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5)
+        # One connection a thread, kept: opening one costs more than the read it serves, and
+        # every person's POST reads the pause twice.
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path, timeout=5)
+        return db
 
     def until(self) -> float:
         with self._lock, self._connect() as db:
