@@ -86,6 +86,7 @@ def portal_env(directory: Path, api_url: str, cert: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{directory / 'portal.sqlite3'}",
         REDIS_URL="",
         MEDIA_ROOT=str(directory / "media"),
+        STATIC_ROOT=str(directory / "static"),
         TICKETS_API_URL=api_url,
         TICKETS_API_EMAIL="bench@example.com",
         TICKETS_API_KEY="bench-key",

@@ -36,6 +36,7 @@ def _environment(directory: Path, api_url: str, port: int, extra: dict[str, str]
         DEBUG="true",
         DATABASE_URL=f"sqlite:///{directory / 'portal.sqlite3'}",
         MEDIA_ROOT=str(directory / "media"),
+        STATIC_ROOT=str(directory / "static"),  # apart from the suite that runs beside
         TICKETS_API_RATE_FILE=str(directory / "api-rate.sqlite3"),
         TICKETS_API_URL=api_url,
         TICKETS_API_EMAIL="portal@example.com",

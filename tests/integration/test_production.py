@@ -41,6 +41,8 @@ def environment(directory: Path, **extra: str) -> dict[str, str]:
         ENV_FILE=str(directory / "none.env"),
         DATABASE_URL=f"sqlite:///{directory / 'portal.sqlite3'}",
         MEDIA_ROOT=str(directory / "media"),
+        # Its own: collectstatic here must not rewrite the files the suite beside it serves.
+        STATIC_ROOT=str(directory / "static"),
         TICKETS_API_RATE_FILE=str(directory / "api-rate.sqlite3"),
         REDIS_URL="",
         **extra,
