@@ -77,16 +77,19 @@ test: install-dev test-tools
 	$(BIN)/lint-imports --no-cache
 	@echo "== The whole suite on SQLite, with no Redis; the production-stack tests beside it =="
 	@# The stack tests mostly wait out the API's 60 s window in processes of their own, so they
-	@# run in a second pytest at the same time; their report follows the main one. Exit 5 is
-	@# "nothing collected" (PYTEST_ARGS chose only one kind).
-	@$(BIN)/python -m pytest -m stack -p no:cacheprovider $(PYTEST_ARGS) > .stack-tests.log 2>&1 & \
-	stack=$$!; \
-	$(BIN)/python -m pytest -m "not stack" $(PYTEST_ARGS); main=$$?; \
+	@# run in a second pytest at the same time (a cache of its own; stopped with the first on
+	@# Ctrl-C); their report follows the main one. Exit 5 is "nothing collected" (the arguments
+	@# chose only one kind). A marker goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
+	@$(BIN)/python -m pytest -m "stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" \
+	  -o cache_dir=.pytest_cache/stack $(PYTEST_ARGS) > .stack-tests.log 2>&1 & \
+	stack=$$!; trap 'kill $$stack 2>/dev/null' INT TERM; \
+	$(BIN)/python -m pytest -m "not stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" $(PYTEST_ARGS); main=$$?; \
 	wait $$stack; side=$$?; \
 	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \
 	case "$$main$$side" in 00|05|50) ;; *) exit 1;; esac
 	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
-	$(BIN)/python tests/on_postgres.py -m "not browser and not stack" tests/integration $(PYTEST_ARGS)
+	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" \
+	  tests/integration $(PYTEST_ARGS)
 
 # Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page
 # under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py), and

@@ -13,7 +13,7 @@ import time
 POLL_SECONDS = 0.05
 
 
-def wait_until(target, expression: str, timeout_ms: int = 10_000):
+def wait_until(target, expression: str, timeout_ms: int = 30_000):
     """Evaluate `expression` in `target` (a page or frame) until it is truthy; return its value."""
     deadline = time.monotonic() + timeout_ms / 1000
     while True:

@@ -346,11 +346,41 @@ def test_the_environments_proxy_is_used_and_no_proxy_is_honoured(monkeypatch, se
             direct,
         ),
     ):
+        for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.upper(), raising=False)
         monkeypatch.setenv("HTTP_PROXY", proxy)
-        monkeypatch.setenv("NO_PROXY", "")
         TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("departments/")
         assert [r.path for r in via_proxy] == [f"{api}/api/v2/departments/"] and not direct
 
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("departments/")
         assert [r.path for r in direct] == ["/api/v2/departments/"] and len(via_proxy) == 1
+
+
+def test_the_environments_ca_bundle_is_trusted(monkeypatch, tmp_path):
+    """REQUESTS_CA_BUNDLE, read when the client is made, is what an API's certificate is checked
+    against: trusted with it, a secure-connection failure (not a filed ticket) without."""
+    import ssl
+    import subprocess
+
+    from tests.stub_server import stub_server
+
+    cert, key = tmp_path / "api.crt", tmp_path / "api.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+         "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    answer = (200, "application/json", b'{"data": []}')
+    with stub_server(lambda r: answer, tls=context) as (api, seen):
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        with pytest.raises(ApiUnavailable, match="secure connection"):
+            TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("x/")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        assert TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("x/") == []
+        assert [r.path for r in seen] == ["/api/v2/x/"]

@@ -106,3 +106,19 @@ def test_the_window_slides_rather_than_resetting_each_calendar_minute(tmp_path):
             times.append(time.monotonic())
         time.sleep(0.01)
     assert all(later - earlier >= 0.99 for earlier, later in zip(times, times[3:], strict=False))
+
+
+def test_a_pause_file_replaced_under_a_kept_connection_is_read_anew(tmp_path):
+    """The pause keeps its SQLite connection; a file replaced (deleted, restored) is opened
+    again, so no process goes on reading a ban pause nobody else sees."""
+    from tickets.helpdesk.governor import _SQLitePause
+
+    path = tmp_path / "pause.sqlite3"
+    kept = _SQLitePause(path)
+    kept.extend(100.0)
+    assert kept.until() == 100.0
+    path.unlink()
+    _SQLitePause(path).extend(200.0)  # another process writes the new file
+    assert kept.until() == 200.0
+    kept.extend(300.0)
+    assert _SQLitePause(path).until() == 300.0

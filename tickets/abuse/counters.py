@@ -6,9 +6,9 @@ entry's expiry to the cache's default timeout, so a day's count could vanish aft
 incr locks the row and updates the value alone, in one transaction, so every process's POST counts
 once and a window lasts as long as it was made to; add and set are one upsert each, and count()
 counts a ticket in every window at once (three statements, where add and incr take three per
-window). Past MAX_ENTRIES Django's cache deletes a third of all entries, live ones too: here only
-expired ones go (the sweep deletes them as well), so no flood of new keys can wipe the counts of
-others.
+window). Past MAX_ENTRIES Django's set deletes a third of all entries, live ones too: here no
+write culls, and only expired entries go, deleted by the delivery worker's sweep, so no flood of
+new keys can wipe the counts of others (and a throttled POST writes nothing).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from django.utils import timezone
 def count(store: Any, periods: dict[str, int]) -> None:
     """One more in each counter of `periods` (key: seconds a counter made now lives), in any
     cache: the database's in one transaction, another (Redis) as django-ratelimit counts."""
-    if isinstance(store, CountingDatabaseCache):
-        store.count(periods)
+    if callable(counting := getattr(store, "count", None)):  # also through a cache proxy
+        counting(periods)
         return
-    for key, period in periods.items():
+    for key, period in sorted(periods.items()):  # one order for every process
         if not store.add(key, 1, period):
             with suppress(ValueError):  # it expired between the two: the window is over
                 store.incr(key)

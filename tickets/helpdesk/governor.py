@@ -12,6 +12,7 @@ saying that almost nothing is left this minute, pauses every process.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -40,18 +41,31 @@ class _SQLitePause:
     def __init__(self, path: Path, row: int = 1):
         self.path = path
         self.row = row
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS pause (id INTEGER PRIMARY KEY, until REAL)")
+        self._lock = threading.Lock()  # every use of the one connection holds it
+        self._db: sqlite3.Connection | None = None
+        self._opened: tuple[int, int, int] = (0, 0, 0)
+        self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        # One connection a thread, kept: opening one costs more than the read it serves, and
-        # every person's POST reads the pause twice.
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite3.connect(self.path, timeout=5)
-        return db
+        # One connection a process, kept: opening one costs more than the read it serves, and
+        # every person's POST reads the pause twice. Opened again in a forked child, and when the
+        # file is not the one it opened (replaced: every process must see one file, or a ban
+        # pause goes unseen). A write changes the file's ctime too: pauses are rare, reads not.
+        if self._db is None or self._opened != self._identity():
+            self._db = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+            with self._db:
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS pause (id INTEGER PRIMARY KEY, until REAL)"
+                )
+            self._opened = self._identity()
+        return self._db
+
+    def _identity(self) -> tuple[int, int, int]:
+        try:
+            found = self.path.stat()
+        except FileNotFoundError:
+            return (os.getpid(), 0, 0)
+        return (os.getpid(), found.st_ino, found.st_ctime_ns)
 
     def until(self) -> float:
         with self._lock, self._connect() as db:
