@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.examples import EXAMPLE_POST  # noqa: E402
-from tests.servers import children, free_port, wait_for_port  # noqa: E402
+from tests.servers import children, free_port, self_signed_certificate, wait_for_port  # noqa: E402
 from tests.stub_server import Request, stub_server  # noqa: E402
 
 PYTHON = sys.executable
@@ -50,13 +50,7 @@ TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 # --- The stub API: TLS, 50 ms a create ------------------------------------------------------------
 @contextmanager
 def tls_api(directory: Path):
-    cert, key = directory / "api.crt", directory / "api.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-         "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    cert, key = self_signed_certificate(directory)
     created = itertools.count(1)
 
     def answer(request: Request) -> tuple[int, str, bytes]:

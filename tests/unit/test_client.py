@@ -362,17 +362,11 @@ def test_the_environments_ca_bundle_is_trusted(monkeypatch, tmp_path):
     """REQUESTS_CA_BUNDLE, read when the client is made, is what an API's certificate is checked
     against: trusted with it, a secure-connection failure (not a filed ticket) without."""
     import ssl
-    import subprocess
 
+    from tests.servers import self_signed_certificate
     from tests.stub_server import stub_server
 
-    cert, key = tmp_path / "api.crt", tmp_path / "api.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-         "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    cert, key = self_signed_certificate(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     answer = (200, "application/json", b'{"data": []}')
