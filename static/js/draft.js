@@ -73,12 +73,21 @@
   var key = PREFIX + form.dataset.draft;
   function forget() { store.remove(key); }
 
+  // What is typed, but never an email address: on a shared browser the next person's form would
+  // come back with it.
   function fields() {
     return Array.prototype.filter.call(form.querySelectorAll("textarea, input"), function (el) {
       var kind = el.tagName === "TEXTAREA" ? "textarea" : el.type;
-      return /^(textarea|text|email|tel|url|number|search)$/.test(kind) && el.name &&
+      return /^(textarea|text|tel|url|number|search)$/.test(kind) && el.name &&
         !el.disabled && !el.readOnly && !el.closest(".portal-hp");
     });
+  }
+
+  // As if typed: the form's own scripts (conditions, checks) follow.
+  function put(el, value) {
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   var timer = null;
@@ -107,9 +116,7 @@
     var restored = 0;
     fields().forEach(function (el) {
       if (typeof draft.values[el.name] === "string") {
-        el.value = draft.values[el.name];
-        el.dispatchEvent(new Event("input", { bubbles: true }));
-        el.dispatchEvent(new Event("change", { bubbles: true }));
+        put(el, draft.values[el.name]);
         restored++;
       }
     });
@@ -123,11 +130,7 @@
     var button = note.querySelector("button");
     if (button) {
       button.addEventListener("click", function () {
-        fields().forEach(function (el) {
-          el.value = "";
-          el.dispatchEvent(new Event("input", { bubbles: true }));
-          el.dispatchEvent(new Event("change", { bubbles: true }));
-        });
+        fields().forEach(function (el) { put(el, ""); });
         forget();
         note.hidden = true;
         var first = fields()[0];

@@ -141,25 +141,20 @@
   // One rule, one message: where the browser checks a rule the server checks too (a pattern, an
   // email address, a least value, whole numbers), it says what the server would say. The field
   // kinds put the server's messages, in the page's language, in data-msg-* attributes named
-  // after the ValidityState flag they stand for.
-  var SAID_AS_SERVER = [
-    ["typeMismatch", "msgTypeMismatch"],
-    ["badInput", "msgBadInput"],
-    ["patternMismatch", "msgPatternMismatch"],
-    ["rangeUnderflow", "msgRangeUnderflow"],
-    ["stepMismatch", "msgStepMismatch"]
-  ];
+  // after the ValidityState flag they stand for (patternMismatch: data-msg-pattern-mismatch).
+  var SAID_AS_SERVER = ["typeMismatch", "badInput", "patternMismatch", "rangeUnderflow", "stepMismatch"];
+
+  function serversWord(control, flag) {
+    return control.dataset["msg" + flag.charAt(0).toUpperCase() + flag.slice(1)];
+  }
 
   function sayAsServer(control) {
     // Only inputs that carry the server's words: another script's message (attachments.js) stays.
-    var own = control.dataset && SAID_AS_SERVER.some(function (pair) {
-      return control.dataset[pair[1]];
-    });
-    if (!own) return;
+    if (!control.dataset || !SAID_AS_SERVER.some(function (f) { return serversWord(control, f); })) return;
     control.setCustomValidity("");
     for (var i = 0; i < SAID_AS_SERVER.length; i++) {
-      var message = control.dataset[SAID_AS_SERVER[i][1]];
-      if (message && control.validity[SAID_AS_SERVER[i][0]]) {
+      var message = serversWord(control, SAID_AS_SERVER[i]);
+      if (message && control.validity[SAID_AS_SERVER[i]]) {
         control.setCustomValidity(message);
         return;
       }

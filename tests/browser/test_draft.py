@@ -25,9 +25,11 @@ def test_a_long_description_survives_closing_the_tab(page, live_server, sandbox_
     url = f"{live_server.url}/forms/support/"
     tab = page.context.new_page()
     tab.goto(url)
+    tab.get_by_label("Your email").fill("ada@example.com")
     tab.get_by_label("Subject").fill("Printer on fire")
     tab.locator("#id_description").fill(LONG)
     tab.wait_for_timeout(600)  # kept as it is typed: a crash now loses nothing
+    # ... but never the email address: a shared browser would hand it to the next person.
     assert kept(tab) == {
         "ticket-portal-draft:support": {"title": "Printer on fire", "description": LONG}
     }

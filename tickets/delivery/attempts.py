@@ -3,8 +3,8 @@
 A submission is claimed for an attempt by one atomic UPDATE (received, queued or uncertain, and
 due -> sending), so two workers, or a worker and the person's own request, never send it twice
 at once; the person's own first attempt holds a row kept `sending` from the start
-(submissions.py). An uncertain one (sent before, no usable answer) is first looked up by its reference and
-re-sent only when the helpdesk says it does not have it.
+(submissions.py). An uncertain one (sent before, no usable answer) is first looked up by its
+reference and re-sent only when the helpdesk says it does not have it.
 
     received/queued --send--> filed | queued (unavailable, backoff) | uncertain (no answer)
                                     | attention (rejected, unreadable file, too old)

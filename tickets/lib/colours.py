@@ -8,6 +8,10 @@ least 4.5:1 (WCAG AA), whatever colour the host gave.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
 BLACK, WHITE = "#000000", "#ffffff"
 # Bootstrap 5's page backgrounds, light and dark (--bs-body-bg).
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#212529"
@@ -62,19 +66,23 @@ def readable_on(colour: str, background: str, minimum: float = AA) -> str:
     return towards
 
 
-def accent(colour: str) -> dict[str, str]:
+@lru_cache(maxsize=256)
+def accent(colour: str) -> Mapping[str, str]:
     """The shades the embedded form's buttons use, from the host's colour: the fill and its
     text, hover and pressed fills (moved away from the text's colour, so the text only gains),
-    and the colour as text on the light and on the dark page."""
+    and the colour as text on the light and on the dark page. Worked out once a colour (every
+    embedded page of a host asks for its own), and read-only, as it is shared."""
     text = text_on(colour)
-    return {
-        "accent": _hex(_rgb(colour)),
-        "accent-text": text,
-        "accent-hover": _pressed(colour, text, 0.15),
-        "accent-active": _pressed(colour, text, 0.25),
-        "accent-on-light": readable_on(colour, LIGHT_BACKGROUND),
-        "accent-on-dark": readable_on(colour, DARK_BACKGROUND),
-    }
+    return MappingProxyType(
+        {
+            "accent": _hex(_rgb(colour)),
+            "accent-text": text,
+            "accent-hover": _pressed(colour, text, 0.15),
+            "accent-active": _pressed(colour, text, 0.25),
+            "accent-on-light": readable_on(colour, LIGHT_BACKGROUND),
+            "accent-on-dark": readable_on(colour, DARK_BACKGROUND),
+        }
+    )
 
 
 def _pressed(colour: str, text: str, amount: float) -> str:

@@ -1,8 +1,8 @@
 """Bring the schema file in step with the helpdesk's custom fields and reference lists.
 
 `fields` and `references` are rewritten from the API; the portal's own keys (`forms`, and each
-field's `help`, `placeholder`, `pattern`, `pattern_message`, `min`, `integer`) are kept. Forms that name what the
-helpdesk no longer has are mended and the mending reported. The new file is checked like any
+field's `help`, `placeholder`, `pattern`, `pattern_message`, `min`, `integer`) are kept. Forms
+that name what the helpdesk no longer has are mended and the mending reported. The new file is checked like any
 schema file and written atomically: any failure leaves the old file as it was.
 """
 
