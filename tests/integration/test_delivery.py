@@ -226,7 +226,10 @@ def test_the_rate_store_down_is_reported_as_what_it_is(client, settings, sandbox
     settings.REDIS_URL = ""
     make_due()
     run_worker()
-    assert Submission.objects.get().state == "filed"
+    filed = Submission.objects.get()
+    assert filed.state == "filed"
+    # The outcome writes only what changed, and the queued attempt's error is what changed.
+    assert (filed.error_kind, filed.error_detail, filed.next_attempt_at) == ("", "", None)
 
 
 def test_delivery_status_reports_the_backlog_and_the_worker(client, settings, capsys):

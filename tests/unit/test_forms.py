@@ -82,6 +82,26 @@ def test_the_form_class_is_built_once_per_form_and_audience(spec):
     assert form_class(spec, "customer") is not form_class(spec, "staff")
 
 
+def test_each_form_has_fields_of_its_own_that_share_the_schemas_choices(spec):
+    """Forms copy the class's fields but not its lists of choices: choosing another list for one
+    form's field (as the staff form does) leaves every other form and the class as they were."""
+    cls = form_class(spec, "customer")
+    first, second = cls(), cls()
+    assert first.fields["cf_99"] is not second.fields["cf_99"]
+    assert first.fields["cf_99"].widget is not second.fields["cf_99"].widget
+    assert first.fields["cf_99"].choices is cls.base_fields["cf_99"].choices
+    levels = first.fields["cf_100"].fields
+    assert levels[0] is not second.fields["cf_100"].fields[0]
+    assert levels[0].choices is cls.base_fields["cf_100"].fields[0].choices
+    before = list(cls.base_fields["cf_99"].choices)
+    first.fields["cf_99"].choices = [("1", "only")]
+    first.fields["cf_100"].widget.invalid_level = 2
+    assert second.fields["cf_99"].choices == before == cls.base_fields["cf_99"].choices
+    assert cls().fields["cf_99"].choices == before
+    assert second.fields["cf_100"].widget.invalid_level is None
+    assert valid_form(spec, post()).cleaned_data["cf_99"] == 192
+
+
 # --- The payload ---------------------------------------------------------------------------------------
 def test_payload_holds_the_core_fields_defaults_and_every_custom_field(spec):
     assert valid_form(spec, post()).payload() == {

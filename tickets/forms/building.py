@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
 
@@ -51,7 +52,29 @@ def build_form_class(
         attrs[challenge.NAME] = challenge.ChallengeField()
         helper.layout.append(LayoutField(challenge.NAME, template="tickets/fields/challenge.html"))
     attrs["helper"] = helper
-    return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
+    cls = type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
+    cls.base_fields = FieldsSharingChoices(cls.base_fields)
+    return cls
+
+
+class FieldsSharingChoices(dict):
+    """A form class's fields. Django deep-copies them for every form it makes, choices and all;
+    here the copies share the lists of choices, which are made once from the schema and only
+    ever replaced, never changed in place (a form that needs others assigns a new list). Copying
+    a hierarchy's every option at every level was most of the cost of making a form."""
+
+    def __init__(self, fields: dict):
+        super().__init__(fields)
+        self._choices = [
+            part._choices
+            for field in fields.values()
+            for part in (field, *getattr(field, "fields", ()))
+            if isinstance(getattr(part, "_choices", None), list)
+        ]
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        memo.update((id(choices), choices) for choices in self._choices)
+        return {name: copy.deepcopy(field, memo) for name, field in self.items()}
 
 
 _classes: dict[tuple[str, str, str, bool], type[TicketForm]] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..abuse import throttles
+from ..delivery import storage
 from ..delivery.status import status_of
 from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
@@ -114,7 +115,7 @@ def confirmation_context(
         "status": status_of(submission),
         "status_url": reverse(status_route, kwargs={"key": key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
-        "files": submission.attachments.all(),
+        "files": storage.in_order(submission.attachments.all()),
     }
 
 
