@@ -361,7 +361,7 @@ CACHES = {
     # Throttle counts and used challenges: every process must see one store, so the database
     # (its table made by migrate) when there is no Redis. Entries outlive the longest window.
     "throttle": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "tickets.abuse.counters.CountingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "throttle",
         "TIMEOUT": 2 * 24 * 3600,

@@ -55,7 +55,7 @@ def store(request, settings, tmp_path):
     with redis_server(tmp_path) as url:
         settings.CACHES = {
             **settings.CACHES,
-            "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "throttle": {"BACKEND": "tickets.abuse.counters.CountingRedisCache",
                          "LOCATION": url, "KEY_PREFIX": "throttle"},
         }  # fmt: skip
         yield request.param
@@ -148,7 +148,7 @@ def test_a_throttle_store_that_cannot_answer_lets_customers_through(
 
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
     stores = {
-        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "redis": {"BACKEND": "tickets.abuse.counters.CountingRedisCache",
                   "LOCATION": closed_port_url().replace("http", "redis")},
         # Its table gone: every read and every write of the counts fails.
         "database": {"BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
@@ -296,3 +296,44 @@ def test_the_database_store_counts_every_window_at_once_and_sets_in_one_statemen
     assert store.get("flag") == "second"
     store.set("flag", "gone", -1)
     assert store.get("flag") is None
+
+
+def test_the_redis_store_counts_every_window_in_one_round_trip(settings, tmp_path):
+    """count() on Redis is one script: a missing window is made at one with its own lifetime, a
+    live one gains one and keeps its expiry, an expired one starts again; get_many reads them as
+    the throttles do, and set() still works beside them."""
+    import time
+
+    from django.core.cache import caches
+
+    from tickets.abuse.counters import CountingRedisCache, count
+
+    need_redis()
+    with redis_server(tmp_path) as url:
+        settings.CACHES = {**settings.CACHES, "throttle": {
+            "BACKEND": "tickets.abuse.counters.CountingRedisCache", "LOCATION": url,
+            "KEY_PREFIX": "throttle"}}  # fmt: skip
+        store = caches["throttle"]
+        assert isinstance(store, CountingRedisCache)
+        redis = store._cache.get_client(write=True)
+        store.add("live", 4, 3600)
+        store.add("expired", 9, 1)
+        time.sleep(1.1)
+
+        def scripts_run() -> int:
+            stats = redis.info("commandstats")
+            return sum(stats.get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("eval", "evalsha"))
+
+        count(store, {"other": 60})  # the first count loads the script into Redis
+        before = redis.info("commandstats").get("cmdstat_exists", {}).get("calls", 0)
+        ran = scripts_run()
+        count(store, {"live": 60, "expired": 60, "new": 60})
+        assert scripts_run() == ran + 1
+        assert redis.info("commandstats").get("cmdstat_exists", {}).get("calls", 0) == before
+        assert store.get_many(["live", "expired", "new"]) == {"live": 5, "expired": 1, "new": 1}
+        assert 3000 < redis.ttl(store.make_key("live")) <= 3600  # its own hour, not 60 s
+        assert 0 < redis.ttl(store.make_key("new")) <= 60
+        count(store, {"new": 60})
+        assert store.get("new") == 2 and 0 < redis.ttl(store.make_key("new")) <= 60
+        store.set("flag", True, 60)
+        assert store.get("flag") is True

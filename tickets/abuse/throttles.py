@@ -4,7 +4,7 @@ Fixed windows, keyed as django-ratelimit keys them, are counted in the "throttle
 with REDIS_URL, else the database through counters.py), so every portal process and host sees
 one count, and nothing is asked of the browser: no cookie, which a cross-site iframe would not
 keep anyway. A ticket is counted in all its windows at once: in the database, one transaction of
-three statements.
+three statements; in Redis, one script.
 
 What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
 costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
@@ -117,7 +117,7 @@ class Sender:
         """A new ticket was kept: it counts against every limit, and the sender is known."""
         store = caches[CACHE]
         try:
-            # The database store writes them all in one transaction (Redis: a command each).
+            # The database store writes them all in one transaction (Redis: in one script).
             with getattr(store, "batch", nullcontext)():
                 periods = {key: w[3] + EXPIRATION_FUDGE for key, w in self._windows().items()}
                 counters.count(store, periods)
