@@ -310,3 +310,32 @@ def test_a_ticket_that_only_quotes_the_reference_is_not_taken_for_it(client, set
     filed = Ticket.objects.get(unique_id=submission.unique_id)
     assert (submission.state, filed.title) == ("filed", "Test Ticket")  # sent again: found none
     assert Ticket.objects.count() == 2
+
+
+def test_an_outcome_that_cannot_be_written_leaves_the_record_as_its_row():
+    """An outcome writes only what differs from the record in hand, so the record must never get
+    ahead of its row. A first UPDATE that fails (a locked database) changes neither; the
+    attempt's fallback, uncertain, is then written whole."""
+    from django.db import OperationalError, connection
+
+    submission = Submission.objects.create(
+        token="outcome-fails", form_slug="support", audience="customer", language="en",
+        payload={"title": "t"}, state="sending", attempt_started_at=timezone.now(),
+    )  # fmt: skip
+    failed = []
+
+    def fail_once(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "tickets_submission" in sql and not failed:
+            failed.append(sql)
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_once):
+        with pytest.raises(OperationalError):
+            attempts._uncertain(submission, "no answer")
+        attempts._uncertain(submission, "the attempt broke off before its outcome was recorded")
+    row = Submission.objects.get(pk=submission.pk)
+    assert failed
+    assert (row.state, row.error_kind) == ("uncertain", "outcome_unknown")
+    assert row.error_detail == "the attempt broke off before its outcome was recorded"
+    assert row.next_attempt_at is not None

@@ -17,7 +17,9 @@ def test_files_are_in_the_order_they_came_ties_by_their_row():
     now = timezone.now()
     # b came first; c and d came in the same instant, c's row before d's.
     ages = {"a": 1, "b": 2, "c": 0, "d": 0}
-    for attachment in stored:
+    # Written last row first: PostgreSQL (make test's second pass) then reads them back in that
+    # order, so the tie between c and d is decided by the sort, not by the table.
+    for attachment in reversed(stored):
         Attachment.objects.filter(pk=attachment.pk).update(
             created_at=now - timedelta(seconds=ages[attachment.name])
         )

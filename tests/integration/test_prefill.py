@@ -129,6 +129,17 @@ def test_a_half_chosen_hierarchy_is_a_start_never_a_lock(client, sandbox_api):
     assert Ticket.objects.get().custom_fields["5"] == {"1": 51, "2": 53}
 
 
+def test_a_refused_hierarchy_in_a_link_leaves_the_next_form_unmarked(client, sandbox_api):
+    """The link's value is cleaned on a copy: the refused level is not marked on the form class,
+    which every later form and its kept HTML are made from."""
+    client.get("/forms/support/?cf_5=99")
+    client.get("/forms/support/?cf_5=52,53")  # a chain that breaks below its first level
+    html = client.get("/forms/support/").content.decode()
+    levels = re.findall(r'<select[^>]*name="cf_5_\d"[^>]*>', html)
+    assert len(levels) == 2
+    assert not any("is-invalid" in s or "aria-invalid" in s for s in levels), levels
+
+
 def test_a_locked_controller_decides_its_condition_on_the_server(client, sandbox_api):
     url = "/forms/support/?cf_1=12&lock=cf_1"
     response = post_from(client, url, cf_1="11", cf_7="")

@@ -189,15 +189,19 @@ def _save(submission: Submission, **values) -> Submission:
     """Record this attempt's outcome, only while the row is still this attempt's (the sweep may
     have taken a stalled one over: its look-up then settles it)."""
     # Only what this outcome changes is written (a first attempt that files leaves the error
-    # columns as they were): each column is a good part of compiling the UPDATE.
+    # columns as they were): each column is a good part of compiling the UPDATE. The record in
+    # hand takes the values once the row has them, so it never differs from the row it is
+    # compared with: an UPDATE that fails (a locked database) leaves both as they were.
     changed = {name: v for name, v in values.items() if getattr(submission, name) != v}
-    for name, value in changed.items():
-        setattr(submission, name, value)
-    submission.updated_at = timezone.now()
+    now = timezone.now()
     mine = Submission.objects.filter(
         pk=submission.pk, state=State.SENDING, attempt_started_at=submission.attempt_started_at
     )
-    if not mine.update(**changed, updated_at=submission.updated_at):
+    written = mine.update(**changed, updated_at=now)
+    for name, value in changed.items():
+        setattr(submission, name, value)
+    submission.updated_at = now
+    if not written:
         logger.error("Submission %s: taken over before its outcome was recorded", submission.pk)
         return submission
     journal.changed(
