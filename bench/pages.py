@@ -4,12 +4,13 @@ Both sites run under the same gunicorn (`-w 2 -k gthread --threads 4`), the port
 production settings (DEBUG=false, no sandbox, SQLite, no Redis) against a stub API over TLS that
 answers every create after a fixed 50 ms. For each page, in 3 interleaved rounds, `wrk -t2 -c8`
 with `Connection: close` for a few seconds: requests a second, p50/p99, and the server's CPU per
-request (the gunicorn workers' own CPU time, from /proc, over the requests served). Then: the
-memory of each worker after the run (RSS), the bytes of a first visit of a form (the page and
-every asset it names, gzip as a browser asks, headers included), and the full submission (GET
-the form, POST it, follow to the confirmation) beyond the API's own time: the 50 ms plus the
-stub's own work, as a plain client sees it for the same create (measured first). Medians, with the
-spread (min-max) of the rounds; every figure with its ratio to the bare page where one applies.
+request (the gunicorn workers' own CPU time, from /proc, over the requests served), and a third
+of the full submissions (GET the form, POST it, follow to the confirmation) beyond the API's own
+time: the 50 ms plus the stub's own work, as a plain client sees it for the same create (measured
+first). Then: the memory of each worker after the run (RSS) and the bytes of a first visit of a
+form (the page and every asset it names, gzip as a browser asks, headers included). Medians, with
+the spread (min-max) of the rounds; every figure with its ratio to the bare page where one
+applies.
 
 Run: make bench (needs Debian's wrk: make bench installs it where it can).
 """
@@ -270,17 +271,25 @@ def main() -> None:
         }
         for url, master in pages.values():  # warm up: imports, the schema, template caches
             page_run(url, master, 1)
+        api_ms = api_own_time(api_url, cert)
+        submission_overhead(portal, 5, api_ms)  # warm up the POST path
         runs: dict[str, list[dict]] = {name: [] for name in pages}
+        overheads, steps, round_medians = [], {}, []
         for _ in range(args.rounds):
             for name, (url, master) in pages.items():
                 runs[name].append(page_run(url, master, args.seconds))
+            # Submissions in every round too: this machine's speed drifts from minute to minute.
+            done, took = submission_overhead(
+                portal, max(1, args.submissions // args.rounds), api_ms
+            )
+            overheads += done
+            round_medians.append(statistics.median(done))
+            for step, times in took.items():
+                steps.setdefault(step, []).extend(times)
         memory = {"portal": [rss_mb(p) for p in children(portal_master)],
                   "bare": [rss_mb(p) for p in children(bare_master)]}  # fmt: skip
         visit, assets = first_visit(portal, "/forms/support/")
         bare_visit, _ = first_visit(bare, "/")
-        api_ms = api_own_time(api_url, cert)
-        submission_overhead(portal, 5, api_ms)  # warm up the POST path
-        overheads, steps = submission_overhead(portal, args.submissions, api_ms)
         memory_after = [rss_mb(p) for p in children(portal_master)]
 
     base = statistics.median(r["rps"] for r in runs["bare Django page (3-field form)"])
@@ -301,7 +310,8 @@ def main() -> None:
         f"full submission beyond the API's own {api_ms:.1f} ms (its fixed "
         f"{API_LATENCY * 1000:.0f} ms and the stub's work, as a plain client sees it): median "
         f"{statistics.median(overheads):.1f} ms (spread {spread(overheads)}, "
-        f"{len(overheads)} submissions)"
+        f"{len(overheads)} submissions; each round's median: "
+        f"{', '.join(f'{m:.1f}' for m in round_medians)})"
     )
     print("  of which: " + ", ".join(
         f"{step} {statistics.median(times):.1f} ms" for step, times in steps.items()
