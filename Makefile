@@ -71,6 +71,9 @@ test-tools:
 	  else echo "Missing$$missing and no root apt-get; their tests will be skipped (and fail under CI)."; fi; \
 	fi
 
+# PYTEST_MARK (a marker expression) joins each pass's own marker.
+AND_MARK = $(if $(PYTEST_MARK), and ($(PYTEST_MARK)))
+
 test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -80,15 +83,15 @@ test: install-dev test-tools
 	@# run in a second pytest at the same time (a cache of its own; stopped with the first on
 	@# Ctrl-C); their report follows the main one. Exit 5 is "nothing collected" (the arguments
 	@# chose only one kind). A marker goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
-	@$(BIN)/python -m pytest -m "stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" \
+	@$(BIN)/python -m pytest -m "stack$(AND_MARK)" \
 	  -o cache_dir=.pytest_cache/stack $(PYTEST_ARGS) > .stack-tests.log 2>&1 & \
 	stack=$$!; trap 'kill $$stack 2>/dev/null' INT TERM; \
-	$(BIN)/python -m pytest -m "not stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" $(PYTEST_ARGS); main=$$?; \
+	$(BIN)/python -m pytest -m "not stack$(AND_MARK)" $(PYTEST_ARGS); main=$$?; \
 	wait $$stack; side=$$?; \
 	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \
 	case "$$main$$side" in 00|05|50) ;; *) exit 1;; esac
 	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
-	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(if $(PYTEST_MARK), and ($(PYTEST_MARK)))" \
+	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(AND_MARK)" \
 	  tests/integration $(PYTEST_ARGS)
 
 # Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page

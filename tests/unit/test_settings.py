@@ -16,17 +16,26 @@ PRODUCTION = {
     "TICKETS_API_EMAIL": "portal@acme.example",
     "TICKETS_API_KEY": "real-key",
 }
-OURS = ("TICKETS_", "DEBUG", "SECRET_KEY", "PORTAL_URL", "SANDBOX_", "SECURE_", "ALLOWED_HOSTS")
+OURS = (
+    "TICKETS_",
+    "DEBUG",
+    "SECRET_KEY",
+    "PORTAL_URL",
+    "SANDBOX_",
+    "SECURE_",
+    "ALLOWED_HOSTS",
+    "REDIS_URL",
+)
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess:
+def load_settings(
+    show: str = "s.TICKETS_API_URL, s.TICKETS_API_EMAIL, s.SANDBOX_ENABLED", **env: str
+) -> subprocess.CompletedProcess:
+    """The settings under `env` (and no other of ours), printing `show` (`s` is the settings)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     # No .env of a developer's may change what is tested here.
     clean.update(env, DJANGO_SETTINGS_MODULE="portal.settings", ENV_FILE="/nonexistent/.env")
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.TICKETS_API_URL, s.TICKETS_API_EMAIL, s.SANDBOX_ENABLED)"
-    )
+    code = f"import django; django.setup(); from django.conf import settings as s; print({show})"
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
     )
@@ -46,6 +55,17 @@ def test_production_with_its_api_account_starts():
     result = load_settings(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["https://acme.example/api/v2", "portal@acme.example", "False"]
+
+
+@pytest.mark.parametrize(
+    ("redis", "backend"),
+    [("", "CountingDatabaseCache"), ("redis://127.0.0.1:6379/0", "CountingRedisCache")],
+)
+def test_throttles_count_in_the_store_made_for_it(redis, backend):
+    """Either store counts a ticket's windows at once (tickets/abuse/counters.py)."""
+    result = load_settings("s.CACHES['throttle']['BACKEND']", REDIS_URL=redis)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"tickets.abuse.counters.{backend}"
 
 
 @pytest.mark.parametrize(

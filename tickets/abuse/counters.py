@@ -24,6 +24,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 def count(store: Any, periods: dict[str, int]) -> None:
@@ -66,10 +67,7 @@ class CountingDatabaseCache(DatabaseCache):
             return
         made = {self.make_and_validate_key(k): self._expiry(s) for k, s in periods.items()}
         keys = sorted(made)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
+        db, connection, table, key_column, value_column, _expires = self._table_sql()
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         # Sorted keys: two transactions lock the same rows in the same order (no deadlock).
         with transaction.atomic(using=db, savepoint=False):
@@ -83,6 +81,15 @@ class CountingDatabaseCache(DatabaseCache):
                 )
                 counts = {k: pickle.loads(base64.b64decode(v.encode())) for k, v in cursor}
             self._upsert({k: (counts[k] + 1, FOREVER) for k in keys}, keep_expiry=True)
+
+    def _table_sql(self) -> tuple[str, Any, str, str, str, str]:
+        """The database this cache writes to, its connection, and its table's and columns' names
+        quoted for it: (db, connection, table, cache_key, value, expires)."""
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        names = (quote(self._table), quote("cache_key"), quote("value"), quote("expires"))
+        return (db, connection, *names)
 
     def _expiry(self, timeout: Any) -> datetime:
         timeout = self.get_backend_timeout(timeout)
@@ -100,11 +107,7 @@ class CountingDatabaseCache(DatabaseCache):
     ) -> int:
         """Write each row (key: value, expiry) in one statement; how many were written.
         `only_expired` leaves a live entry as it is; `keep_expiry` leaves an entry's expiry."""
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
-        expires = quote("expires")
+        _db, connection, table, key_column, value_column, expires = self._table_sql()
         adapt = connection.ops.adapt_datetimefield_value
         params: list[Any] = []
         for key, (value, until) in rows.items():
@@ -127,10 +130,7 @@ class CountingDatabaseCache(DatabaseCache):
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table, value_column, key_column = quote(self._table), quote("value"), quote("cache_key")
+        db, connection, table, key_column, value_column, _expires = self._table_sql()
         # FOR UPDATE holds the row on PostgreSQL; SQLite takes the write lock at BEGIN (the
         # portal opens SQLite transactions IMMEDIATE), which serialises the same way. Within a
         # batch no savepoint is needed: the batch is one transaction.
@@ -200,6 +200,12 @@ class CountingRedisCache(RedisCache):
             return
         keys = sorted(periods)  # the same order as the other stores (no reason of Redis's own)
         client = self._cache.get_client(write=True)
-        script = client.register_script(_COUNT_SCRIPT)
         made = [self.make_and_validate_key(key) for key in keys]
-        script(keys=made, args=[max(1, int(periods[key])) for key in keys], client=client)
+        self._count_script(
+            keys=made, args=[max(1, int(periods[key])) for key in keys], client=client
+        )
+
+    @cached_property
+    def _count_script(self) -> Any:
+        # Made once (its SHA1 with it); redis-py sends the script again where Redis lost it.
+        return self._cache.get_client(write=True).register_script(_COUNT_SCRIPT)

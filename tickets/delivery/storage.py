@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..helpdesk.client import Upload
@@ -91,7 +91,7 @@ def unsent():
     return Attachment.objects.filter(submission__isnull=True).exclude(file="")
 
 
-def in_order(attachments) -> list[Attachment]:
+def in_order(attachments: QuerySet[Attachment]) -> list[Attachment]:
     """These attachments in the order they came (the model's own ordering), sorted here: on a
     POST's path, Django's compiling the ORDER BY costs more than the query it is part of."""
     return sorted(attachments.order_by(), key=lambda a: (a.created_at, a.pk))

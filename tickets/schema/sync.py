@@ -2,8 +2,8 @@
 
 `fields` and `references` are rewritten from the API; the portal's own keys (`forms`, and each
 field's `help`, `placeholder`, `pattern`, `pattern_message`, `min`, `integer`) are kept. Forms
-that name what the helpdesk no longer has are mended and the mending reported. The new file is checked like any
-schema file and written atomically: any failure leaves the old file as it was.
+that name what the helpdesk no longer has are mended and the mending reported. The new file is
+checked like any schema file and written atomically: any failure leaves the old file as it was.
 """
 
 from __future__ import annotations
