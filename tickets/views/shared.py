@@ -19,7 +19,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory, StoredFile
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -104,9 +104,11 @@ def confirmation_context(
     audience: str,
     status_route: str,
     names: Callable[[dict], StaffDirectory] | None = None,
+    files: tuple[StoredFile, ...] | None = None,
 ) -> dict:
     """The status page of a submission: where it stands, and what was sent (with the people and
-    tickets it names as `names` finds them in the helpdesk: staff pages)."""
+    tickets it names as `names` finds them in the helpdesk: staff pages). `files`: its
+    attachments when the caller knows them (the POST that attached them), else they are read."""
     # A staff filing (with staff-only fields) is shown on staff pages alone.
     submission = get_object_or_404(Submission, public_key=key, audience=audience)
     directory = names(submission.payload) if names else None
@@ -115,7 +117,7 @@ def confirmation_context(
         "status": status_of(submission),
         "status_url": reverse(status_route, kwargs={"key": key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
-        "files": storage.in_order(submission.attachments.all()),
+        "files": storage.in_order(submission.attachments.all()) if files is None else files,
     }
 
 
