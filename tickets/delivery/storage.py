@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..helpdesk.client import Upload
-from ..models import Attachment, Submission
+from ..models import Attachment, Submission, select_where
 from ..records import StoredFile, Uploads
 
 
@@ -70,7 +70,7 @@ def keep(uploads: Uploads) -> list[Attachment]:
     if not uploads.nonce:
         return kept
     known = {a.key for a in kept}
-    kept += [a for a in in_order(unsent().filter(token=uploads.nonce)) if a.key not in known]
+    kept += [a for a in rendering_files(uploads.nonce) if a.key not in known]
     if not uploads.new:
         return kept
     room = settings.TICKETS_MAX_FILES - len(kept)
@@ -91,10 +91,18 @@ def unsent():
     return Attachment.objects.filter(submission__isnull=True).exclude(file="")
 
 
-def in_order(attachments: QuerySet[Attachment]) -> list[Attachment]:
+def rendering_files(nonce: str) -> list[Attachment]:
+    """`unsent()` files a rendering (its token's nonce) brought, in order: every POST asks."""
+    where = "{token} = %s AND {submission} IS NULL AND {file} <> ''"
+    return in_order(select_where(Attachment, where, [nonce]))
+
+
+def in_order(attachments: QuerySet[Attachment] | Iterable[Attachment]) -> list[Attachment]:
     """These attachments in the order they came (the model's own ordering), sorted here: on a
     POST's path, Django's compiling the ORDER BY costs more than the query it is part of."""
-    return sorted(attachments.order_by(), key=lambda a: (a.created_at, a.pk))
+    if isinstance(attachments, QuerySet):
+        attachments = attachments.order_by()
+    return sorted(attachments, key=lambda a: (a.created_at, a.pk))
 
 
 def _total_kept() -> int:
