@@ -155,7 +155,7 @@ def assert_values_kept(response) -> None:
 
 
 def confirmation_key(response) -> str:
-    assert response.status_code == 201, response.content.decode()[:2000]
+    assert response.status_code == 302, response.content.decode()[:2000]
     match = CONFIRMATION_RE.match(response["Location"])
     assert match, response["Location"]
     return match["key"]

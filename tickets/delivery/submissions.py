@@ -64,8 +64,7 @@ def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
         # The person is still looking at the form: the API's word goes on its fields.
         messages = tuple(ApiMessage(**m) for m in submission.api_messages)
         return Outcome(described, submission.public_key, Error.REJECTED, messages)
-    # Accepted: its status page lists these, in the order a later look at it lists them.
-    return Outcome(storage.described(storage.in_order(files)), submission.public_key)
+    return Outcome(described, submission.public_key)
 
 
 def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +25,6 @@ from ..forms import challenge
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..forms.ticket import FreshForm
-from ..records import StoredFile
 from ..schema.service import get_schema
 from . import reading
 from .shared import (
@@ -96,12 +95,10 @@ def _post(
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, door.template, {**door.page, "form": form})
-    # The answer is the status page itself (201, its address in Location), not a redirect to
-    # it: a person sees it one round trip sooner. The page puts its own address in the address
-    # bar, so a reload asks the status page; without JavaScript a resent POST finds the same
-    # submission by its token and shows this page again.
-    files = outcome.files if outcome.new else None
-    return _confirmation_page(request, outcome.submission_key, door.embed, files, status=201)
+    route = "tickets:embed_confirmation" if door.embed else "tickets:confirmation"
+    return redirect(
+        _kept_query(reverse(route, kwargs={"key": outcome.submission_key}), request, door)
+    )
 
 
 def _refused(
@@ -120,37 +117,12 @@ def _refused(
     return response
 
 
-def _kept_query(url: str, request: HttpRequest, embed: bool) -> str:
+def _kept_query(url: str, request: HttpRequest, door: _Door) -> str:
     """The confirmation keeps what the form's query said: all of it embedded (the host's theme,
     parent and language), else the language alone, as every page carries it."""
-    if embed and request.GET:
+    if door.embed and request.GET:
         return f"{url}?{request.GET.urlencode()}"
     return with_language(url, request)
-
-
-def _confirmation_page(
-    request: HttpRequest,
-    key: str,
-    embed: bool,
-    files: tuple[StoredFile, ...] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """A submission's status page, on its own or embedded: as the answer to the POST that made
-    it (`files`: what that POST attached, known without a query) or at its own address."""
-    route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
-    address = _kept_query(reverse(route, kwargs={"key": key}), request, embed)
-    context = {
-        **confirmation_context(key, AUDIENCE, STATUS_ROUTE, files=files),
-        "page_url": address,
-    }
-    template = "tickets/confirmation.html"
-    if embed:
-        context["embed"] = framing.frame_context(request)
-        template = "tickets/embed_confirmation.html"
-    response = render(request, template, context, status=status)
-    if status == 201:
-        response["Location"] = address
-    return response
 
 
 @csrf_exempt
@@ -169,15 +141,18 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
 STATUS_ROUTE = "tickets:status"
 
 
-@require_http_methods(["GET", "HEAD"])
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return _confirmation_page(request, key, embed=False)
+    context = confirmation_context(key, AUDIENCE, STATUS_ROUTE)
+    return render(request, "tickets/confirmation.html", context)
 
 
-@require_http_methods(["GET", "HEAD"])
 @framing.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    return _confirmation_page(request, key, embed=True)
+    context = {
+        **confirmation_context(key, AUDIENCE, STATUS_ROUTE),
+        "embed": framing.frame_context(request),
+    }
+    return render(request, "tickets/embed_confirmation.html", context)
 
 
 @require_http_methods(["GET"])

@@ -18,7 +18,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission, select_where
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory, StoredFile
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -103,11 +103,9 @@ def confirmation_context(
     audience: str,
     status_route: str,
     names: Callable[[dict], StaffDirectory] | None = None,
-    files: tuple[StoredFile, ...] | None = None,
 ) -> dict:
     """The status page of a submission: where it stands, and what was sent (with the people and
-    tickets it names as `names` finds them in the helpdesk: staff pages). `files`: its
-    attachments when the caller knows them (the POST that attached them), else they are read."""
+    tickets it names as `names` finds them in the helpdesk: staff pages)."""
     # A staff filing (with staff-only fields) is shown on staff pages alone.
     submission = _submission(key, audience)
     directory = names(submission.payload) if names else None
@@ -116,13 +114,14 @@ def confirmation_context(
         "status": status_of(submission),
         "status_url": reverse(status_route, kwargs={"key": key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
-        "files": storage.in_order(submission.attachments.all()) if files is None else files,
+        "files": storage.in_order(submission.attachments.all()),
     }
 
 
 def _submission(key: str, audience: str) -> Submission:
     """The submission a status page shows (a staff filing is shown on staff pages alone); one
-    read written as SQL, as every person's POST answer makes it (models.select_where)."""
+    read written as SQL (models.select_where): every status page and each of its
+    script's polls make it."""
     where = "{public_key} = %s AND {audience} = %s"
     for submission in select_where(Submission, where, [key, audience]):
         return submission
