@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tickets.delivery import storage
-from tickets.models import Attachment
+from tickets.models import Attachment, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,6 @@ def test_files_are_in_the_order_they_came_ties_by_their_row():
 
 
 def test_a_renderings_files_are_its_own_unsent_ones():
-    from tickets.models import Submission
-
     mine = storage.store([SimpleUploadedFile(n, b"data") for n in ("kept", "sent", "gone")], "n1")
     storage.store([SimpleUploadedFile("other", b"data")], token="n2")
     submission = Submission.objects.create(token="t", form_slug="support", payload={})

@@ -97,9 +97,10 @@ def rendering_files(nonce: str) -> list[Attachment]:
     return in_order(select_where(Attachment, where, [nonce]))
 
 
-def in_order(attachments: QuerySet[Attachment] | Iterable[Attachment]) -> list[Attachment]:
-    """These attachments in the order they came (the model's own ordering), sorted here: on a
-    POST's path, Django's compiling the ORDER BY costs more than the query it is part of."""
+def in_order(attachments: Iterable[Attachment]) -> list[Attachment]:
+    """These attachments (a queryset, or rows read as SQL) in the order they came (the model's
+    own ordering), sorted here: on a POST's path, Django's compiling the ORDER BY costs more
+    than the query it is part of."""
     if isinstance(attachments, QuerySet):
         attachments = attachments.order_by()
     return sorted(attachments, key=lambda a: (a.created_at, a.pk))
