@@ -36,7 +36,7 @@ def main() -> None:
             codes = list(pool.map(lambda token: post(portal, EXAMPLE_POST, token), tokens))
             elapsed = time.monotonic() - started
         kept = states(Path(tmp))
-    accepted = codes.count(302)
+    accepted = codes.count(201)  # the status page, as the POST's answer
     print(f"API down: {accepted}/{len(codes)} accepted in {elapsed:.1f} s "
           f"= {accepted / elapsed:.0f} submissions/s ({args.concurrency} at a time)")  # fmt: skip
     print(f"kept: {kept}")

@@ -125,7 +125,7 @@ def form_token(portal: str, slug: str = "support") -> str:
 
 
 def post(portal: str, data: dict[str, str], token: str, slug: str = "support") -> int:
-    """The form sent from its own page; the answer's status code (302: accepted)."""
+    """The form sent from its own page; the answer's status code (201: accepted, the status page)."""
     url = f"{portal}/forms/{slug}/"
     body = urllib.parse.urlencode({**data, "form_token": token}).encode()
     request = urllib.request.Request(url, data=body, headers={"Origin": portal})

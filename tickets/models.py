@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
@@ -145,6 +146,17 @@ def select_where(model: type[models.Model], where: str, params: list) -> RawQuer
     every POST). The rows are the model's, converted as the ORM converts them."""
     table, columns = _quoted(model)
     return model.objects.raw(f"SELECT * FROM {table} WHERE {where.format(**columns)}", params)
+
+
+def value_where(model: type[models.Model], field: str, where: str, params: list) -> Any:
+    """One column (`field`'s, unconverted) of the first row WHERE `where`, as select_where reads
+    it, or None when no row matches: for a check on every POST that needs no whole row."""
+    table, columns = _quoted(model)
+    sql = f"SELECT {columns[field]} FROM {table} WHERE {where.format(**columns)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 @cache

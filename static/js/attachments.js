@@ -171,8 +171,10 @@
       });
       request.addEventListener("load", function () {
         var page = request.responseText || "";
-        if (/data-ticket-status/.test(page) && request.responseURL) {
-          window.location.assign(request.responseURL);  // kept: its status page, as a redirect
+        // Kept: the answer is its status page, whose own address is in Location (201).
+        var address = request.getResponseHeader("Location") || request.responseURL;
+        if (/data-ticket-status/.test(page) && address) {
+          window.location.assign(address);
         } else if (/data-ticket-form/.test(page)) {
           // The form came back (errors, a limit): shown as the browser would have shown it.
           document.open();

@@ -11,6 +11,7 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     error_summary,
     form_state,
     get_token,
+    resent_key,
     two_files,
     valid_post_data,
 )
@@ -33,7 +34,7 @@ def test_a_second_post_of_a_form_whose_answer_was_lost_sends_nothing(client, set
         settings.TICKETS_API_URL = url
         first = confirmation_key(client.post(FORM_URL, valid_post_data(token)))
         # The person goes Back and sends the same form again: the same submission, nothing sent.
-        again = confirmation_key(client.post(FORM_URL, valid_post_data(token)))
+        again = resent_key(client.post(FORM_URL, valid_post_data(token)))
     assert (first, again) == (Submission.objects.get().public_key,) * 2
     assert len(seen) == 1
     assert Submission.objects.get().state == "uncertain"
@@ -44,7 +45,7 @@ def test_a_recent_pending_attempt_is_left_alone(client, sandbox_api):
     nonce = tokens.read(token, "support", "customer").nonce
     pending = Submission.objects.create(token=nonce, form_slug="support", audience="customer")
     response = client.post(FORM_URL, valid_post_data(token))
-    assert confirmation_key(response) == pending.public_key
+    assert resent_key(response) == pending.public_key
     assert Ticket.objects.count() == 0
 
 

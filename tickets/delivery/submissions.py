@@ -15,7 +15,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ..helpdesk.errors import ApiMessage
-from ..models import Attachment, Submission
+from ..models import Attachment, Submission, value_where
 from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
 from . import attempts, journal, storage, tasks
 
@@ -44,6 +44,22 @@ def receive(handover: Handover) -> Outcome:
     return replace(_outcome(submission, files), new=created)
 
 
+def sent_before(nonce: str) -> str:
+    """The key of the submission a rendered form (its token's nonce) already made, or "".
+
+    A form sent again (a reload of the page that answered it, a second click) is answered with
+    that submission's status page before anything else is checked: otherwise a throttle used up
+    by the first would call it not sent, an expired token would take it as a new form (a second
+    ticket), and its files would be stored again. One the helpdesk rejected is not such a
+    submission: its corrected form takes it back (_record).
+    """
+    if not nonce:
+        return ""
+    where = "{token} = %s AND NOT ({state} = %s AND {error_kind} = %s)"
+    params = [nonce, State.ATTENTION.value, Error.REJECTED.value]
+    return value_where(Submission, "public_key", where, params) or ""
+
+
 def _first_attempt(submission: Submission, files: list[Attachment]) -> Submission:
     """Deliver at once while the person waits; what cannot be settled now goes to the worker. It
     is kept whatever happens here: a database that refuses now leaves it `sending`, for the sweep
@@ -64,7 +80,8 @@ def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
         # The person is still looking at the form: the API's word goes on its fields.
         messages = tuple(ApiMessage(**m) for m in submission.api_messages)
         return Outcome(described, submission.public_key, Error.REJECTED, messages)
-    return Outcome(described, submission.public_key)
+    # Accepted: its status page lists these, in the order a later look at it lists them.
+    return Outcome(storage.described(storage.in_order(files)), submission.public_key)
 
 
 def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, bool]:

@@ -52,10 +52,23 @@ class LanguageParameterMiddleware:
 def languages(request: HttpRequest) -> dict:
     """Template context: a link to this page in each language, and the chosen `?lang=` (checked:
     a page never repeats what a query said, see views/compression.py)."""
+    lang = chosen(request)
+    links = _links("", request.GET)
+    return {"language_links": links, "lang_query": f"?lang={lang}" if lang else ""}
+
+
+def language_links(url: str) -> list[tuple[str, str, str]]:
+    """A link to the page at `url` in each language, for a page served at another address (the
+    status page that answers the form's POST)."""
+    parts = urlsplit(url)
+    return _links(parts.path, QueryDict(parts.query))
+
+
+def _links(path: str, query: QueryDict) -> list[tuple[str, str, str]]:
+    """(code, name, link) for each language: `path` with `query`, its `lang` that language's."""
     links = []
     for code, _name in settings.LANGUAGES:
-        params = request.GET.copy()
+        params = query.copy()
         params["lang"] = code
-        links.append((code, get_language_info(code)["name_local"], f"?{params.urlencode()}"))
-    lang = chosen(request)
-    return {"language_links": links, "lang_query": f"?lang={lang}" if lang else ""}
+        links.append((code, get_language_info(code)["name_local"], f"{path}?{params.urlencode()}"))
+    return links

@@ -58,6 +58,20 @@ def read(value: str, slug: str, audience: str) -> FormToken:
         raise TokenError(expired=True) from None
     except signing.BadSignature:
         raise TokenError() from None
-    if not isinstance(data, dict) or data.get("f") != slug or data.get("a") != audience:
+    if not _made_for(data, slug, audience):
         raise TokenError()
     return FormToken(str(data["n"]), slug, audience, float(data.get("t", 0)))
+
+
+def nonce_of(value: str, slug: str, audience: str) -> str:
+    """The nonce of a genuine token made for this form, however old, or "": a form sent again (a
+    reload of the page that answered it) is known by it, even once the token has expired."""
+    try:
+        data = signing.loads(value, salt=SALT)
+    except signing.BadSignature:
+        return ""
+    return str(data["n"]) if _made_for(data, slug, audience) else ""
+
+
+def _made_for(data: object, slug: str, audience: str) -> bool:
+    return isinstance(data, dict) and data.get("f") == slug and data.get("a") == audience

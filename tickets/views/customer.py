@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,16 +19,18 @@ from django.views.decorators.http import require_http_methods
 from ..abuse import throttles
 from ..delivery import submissions
 from ..embedding import framing, prefill
-from ..embedding.language import with_language
+from ..embedding.language import language_links, with_language
 from ..embedding.origin import client_key, from_own_page
-from ..forms import challenge
+from ..forms import challenge, tokens
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..forms.ticket import FreshForm
+from ..records import StoredFile
 from ..schema.service import get_schema
 from . import reading
 from .shared import (
     confirmation_context,
+    see_other,
     show_outcome,
     spec_for,
     status_response,
@@ -84,6 +86,8 @@ def _post(
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
     slug = door.page["spec"].slug
+    if not refusal and (key := submissions.sent_before(_nonce(request, slug))):
+        return see_other(_status_address(request, key, door.embed))
     sender = throttles.Sender(client_key(request), slug, verified=challenge.attempted(request.POST))
     limit = None if refusal else sender.refusal()
     if refusal or limit:
@@ -95,10 +99,16 @@ def _post(
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, door.template, {**door.page, "form": form})
-    route = "tickets:embed_confirmation" if door.embed else "tickets:confirmation"
-    return redirect(
-        _kept_query(reverse(route, kwargs={"key": outcome.submission_key}), request, door)
-    )
+    # The answer is the status page itself (201, its address in Location), not a redirect to
+    # it: a person sees it one round trip sooner. The page puts its own address in the address
+    # bar, so a reload asks the status page; without JavaScript a resent POST finds the same
+    # submission by its token and shows this page again.
+    files = outcome.files if outcome.new else None
+    return _confirmation_page(request, outcome.submission_key, door.embed, files, status=201)
+
+
+def _nonce(request: HttpRequest, slug: str) -> str:
+    return tokens.nonce_of(request.POST.get("form_token", ""), slug, AUDIENCE)
 
 
 def _refused(
@@ -117,12 +127,40 @@ def _refused(
     return response
 
 
-def _kept_query(url: str, request: HttpRequest, door: _Door) -> str:
-    """The confirmation keeps what the form's query said: all of it embedded (the host's theme,
-    parent and language), else the language alone, as every page carries it."""
-    if door.embed and request.GET:
+def _status_address(request: HttpRequest, key: str, embed: bool) -> str:
+    """A submission's status page, keeping what the form's query said: all of it embedded (the
+    host's theme, parent and language), else the language alone, as every page carries it."""
+    route = "tickets:embed_confirmation" if embed else "tickets:confirmation"
+    url = reverse(route, kwargs={"key": key})
+    if embed and request.GET:
         return f"{url}?{request.GET.urlencode()}"
     return with_language(url, request)
+
+
+def _confirmation_page(
+    request: HttpRequest,
+    key: str,
+    embed: bool,
+    files: tuple[StoredFile, ...] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A submission's status page, on its own or embedded: as the answer to the POST that made
+    it (`files`: what that POST attached, known without a query) or at its own address. Its
+    links to other languages name that address, not the form's the POST went to."""
+    address = _status_address(request, key, embed)
+    context = {
+        **confirmation_context(key, AUDIENCE, STATUS_ROUTE, files=files),
+        "page_url": address,
+        "language_links": language_links(address),
+    }
+    template = "tickets/confirmation.html"
+    if embed:
+        context["embed"] = framing.frame_context(request)
+        template = "tickets/embed_confirmation.html"
+    response = render(request, template, context, status=status)
+    if status == 201:
+        response["Location"] = address
+    return response
 
 
 @csrf_exempt
@@ -141,18 +179,23 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
 STATUS_ROUTE = "tickets:status"
 
 
+# A status page takes a POST only to send it on to itself as a GET: a browser that resends the
+# form's POST on a reload after status.js put the page's address in the address bar.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = confirmation_context(key, AUDIENCE, STATUS_ROUTE)
-    return render(request, "tickets/confirmation.html", context)
+    if request.method == "POST":
+        return see_other(request.get_full_path())
+    return _confirmation_page(request, key, embed=False)
 
 
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 @framing.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = {
-        **confirmation_context(key, AUDIENCE, STATUS_ROUTE),
-        "embed": framing.frame_context(request),
-    }
-    return render(request, "tickets/embed_confirmation.html", context)
+    if request.method == "POST":
+        return see_other(request.get_full_path())
+    return _confirmation_page(request, key, embed=True)
 
 
 @require_http_methods(["GET"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,7 +18,7 @@ from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission, select_where
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory, StoredFile
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -30,6 +30,13 @@ def spec_for(slug: str, audience: str) -> FormSpec:
     if spec is None or audience not in spec.audience:
         raise Http404(_("There is no such form."))
     return spec
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: the browser asks for `url` with a GET, whatever it sent here."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def too_large(request: HttpRequest) -> str:
@@ -103,9 +110,11 @@ def confirmation_context(
     audience: str,
     status_route: str,
     names: Callable[[dict], StaffDirectory] | None = None,
+    files: tuple[StoredFile, ...] | None = None,
 ) -> dict:
     """The status page of a submission: where it stands, and what was sent (with the people and
-    tickets it names as `names` finds them in the helpdesk: staff pages)."""
+    tickets it names as `names` finds them in the helpdesk: staff pages). `files`: its
+    attachments when the caller knows them (the POST that attached them), else they are read."""
     # A staff filing (with staff-only fields) is shown on staff pages alone.
     submission = _submission(key, audience)
     directory = names(submission.payload) if names else None
@@ -114,14 +123,13 @@ def confirmation_context(
         "status": status_of(submission),
         "status_url": reverse(status_route, kwargs={"key": key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
-        "files": storage.in_order(submission.attachments.all()),
+        "files": storage.in_order(submission.attachments.all()) if files is None else files,
     }
 
 
 def _submission(key: str, audience: str) -> Submission:
     """The submission a status page shows (a staff filing is shown on staff pages alone); one
-    read written as SQL (models.select_where): every status page and each of its
-    script's polls make it."""
+    read written as SQL, as every person's POST answer makes it (models.select_where)."""
     where = "{public_key} = %s AND {audience} = %s"
     for submission in select_where(Submission, where, [key, audience]):
         return submission
