@@ -6,12 +6,9 @@ Imports: Django and `tickets.lib` only: the data layer knows nothing of HTTP, fo
 from __future__ import annotations
 
 import secrets
-from functools import cache
-from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models.query import RawQuerySet
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -136,31 +133,3 @@ class StaffAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.helpdesk_user_id or '?'}"
-
-
-def select_where(model: type[models.Model], where: str, params: list) -> RawQuerySet:
-    """The model's rows WHERE `where`, in which `{field}` stands for a field's quoted column.
-
-    For the few reads on a person's request path: Django building a filter and its joins costs
-    several times the query it makes (0.6 ms against 0.1 for the kept files of a rendering, on
-    every POST). The rows are the model's, converted as the ORM converts them."""
-    table, columns = _quoted(model)
-    return model.objects.raw(f"SELECT * FROM {table} WHERE {where.format(**columns)}", params)
-
-
-def value_where(model: type[models.Model], field: str, where: str, params: list) -> Any:
-    """One column (`field`'s, unconverted) of the first row WHERE `where`, as select_where reads
-    it, or None when no row matches: for a check on every POST that needs no whole row."""
-    table, columns = _quoted(model)
-    sql = f"SELECT {columns[field]} FROM {table} WHERE {where.format(**columns)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-@cache
-def _quoted(model: type[models.Model]) -> tuple[str, dict[str, str]]:
-    quote = connection.ops.quote_name
-    fields = {f.name: quote(f.column) for f in model._meta.concrete_fields}
-    return quote(model._meta.db_table), fields

@@ -16,7 +16,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..helpdesk.client import Upload
-from ..models import Attachment, Submission, select_where
+from ..lib.rows import select_where
+from ..models import Attachment, Submission
 from ..records import StoredFile, Uploads
 
 

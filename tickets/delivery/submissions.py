@@ -15,7 +15,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ..helpdesk.errors import ApiMessage
-from ..models import Attachment, Submission, value_where
+from ..lib.rows import value_where
+from ..models import Attachment, Submission
 from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
 from . import attempts, journal, storage, tasks
 

@@ -16,8 +16,9 @@ from ..delivery import storage
 from ..delivery.status import status_of
 from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
+from ..lib.rows import select_where
 from ..lib.values import as_int
-from ..models import Submission, select_where
+from ..models import Submission
 from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory, StoredFile
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
