@@ -102,6 +102,25 @@ def test_each_form_has_fields_of_its_own_that_share_the_schemas_choices(spec):
     assert valid_form(spec, post()).cleaned_data["cf_99"] == 192
 
 
+def test_each_forms_widgets_are_its_own_and_share_the_schemas_choices(spec):
+    """The same for the widgets, a hierarchy's levels included: a form's copy has widgets of its
+    own (their attributes its own), whose choices are the class's lists, not copies of them."""
+    cls = form_class(spec, "customer")
+    first, second = cls(), cls()
+    pairs = [(first.fields["cf_99"].widget, cls.base_fields["cf_99"].widget)]
+    pairs += zip(first.fields["cf_100"].widget.widgets, cls.base_fields["cf_100"].widget.widgets)
+    for copied, original in pairs:
+        assert copied is not original and copied.attrs is not original.attrs
+        assert copied.choices is original.choices
+    level = first.fields["cf_100"].widget.widgets[1]
+    level.attrs["data-mine"] = "1"
+    first.fields["cf_99"].widget.choices = [("1", "only")]
+    assert "data-mine" not in second.fields["cf_100"].widget.widgets[1].attrs
+    assert "data-mine" not in cls.base_fields["cf_100"].widget.widgets[1].attrs
+    assert second.fields["cf_99"].widget.choices == cls.base_fields["cf_99"].widget.choices
+    assert len(cls().fields["cf_99"].widget.choices) > 1
+
+
 # --- The payload ---------------------------------------------------------------------------------------
 def test_payload_holds_the_core_fields_defaults_and_every_custom_field(spec):
     assert valid_form(spec, post()).payload() == {
