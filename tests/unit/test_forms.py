@@ -108,7 +108,8 @@ def test_each_forms_widgets_are_its_own_and_share_the_schemas_choices(spec):
     cls = form_class(spec, "customer")
     first, second = cls(), cls()
     pairs = [(first.fields["cf_99"].widget, cls.base_fields["cf_99"].widget)]
-    pairs += zip(first.fields["cf_100"].widget.widgets, cls.base_fields["cf_100"].widget.widgets)
+    levels = first.fields["cf_100"].widget.widgets, cls.base_fields["cf_100"].widget.widgets
+    pairs += zip(*levels, strict=True)
     for copied, original in pairs:
         assert copied is not original and copied.attrs is not original.attrs
         assert copied.choices is original.choices
