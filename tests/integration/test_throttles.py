@@ -2,6 +2,8 @@
 the database (and in Redis): over a limit the form comes back with HTTP 429, what was typed and
 when to send again; nothing is kept or queued; other senders file as always."""
 
+import json
+
 import pytest
 
 from sandbox.models import Ticket
@@ -16,6 +18,8 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     valid_post_data,
 )
 from tests.stack import need_redis, redis_server
+from tests.stub_server import stub_server
+from tickets.abuse import throttles
 from tickets.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,6 +93,22 @@ def test_what_counts_is_a_new_ticket_not_a_form_sent_back(client, sandbox_api, s
     confirmation_key(send(client, "192.0.2.20"))
     assert_throttled(send(client, "192.0.2.20"), "from your network")
     assert Ticket.objects.count() == 2
+
+
+def test_a_ticket_is_counted_before_its_attempt_waits_for_the_api(client, settings):
+    # Counted only after the attempt, every POST sent while the API was slow to answer the first
+    # would have found the limit unused.
+    settings.TICKETS_THROTTLE_FORM = ["1/h"]
+    refusals = []
+
+    def answer(request):
+        refusals.append(throttles.Sender("another sender", "support").refusal())
+        return 201, "application/json", json.dumps({"data": {"id": 1, "unique_id": "A-1"}}).encode()
+
+    with stub_server(answer) as (url, _seen):
+        settings.TICKETS_API_URL = f"{url}/api/v2"
+        confirmation_key(client.post(FORM_URL, valid_post_data(get_token(client))))
+    assert len(refusals) == 1 and refusals[0].scope == throttles.FORM
 
 
 def test_an_ipv6_sender_counts_as_its_64_and_proxies_are_believed_only_as_configured(

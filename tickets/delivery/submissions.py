@@ -9,6 +9,7 @@ a double click, a refresh or a retry of the same rendered form finds the first s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -24,8 +25,11 @@ logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
 
 
-def receive(handover: Handover) -> Outcome:
-    """A posted form's whole way: keep its files and, when it is valid, its ticket."""
+def receive(handover: Handover, on_kept: Callable[[], None] | None = None) -> Outcome:
+    """A posted form's whole way: keep its files and, when it is valid, its ticket. `on_kept`
+    is called once this POST has kept a new submission, before its first attempt: the throttles
+    count it then, not after an attempt that may wait long for the API (while other POSTs
+    from the same sender would find it uncounted)."""
     try:
         files = storage.keep(handover.uploads)
     except storage.UploadsFull:
@@ -40,6 +44,8 @@ def receive(handover: Handover) -> Outcome:
         # The portal's own fault (a locked or full database), said as such: nothing was kept.
         logger.exception("A submission could not be stored")
         return Outcome(storage.described(files), failure=NOT_KEPT)
+    if created and on_kept:
+        on_kept()
     if new:
         submission = _first_attempt(submission, files)
     return replace(_outcome(submission, files), new=created)

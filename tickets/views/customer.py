@@ -93,9 +93,7 @@ def _post(
     if refusal or limit:
         return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
     form = door.form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning)
-    outcome = submissions.receive(form.handover(client=client_key(request)))
-    if outcome.new:
-        sender.counted()
+    outcome = submissions.receive(form.handover(client=client_key(request)), on_kept=sender.counted)
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, door.template, {**door.page, "form": form})
