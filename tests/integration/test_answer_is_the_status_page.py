@@ -6,12 +6,14 @@ JavaScript its refresh goes to its own address, not back to the form's."""
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
 from urllib.parse import urlencode
 
 import pytest
 
 from sandbox.models import Ticket
+from tests.integration.test_embedding import sign_context
 from tests.integration.test_portal_flow import (
     FORM_URL,
     REJECTION,
@@ -33,6 +35,20 @@ def body(response) -> str:
     return response.content.decode()
 
 
+REFRESH = re.compile(r'<noscript><meta http-equiv="refresh" content="([^"]+)"></noscript>')
+
+
+def refresh_of(response) -> str:
+    """What the page's no-JavaScript refresh says ("" if it has none)."""
+    found = REFRESH.search(body(response))
+    return unescape(found[1]) if found else ""
+
+
+def page_of(response) -> str:
+    """The page but its no-JavaScript refresh: the POST's answer goes at once to its address."""
+    return REFRESH.sub("", body(response))
+
+
 def test_the_answer_is_the_page_its_location_serves(client, sandbox_api):
     response = client.post(FORM_URL, {**valid_post_data(get_token(client)), "files": two_files()})
 
@@ -41,7 +57,9 @@ def test_the_answer_is_the_page_its_location_serves(client, sandbox_api):
     assert response["Location"] == f"/tickets/{key}/"
     later = client.get(response["Location"])
     # The attachments came from the POST's own outcome, the later page's from a query: the same.
-    assert body(response) == body(later)
+    assert page_of(response) == page_of(later)
+    assert refresh_of(response) == f"0; url=/tickets/{key}/"
+    assert refresh_of(later) == ""  # filed: nothing to wait for
     html = body(response)
     assert Ticket.objects.get().unique_id in html
     assert "report.txt" in html and "screenshot.png" in html
@@ -56,19 +74,20 @@ def test_a_resent_post_is_sent_to_the_same_page_and_files_nothing(client, sandbo
 
     assert (first.status_code, again.status_code) == (201, 303)
     assert first["Location"] == again["Location"]
-    assert body(first) == body(client.get(again["Location"]))
+    assert page_of(first) == page_of(client.get(again["Location"]))
     assert Ticket.objects.count() == 1 and Submission.objects.get().attempts == 1
 
 
-def test_without_javascript_a_received_page_refreshes_at_its_own_address(client, settings):
+def test_without_javascript_the_answer_goes_to_its_own_address_and_waits_there(client, settings):
     settings.TICKETS_API_URL = closed_port_url()
     response = client.post(f"{FORM_URL}?lang=uk", valid_post_data(get_token(client)))
 
     assert response.status_code == 201
     key = Submission.objects.get().public_key
     assert response["Location"] == f"/tickets/{key}/?lang=uk"
-    refresh = re.search(r'<meta http-equiv="refresh" content="([^"]+)">', body(response))
-    assert refresh and unescape(refresh[1]) == f"15; url=/tickets/{key}/?lang=uk"
+    # At once to its own address, where it asks again every 15 s until the ticket is filed.
+    assert refresh_of(response) == f"0; url=/tickets/{key}/?lang=uk"
+    assert refresh_of(client.get(response["Location"])) == f"15; url=/tickets/{key}/?lang=uk"
     assert '<html lang="uk"' in body(response)
 
 
@@ -82,7 +101,7 @@ def test_an_embedded_answer_keeps_the_hosts_query_and_framing(client, sandbox_ap
     address = f"/embed/tickets/{key}/?{urlencode({'parent': HOST, 'lang': 'uk'})}"
     assert response["Location"] == address
     later = client.get(address)
-    assert body(response) == body(later)
+    assert page_of(response) == page_of(later)
     assert response["Content-Security-Policy"] == later["Content-Security-Policy"]
     assert "frame-ancestors" in response["Content-Security-Policy"]
     assert HOST in response["Content-Security-Policy"]
@@ -165,6 +184,24 @@ def test_a_resent_embedded_form_goes_to_its_embedded_page(client, sandbox_api, s
 
     assert (again.status_code, again["Location"]) == (303, first["Location"])
     assert "frame-ancestors" in again["Content-Security-Policy"]
+
+
+def test_a_resent_form_whose_hosts_context_has_expired_goes_to_its_page(
+    client, sandbox_api, settings
+):
+    # The host signed the form's context for a moment only; by the reload it has run out.
+    settings.EMBED_ALLOWED_ORIGINS, settings.EMBED_CONTEXT_SECRETS = [HOST], ["s3cret"]
+    ctx = sign_context({"exp": time.time() + 1, "form": "support"}, "s3cret")
+    url = f"/embed/support/?{urlencode({'parent': HOST, 'ctx': ctx})}"
+    data = valid_post_data(hidden_value(client.get(url), "form_token"))
+    first = client.post(url, data)
+    assert first.status_code == 201, body(first)[:2000]
+    time.sleep(1.2)
+    assert "has expired" in body(client.post(url, valid_post_data(get_token(client))))
+
+    again = client.post(url, data)
+    assert (again.status_code, again["Location"]) == (303, first["Location"])
+    assert Ticket.objects.count() == 1
 
 
 def test_a_form_the_helpdesk_rejected_is_sent_again_corrected(client, sandbox_api, settings):

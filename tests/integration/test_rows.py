@@ -3,11 +3,15 @@ the ORM makes, field by field (JSON, dates, nulls, a file, a foreign key), and a
 what QuerySet.update() would have written; the WHERE matches as the ORM's filter does. On
 SQLite here, on PostgreSQL in make test's second pass."""
 
+import gc
+import threading
+import weakref
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from tickets.delivery import storage
 from tickets.lib.rows import select_where, update_where, value_where
@@ -101,3 +105,23 @@ def test_a_write_matches_as_the_orms_filter_does():
     assert update_where(Submission, done, id=unstarted.pk, attempt_started_at=None) == 1
     assert update_where(Submission, done, id=made.pk, attempt_started_at=None) == 0
     assert Submission.objects.filter(error_detail="x").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_a_read_keeps_goes_with_its_connection():
+    # The converters a read finds are kept per connection: a thread's connection, once the
+    # thread is done, is not held open by them.
+    made = a_submission()
+    seen = []
+
+    def read() -> None:
+        seen.append(weakref.ref(connections[DEFAULT_DB_ALIAS]))
+        seen.append(select_where(Submission, "{id} = %s", [made.pk])[0].pk)
+        connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert seen[1] == made.pk
+    assert seen[0]() is None

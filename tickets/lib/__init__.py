@@ -1,5 +1,6 @@
-"""Small pure helpers every layer may use: plain-value coercion and localised text.
+"""Small helpers every layer may use: plain-value coercion, localised text, colours, and a
+model's rows as plain SQL (rows.py).
 
-Imports: the standard library and Django's text utilities (translation, lazy strings, escaping)
+Imports: the standard library and Django (its text utilities; rows.py its database layer)
 only; never another part of the portal.
 """

@@ -82,12 +82,15 @@ def _post(
     if unreadable:
         context = {**door.page, "reason": unreadable}
         return render(request, "tickets/too_large.html", context, status=413)
-    if not from_own_page(request):
+    slug = door.page["spec"].slug
+    own_page = from_own_page(request)
+    # A form sent again (a reload of the page that answered it) goes to what it made, before
+    # the host's context (it may have expired since), the throttles, the token's age, the files.
+    if own_page and (key := submissions.sent_before(_nonce(request, slug))):
+        return see_other(_status_address(request, key, door.embed))
+    if not own_page:
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
-    slug = door.page["spec"].slug
-    if not refusal and (key := submissions.sent_before(_nonce(request, slug))):
-        return see_other(_status_address(request, key, door.embed))
     sender = throttles.Sender(client_key(request), slug, verified=challenge.attempted(request.POST))
     limit = None if refusal else sender.refusal()
     if refusal or limit:
@@ -150,6 +153,7 @@ def _confirmation_page(
         **confirmation_context(key, AUDIENCE, STATUS_ROUTE, files=files),
         "page_url": address,
         "language_links": language_links(address),
+        "answers_post": status == 201,
     }
     template = "tickets/confirmation.html"
     if embed:

@@ -130,7 +130,7 @@ def confirmation_context(
 
 def _submission(key: str, audience: str) -> Submission:
     """The submission a status page shows (a staff filing is shown on staff pages alone); one
-    read written as SQL, as every person's POST answer makes it (models.select_where)."""
+    read written as SQL (lib/rows.py), as every person's POST answer makes it."""
     where = "{public_key} = %s AND {audience} = %s"
     for submission in select_where(Submission, where, [key, audience]):
         return submission
