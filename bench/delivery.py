@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.examples import EXAMPLE_POST
-from tests.stack import form_token, free_port, portal_stack, post, states, submit
+from tests.stack import ACCEPTED, form_token, free_port, portal_stack, post, states, submit
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
             codes = list(pool.map(lambda token: post(portal, EXAMPLE_POST, token), tokens))
             elapsed = time.monotonic() - started
         kept = states(Path(tmp))
-    accepted = codes.count(201)  # the status page, as the POST's answer
+    accepted = codes.count(ACCEPTED)
     print(f"API down: {accepted}/{len(codes)} accepted in {elapsed:.1f} s "
           f"= {accepted / elapsed:.0f} submissions/s ({args.concurrency} at a time)")  # fmt: skip
     print(f"kept: {kept}")

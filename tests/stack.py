@@ -124,6 +124,9 @@ def form_token(portal: str, slug: str = "support") -> str:
         return TOKEN_RE.search(page.read().decode())[1]
 
 
+ACCEPTED = 201  # what an accepted POST is answered with: its status page itself
+
+
 def post(portal: str, data: dict[str, str], token: str, slug: str = "support") -> int:
     """The form sent from its own page; the answer's status code (201: accepted, the status page)."""
     url = f"{portal}/forms/{slug}/"
