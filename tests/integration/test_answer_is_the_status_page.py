@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from html import unescape
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -24,6 +25,7 @@ from tests.integration.test_portal_flow import (
     two_files,
     valid_post_data,
 )
+from tickets.embedding import prefill
 from tickets.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,16 +189,17 @@ def test_a_resent_embedded_form_goes_to_its_embedded_page(client, sandbox_api, s
 
 
 def test_a_resent_form_whose_hosts_context_has_expired_goes_to_its_page(
-    client, sandbox_api, settings
+    client, sandbox_api, settings, monkeypatch
 ):
-    # The host signed the form's context for a moment only; by the reload it has run out.
+    # The host signed the form's context for ten minutes; by the reload they have run out.
     settings.EMBED_ALLOWED_ORIGINS, settings.EMBED_CONTEXT_SECRETS = [HOST], ["s3cret"]
-    ctx = sign_context({"exp": time.time() + 1, "form": "support"}, "s3cret")
+    ctx = sign_context({"exp": time.time() + 600, "form": "support"}, "s3cret")
     url = f"/embed/support/?{urlencode({'parent': HOST, 'ctx': ctx})}"
     data = valid_post_data(hidden_value(client.get(url), "form_token"))
     first = client.post(url, data)
     assert first.status_code == 201, body(first)[:2000]
-    time.sleep(1.2)
+    later = time.time() + 900
+    monkeypatch.setattr(prefill, "time", SimpleNamespace(time=lambda: later))  # its clock only
     assert "has expired" in body(client.post(url, valid_post_data(get_token(client))))
 
     again = client.post(url, data)
