@@ -154,8 +154,9 @@ def assert_values_kept(response) -> None:
         assert state.get(name) == [value], f"{name}: {state.get(name)!r} instead of {value!r}"
 
 
-def confirmation_key(response) -> str:
-    assert response.status_code == 201, response.content.decode()[:2000]
+def confirmation_key(response, status: int = 201) -> str:
+    """The key of the status page an answer leads to (201: the POST's answer is that page)."""
+    assert response.status_code == status, response.content.decode()[:2000]
     match = CONFIRMATION_RE.match(response["Location"])
     assert match, response["Location"]
     return match["key"]
@@ -163,10 +164,7 @@ def confirmation_key(response) -> str:
 
 def resent_key(response) -> str:
     """The key a form sent again is sent on to (303): the status page of its first submission."""
-    assert response.status_code == 303, response.content.decode()[:2000]
-    match = CONFIRMATION_RE.match(response["Location"])
-    assert match, response["Location"]
-    return match["key"]
+    return confirmation_key(response, status=303)
 
 
 def page_text(response) -> str:

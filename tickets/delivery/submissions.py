@@ -82,11 +82,10 @@ def _first_attempt(submission: Submission, files: list[Attachment]) -> Submissio
 
 
 def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
-    described = storage.described(files)
     if submission.state == State.ATTENTION and submission.error_kind == Error.REJECTED:
         # The person is still looking at the form: the API's word goes on its fields.
         messages = tuple(ApiMessage(**m) for m in submission.api_messages)
-        return Outcome(described, submission.public_key, Error.REJECTED, messages)
+        return Outcome(storage.described(files), submission.public_key, Error.REJECTED, messages)
     # Accepted: its status page lists these, in the order a later look at it lists them.
     return Outcome(storage.described(storage.in_order(files)), submission.public_key)
 

@@ -51,17 +51,16 @@ class LanguageParameterMiddleware:
 
 def languages(request: HttpRequest) -> dict:
     """Template context: a link to this page in each language, and the chosen `?lang=` (checked:
-    a page never repeats what a query said, see views/compression.py)."""
+    a page never repeats what a query said, see views/compression.py). A page served at another
+    address than its own (the status page answering the form's POST) names its own in
+    `request.page_url`, and the links lead there."""
     lang = chosen(request)
-    links = _links("", request.GET)
+    if page_url := getattr(request, "page_url", ""):
+        parts = urlsplit(page_url)
+        links = _links(parts.path, QueryDict(parts.query))
+    else:
+        links = _links("", request.GET)
     return {"language_links": links, "lang_query": f"?lang={lang}" if lang else ""}
-
-
-def language_links(url: str) -> list[tuple[str, str, str]]:
-    """A link to the page at `url` in each language, for a page served at another address (the
-    status page that answers the form's POST)."""
-    parts = urlsplit(url)
-    return _links(parts.path, QueryDict(parts.query))
 
 
 def _links(path: str, query: QueryDict) -> list[tuple[str, str, str]]:

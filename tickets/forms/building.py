@@ -84,10 +84,10 @@ class FieldsSharingChoices(dict):
 
     def __deepcopy__(self, memo: dict) -> dict:
         memo.update((id(choices), choices) for choices in self._choices)
-        for widget in self._choice_widgets:  # as ChoiceWidget.__deepcopy__, choices shared
-            copied = copy.copy(widget)
-            copied.attrs = widget.attrs.copy()
-            memo[id(widget)] = copied
+        for widget in self._choice_widgets:
+            # Widget's own copy (attributes its own, in the memo), not ChoiceWidget's, which
+            # normalizes every choice again: the copy shares the choices, as its field does.
+            forms.Widget.__deepcopy__(widget, memo)
         return {name: copy.deepcopy(field, memo) for name, field in self.items()}
 
 

@@ -7,7 +7,10 @@ are blocked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from ..abuse import throttles
 from ..delivery import submissions
 from ..embedding import framing, prefill
-from ..embedding.language import language_links, with_language
+from ..embedding.language import with_language
 from ..embedding.origin import client_key, from_own_page
 from ..forms import challenge, tokens
 from ..forms.building import form_class
@@ -149,10 +152,10 @@ def _confirmation_page(
     it (`files`: what that POST attached, known without a query) or at its own address. Its
     links to other languages name that address, not the form's the POST went to."""
     address = _status_address(request, key, embed)
+    request.page_url = address  # its language links lead there (embedding.language)
     context = {
         **confirmation_context(key, AUDIENCE, STATUS_ROUTE, files=files),
         "page_url": address,
-        "language_links": language_links(address),
         "answers_post": status == 201,
     }
     template = "tickets/confirmation.html"
@@ -181,22 +184,30 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
 STATUS_ROUTE = "tickets:status"
 
 
-# A status page takes a POST only to send it on to itself as a GET: a browser that resends the
-# form's POST on a reload after status.js put the page's address in the address bar.
-@csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+def _posts_sent_on_as_gets(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A status page takes a POST only to send it on to itself as a GET (303): a browser that
+    resends the form's POST on a reload after status.js put the page's address in the address
+    bar. Nothing is read or changed, so no CSRF check is needed."""
+
+    @csrf_exempt
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @wraps(view)
+    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            return see_other(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return page
+
+
+@_posts_sent_on_as_gets
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    if request.method == "POST":
-        return see_other(request.get_full_path())
     return _confirmation_page(request, key, embed=False)
 
 
-@csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
-@framing.embeddable
+@framing.embeddable  # outermost: the 303 may be framed by the host as the page is
+@_posts_sent_on_as_gets
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    if request.method == "POST":
-        return see_other(request.get_full_path())
     return _confirmation_page(request, key, embed=True)
 
 
