@@ -1,6 +1,6 @@
 """The plain records that pass between the layers on the one way through.
 
-    form --Handover--> delivery --Outcome--> view
+    form --Handover--> delivery --Outcome (with its Status)--> view
     helpdesk directory --StaffDirectory--> staff form
 
 They carry values only (no form, no model, no request): delivery never needs to know a form, and
@@ -76,6 +76,28 @@ UPLOADS_FULL = "uploads_full"  # the portal holds as many unsent files as it may
 
 
 @dataclass(frozen=True)
+class Status:
+    """Where a submission stands, as a person reads it (delivery/status.py makes it)."""
+
+    state: str  # filed, received, attention or cancelled
+    reference: str
+    unique_id: str
+
+    @property
+    def final(self) -> bool:
+        """Nothing will change without a person: the page stops asking."""
+        return self.state != "received"
+
+    def as_json(self) -> dict:
+        return {
+            "state": self.state,
+            "reference": self.reference,
+            "uniqueId": self.unique_id,
+            "final": self.final,
+        }
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What delivery made of a handover, for the view to show."""
 
@@ -84,6 +106,7 @@ class Outcome:
     failure: str = ""  # why the form comes back: REJECTED, NOT_KEPT, UPLOADS_FULL; "" if accepted
     messages: tuple[ApiMessage, ...] = ()  # the API's word on a rejection
     new: bool = False  # this POST made the submission (not a repeat of an earlier one)
+    status: Status | None = None  # where an accepted submission stands
 
     @property
     def accepted(self) -> bool:

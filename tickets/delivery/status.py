@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..models import Submission
+from ..records import Status
 
 State = Submission.State
 # Delivery's states as a person reads them: it is filed, it is received and will be, or a person
@@ -18,26 +17,6 @@ PUBLIC = {
     State.ATTENTION: "attention",
     State.CANCELLED: "cancelled",
 }
-
-
-@dataclass(frozen=True)
-class Status:
-    state: str
-    reference: str
-    unique_id: str
-
-    @property
-    def final(self) -> bool:
-        """Nothing will change without a person: the page stops asking."""
-        return self.state != "received"
-
-    def as_json(self) -> dict:
-        return {
-            "state": self.state,
-            "reference": self.reference,
-            "uniqueId": self.unique_id,
-            "final": self.final,
-        }
 
 
 def status_of(submission: Submission) -> Status:

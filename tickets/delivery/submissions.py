@@ -18,18 +18,22 @@ from django.utils import timezone
 from ..helpdesk.errors import ApiMessage
 from ..lib.rows import value_where
 from ..models import Attachment, Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
+from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome, StoredFile
 from . import attempts, journal, storage, tasks
+from .status import status_of
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
+# What receive() tells its caller of a new submission as soon as it is kept.
+OnKept = Callable[[Submission, tuple[StoredFile, ...]], None]
 
 
-def receive(handover: Handover, on_kept: Callable[[], None] | None = None) -> Outcome:
+def receive(handover: Handover, on_kept: OnKept | None = None) -> Outcome:
     """A posted form's whole way: keep its files and, when it is valid, its ticket. `on_kept`
-    is called once this POST has kept a new submission, before its first attempt: the throttles
-    count it then, not after an attempt that may wait long for the API (while other POSTs
-    from the same sender would find it uncounted)."""
+    is called once this POST has kept a new submission, before its first attempt, with the
+    submission and its files as its status page lists them: the throttles count it then, not
+    after an attempt that may wait long for the API (while other POSTs from the same sender
+    would find it uncounted), and its page can be made while the helpdesk answers."""
     try:
         files = storage.keep(handover.uploads)
     except storage.UploadsFull:
@@ -44,11 +48,12 @@ def receive(handover: Handover, on_kept: Callable[[], None] | None = None) -> Ou
         # The portal's own fault (a locked or full database), said as such: nothing was kept.
         logger.exception("A submission could not be stored")
         return Outcome(storage.described(files), failure=NOT_KEPT)
+    listed = storage.described(storage.in_order(files))
     if created and on_kept:
-        on_kept()
+        on_kept(submission, listed)
     if new:
         submission = _first_attempt(submission, files)
-    return replace(_outcome(submission, files), new=created)
+    return replace(_outcome(submission, files, listed), new=created)
 
 
 def sent_before(nonce: str) -> str:
@@ -81,13 +86,15 @@ def _first_attempt(submission: Submission, files: list[Attachment]) -> Submissio
     return submission
 
 
-def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
+def _outcome(
+    submission: Submission, files: list[Attachment], listed: tuple[StoredFile, ...]
+) -> Outcome:
+    """`listed`: the files in the order a status page lists them (a later look at it too)."""
     if submission.state == State.ATTENTION and submission.error_kind == Error.REJECTED:
         # The person is still looking at the form: the API's word goes on its fields.
         messages = tuple(ApiMessage(**m) for m in submission.api_messages)
         return Outcome(storage.described(files), submission.public_key, Error.REJECTED, messages)
-    # Accepted: its status page lists these, in the order a later look at it lists them.
-    return Outcome(storage.described(storage.in_order(files)), submission.public_key)
+    return Outcome(listed, submission.public_key, status=status_of(submission))
 
 
 def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, bool]:

@@ -28,18 +28,12 @@ from ..forms import challenge, tokens
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..forms.ticket import FreshForm
-from ..records import StoredFile
+from ..helpdesk.client import meanwhile
+from ..models import Submission
+from ..records import Outcome, StoredFile
 from ..schema.service import get_schema
-from . import reading
-from .shared import (
-    confirmation_context,
-    see_other,
-    show_outcome,
-    spec_for,
-    status_response,
-    throttled_message,
-    too_large,
-)
+from . import reading, status_page
+from .shared import see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
 
@@ -99,16 +93,13 @@ def _post(
     if refusal or limit:
         return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
     form = door.form_cls(request.POST, request.FILES, prefill=values, returning=sender.returning)
-    outcome = submissions.receive(form.handover(client=client_key(request)), on_kept=sender.counted)
+    answer = _StatusAnswer(request, door.embed, sender)
+    with meanwhile(answer.begin):
+        outcome = submissions.receive(form.handover(client=client_key(request)), answer.kept)
     if not outcome.accepted:
         show_outcome(form, outcome)
         return render(request, door.template, {**door.page, "form": form})
-    # The answer is the status page itself (201, its address in Location), not a redirect to
-    # it: a person sees it one round trip sooner. The page puts its own address in the address
-    # bar, so a reload asks the status page; without JavaScript a resent POST finds the same
-    # submission by its token and shows this page again.
-    files = outcome.files if outcome.new else None
-    return _confirmation_page(request, outcome.submission_key, door.embed, files, status=201)
+    return answer.response(outcome)
 
 
 def _nonce(request: HttpRequest, slug: str) -> str:
@@ -141,31 +132,82 @@ def _status_address(request: HttpRequest, key: str, embed: bool) -> str:
     return with_language(url, request)
 
 
-def _confirmation_page(
+class _StatusAnswer:
+    """The status page an accepted POST answers with: the page itself (201, its address in
+    Location), not a redirect to it, so a person sees it one round trip sooner. The page puts its
+    own address in the address bar, so a reload asks the status page; without JavaScript a
+    resent POST finds the same submission by its token and is sent there (_post).
+
+    Once the submission is kept (the throttles count it then), the page is made while its first
+    attempt waits for the helpdesk (status_page.Ahead, begun as the request goes out), and
+    finished with the attempt's outcome."""
+
+    def __init__(self, request: HttpRequest, embed: bool, sender: throttles.Sender):
+        self.request = request
+        self.embed = embed
+        self.sender = sender
+        self.template = _template(embed)
+        self.kept_as: tuple[Submission, tuple[StoredFile, ...]] | None = None
+        self.ahead: status_page.Ahead | None = None
+
+    def kept(self, submission: Submission, files: tuple[StoredFile, ...]) -> None:
+        self.sender.counted()
+        self.kept_as = (submission, files)
+
+    def begin(self) -> None:
+        if self.kept_as:
+            self.ahead = status_page.Ahead(self.request, self.template, self._kept_page)
+
+    def response(self, outcome: Outcome) -> HttpResponse:
+        if self.ahead and outcome.status:
+            html = self.ahead.finish(outcome.status)
+        else:  # no request went out (the API is down), or this POST kept nothing new
+            page = {**self._kept_page(), "status": outcome.status} if self.kept_as else None
+            html = status_page.render(self.request, self.template, page or self._read(outcome))
+        response = HttpResponse(html, status=201)
+        response["Location"] = self.request.page_url
+        return response
+
+    def _kept_page(self) -> dict:
+        submission, files = self.kept_as
+        return _page(self.request, submission, self.embed, files, answers_post=True)
+
+    def _read(self, outcome: Outcome) -> dict:
+        """A corrected form's submission, or one a POST of the same form made at once."""
+        submission = status_page.submission_for(outcome.submission_key, AUDIENCE)
+        files = outcome.files if outcome.new else None
+        return _page(self.request, submission, self.embed, files, answers_post=True)
+
+
+def _page(
     request: HttpRequest,
-    key: str,
+    submission: Submission,
     embed: bool,
     files: tuple[StoredFile, ...] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """A submission's status page, on its own or embedded: as the answer to the POST that made
-    it (`files`: what that POST attached, known without a query) or at its own address. Its
-    links to other languages name that address, not the form's the POST went to."""
-    address = _status_address(request, key, embed)
+    answers_post: bool = False,
+) -> dict:
+    """A submission's status page, on its own or embedded: at its own address, or as the answer
+    to the POST that made it (`files`: what that POST attached, known without a query). Its
+    links to other languages name its own address, not the form's the POST went to."""
+    address = _status_address(request, submission.public_key, embed)
     request.page_url = address  # its language links lead there (embedding.language)
-    context = {
-        **confirmation_context(key, AUDIENCE, STATUS_ROUTE, files=files),
+    page = {
+        **status_page.context(submission, STATUS_ROUTE, files=files),
         "page_url": address,
-        "answers_post": status == 201,
+        "answers_post": answers_post,
     }
-    template = "tickets/confirmation.html"
     if embed:
-        context["embed"] = framing.frame_context(request)
-        template = "tickets/embed_confirmation.html"
-    response = render(request, template, context, status=status)
-    if status == 201:
-        response["Location"] = address
-    return response
+        page["embed"] = framing.frame_context(request)
+    return page
+
+
+def _template(embed: bool) -> str:
+    return "tickets/embed_confirmation.html" if embed else "tickets/confirmation.html"
+
+
+def _confirmation_page(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
+    page = _page(request, status_page.submission_for(key, AUDIENCE), embed)
+    return HttpResponse(status_page.render(request, _template(embed), page))
 
 
 @csrf_exempt
@@ -223,4 +265,4 @@ def challenge_json(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def status(request: HttpRequest, key: str) -> HttpResponse:
-    return status_response(key, AUDIENCE)
+    return status_page.status_response(key, AUDIENCE)

@@ -1,25 +1,18 @@
-"""What the customer and staff views share: the form spec, the body-size guard, the outcome of a
-POST shown on its form, and the confirmation page's context."""
+"""What the customer and staff views share: the form spec, the body-size guard, and the outcome
+of a POST shown on its form (their status pages: status_page.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..abuse import throttles
-from ..delivery import storage
-from ..delivery.status import status_of
-from ..forms.summary import summarize
 from ..forms.ticket import TicketForm
-from ..lib.rows import select_where
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, StaffDirectory, StoredFile
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
@@ -104,42 +97,3 @@ def show_outcome(form: TicketForm, outcome: Outcome) -> None:
             _("The helpdesk did not accept the ticket. Correct what is marked and send again."),
         )
         form.add_api_messages(outcome.messages)
-
-
-def confirmation_context(
-    key: str,
-    audience: str,
-    status_route: str,
-    names: Callable[[dict], StaffDirectory] | None = None,
-    files: tuple[StoredFile, ...] | None = None,
-) -> dict:
-    """The status page of a submission: where it stands, and what was sent (with the people and
-    tickets it names as `names` finds them in the helpdesk: staff pages). `files`: its
-    attachments when the caller knows them (the POST that attached them), else they are read."""
-    # A staff filing (with staff-only fields) is shown on staff pages alone.
-    submission = _submission(key, audience)
-    directory = names(submission.payload) if names else None
-    return {
-        "submission": submission,
-        "status": status_of(submission),
-        "status_url": reverse(status_route, kwargs={"key": key}),
-        "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
-        "files": storage.in_order(submission.attachments.all()) if files is None else files,
-    }
-
-
-def _submission(key: str, audience: str) -> Submission:
-    """The submission a status page shows (a staff filing is shown on staff pages alone); one
-    read written as SQL (lib/rows.py), as every person's POST answer makes it."""
-    where = "{public_key} = %s AND {audience} = %s"
-    for submission in select_where(Submission, where, [key, audience]):
-        return submission
-    raise Http404(_("There is no such ticket."))
-
-
-def status_response(key: str, audience: str) -> JsonResponse:
-    """Where a submission stands, for the status page's script; never cached."""
-    submission = _submission(key, audience)
-    response = JsonResponse(status_of(submission).as_json())
-    response["Cache-Control"] = "no-store"
-    return response

@@ -25,8 +25,8 @@ from ..helpdesk import directory
 from ..helpdesk.errors import ApiError, RateStoreDown
 from ..lib.values import as_int
 from ..schema.service import get_schema
-from . import reading
-from .shared import confirmation_context, show_outcome, spec_for, status_response, too_large
+from . import reading, status_page
+from .shared import show_outcome, spec_for, too_large
 
 AUDIENCE = "staff"
 
@@ -132,17 +132,16 @@ def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    context = confirmation_context(
-        key, AUDIENCE, "tickets:staff_status", names=directory.for_summary
-    )
-    context["helpdesk_url"] = directory.ticket_url(context["submission"].api_id)
-    return render(request, "tickets/staff/confirmation.html", context)
+    submission = status_page.submission_for(key, AUDIENCE)
+    page = status_page.context(submission, "tickets:staff_status", names=directory.for_summary)
+    page["helpdesk_url"] = directory.ticket_url(submission.api_id)
+    return HttpResponse(status_page.render(request, "tickets/staff/confirmation.html", page))
 
 
 @staff_required_json
 @require_GET
 def status(request: HttpRequest, key: str) -> JsonResponse:
-    return status_response(key, AUDIENCE)
+    return status_page.status_response(key, AUDIENCE)
 
 
 @staff_required_json

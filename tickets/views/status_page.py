@@ -1,0 +1,151 @@
+"""A submission's status page: what it shows, the parts where the submission stands decides, and
+the page a person's POST answers with, made while the helpdesk answers.
+
+Three parts of the page follow from the submission's `Status`: the title, the status block
+(tickets/status.html, with the line about the email the helpdesk will send) and, embedded, the
+body's state; they are what static/js/status.js replaces when the status changes. They come into
+the page's template as values, rendered here. Everything else a POST's page shows is known once
+its submission is kept: that page is rendered then (`Ahead`), in a thread of a small pool while
+the request's own thread waits for the helpdesk's answer, with a mark in each part's place. Once
+the first attempt is over only the status block is rendered, and the marks are filled in. The
+page so made is byte for byte the page rendered at once (tests/integration/test_status_page.py).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import connections
+from django.http import Http404, HttpRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from ..delivery import storage
+from ..delivery.status import status_of
+from ..forms.summary import summarize
+from ..lib.rows import select_where
+from ..models import Submission
+from ..records import StaffDirectory, Status, StoredFile
+from ..schema.service import get_schema
+
+PARTS = ("page_title", "status_block", "body_state")
+# As many renderings at once as a gunicorn worker has request threads (README: --threads 4);
+# more wait their turn, and the request waits for its own.
+POOL_SIZE = 4
+
+
+def submission_for(key: str, audience: str) -> Submission:
+    """The submission a status page shows (a staff filing is shown on staff pages alone); one
+    read written as SQL (lib/rows.py): every look at a status page makes it."""
+    where = "{public_key} = %s AND {audience} = %s"
+    for submission in select_where(Submission, where, [key, audience]):
+        return submission
+    raise Http404(_("There is no such ticket."))
+
+
+def context(
+    submission: Submission,
+    status_route: str,
+    names: Callable[[dict], StaffDirectory] | None = None,
+    files: tuple[StoredFile, ...] | None = None,
+) -> dict:
+    """What the page shows: where the submission stands, and what was sent (with the people and
+    tickets it names as `names` finds them in the helpdesk: staff pages). `files`: its
+    attachments when the caller knows them (the POST that attached them), else they are read."""
+    directory = names(submission.payload) if names else None
+    return {
+        "submission": submission,
+        "status": status_of(submission),
+        "status_url": reverse(status_route, kwargs={"key": submission.public_key}),
+        "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
+        "files": storage.in_order(submission.attachments.all()) if files is None else files,
+    }
+
+
+def parts(page: dict, status: Status) -> dict[str, SafeString]:
+    """The page's parts that where the submission stands decides, as HTML."""
+    number = status.unique_id
+    title = _("Ticket %(id)s") % {"id": number} if number else _("Your ticket")
+    return {
+        "page_title": escape(title),
+        "status_block": render_to_string("tickets/status.html", {**page, "status": status}),
+        "body_state": escape("queued" if status.state == "received" else status.state),
+    }
+
+
+def render(request: HttpRequest, template: str, page: dict) -> str:
+    """The whole page at once, as its `status` says."""
+    return render_to_string(template, {**page, **parts(page, page["status"])}, request)
+
+
+class Ahead:
+    """A POST's status page, made in a thread of the pool while the request's own thread waits
+    for the helpdesk (`page` makes its context there), and finished with the attempt's status."""
+
+    def __init__(self, request: HttpRequest, template: str, page: Callable[[], dict]):
+        # Unguessable: what a person typed (shown in the page's summary) never matches one.
+        token = secrets.token_hex(12)
+        self._marks = {name: mark_safe(f"ahead-{token}-{name}") for name in PARTS}
+        self._made: Future[tuple[dict, str]] = _pool().submit(
+            _render_ahead, request, template, page, self._marks, translation.get_language()
+        )
+
+    def finish(self, status: Status) -> str:
+        """The page as `status` says: the one rendered ahead, its marks filled in."""
+        page, html = self._made.result()  # what went wrong there is raised here
+        for name, part in parts(page, status).items():
+            html = html.replace(self._marks[name], part)
+        return html
+
+
+def _render_ahead(
+    request: HttpRequest,
+    template: str,
+    page: Callable[[], dict],
+    marks: dict[str, SafeString],
+    language: str,
+) -> tuple[dict, str]:
+    try:
+        with translation.override(language):
+            made = page()
+            # Without its status: the page uses it only in its parts, and a use of it elsewhere
+            # would show as a difference from the page rendered at once (the tests compare).
+            ahead = {**{k: v for k, v in made.items() if k != "status"}, **marks}
+            return made, render_to_string(template, ahead, request)
+    finally:
+        # The page reads nothing from the database; were it ever to, this thread's connection
+        # goes now, not at a request's end, which no thread of the pool ever sees.
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """This process's pool: a worker forked from a process that had one starts its own (the
+    threads stay behind in the parent)."""
+    pid = os.getpid()
+    pool = _pools.get(pid)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.setdefault(
+                pid, ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="status-page")
+            )
+    return pool
+
+
+def status_response(key: str, audience: str) -> JsonResponse:
+    """Where a submission stands, for the status page's script; never cached."""
+    response = JsonResponse(status_of(submission_for(key, audience)).as_json())
+    response["Cache-Control"] = "no-store"
+    return response
