@@ -40,11 +40,14 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_form_html():
-    # A fresh form's HTML is kept per (form class, language), made with the settings of the
-    # test that first rendered it (file limits, ...): each test renders its own.
+    # A fresh form's HTML, and its whole page, are kept per (form class, language), made with
+    # the settings of the test that first rendered them (file limits, ...): each test renders
+    # its own.
     from tickets.templatetags import ticket_forms
+    from tickets.views import fresh_page
 
     ticket_forms.clear()
+    fresh_page.clear()
     yield
 
 

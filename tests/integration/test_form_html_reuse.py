@@ -1,7 +1,9 @@
-"""A fresh customer form's HTML is rendered once per (form class, language) and reused: the page
-it makes is byte for byte the page a full render makes, but for the token, for every form, both
-doors (the page and the embed), every language, and with the challenge on; a bound, prefilled
-or staff form is rendered in full."""
+"""A fresh customer form's HTML, and its whole page when the GET names nothing but the language,
+are rendered once per (form class, language) and reused: the page is byte for byte the page a
+full render makes, but for the token, for every form, both doors (the page and the embed), every
+language (named by `?lang=`, by the browser, or by a `?lang=` that names none of ours), and with
+the challenge on; a bound, prefilled or staff form, and a page with a host's parameters, are
+rendered in full."""
 
 import re
 
@@ -9,14 +11,15 @@ import pytest
 
 from tickets.schema.service import get_schema
 from tickets.templatetags import ticket_forms
+from tickets.views import fresh_page
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="form_token" value="[^"]+"')
 
 
-def page(client, url: str) -> str:
-    response = client.get(url)
+def page(client, url: str, **headers: str) -> str:
+    response = client.get(url, **headers)
     assert response.status_code == 200
     return TOKEN.sub('name="form_token" value="T"', response.content.decode())
 
@@ -36,15 +39,16 @@ def test_the_reused_html_is_the_full_render_but_for_the_token(
     settings.TICKETS_CHALLENGE = challenge
     ticket_forms.clear()
     urls = [
-        f"{door}/{spec.slug}/?lang={lang}"
+        f"{door}/{spec.slug}/{query}"
         for spec in get_schema().forms_for("customer")
         for door in ("/forms", "/embed")
-        for lang in ("en", "ru", "uk")
+        for query in ("?lang=en", "?lang=ru", "?lang=uk", "", "?lang=xx")
     ]
-    reused = {url: (page(client, url), page(client, url)) for url in urls}  # kept, then reused
+    browser = {"HTTP_ACCEPT_LANGUAGE": "uk"}  # speaks for a page whose query names no language
+    reused = {url: (page(client, url, **browser), page(client, url, **browser)) for url in urls}
     full_render()
-    for url, (first, again) in reused.items():
-        assert first == again == page(client, url), url
+    for url, (first, again) in reused.items():  # kept, then reused; then rendered in full
+        assert first == again == page(client, url, **browser), url
     # Each fresh page still carries a token of its own.
     tokens = {TOKEN.search(client.get(urls[0]).content.decode())[0] for _ in range(3)}
     assert len(tokens) == 3
@@ -68,3 +72,19 @@ def test_the_field_templates_see_the_form_they_render(client, full_render):
     full_render()
     for html in (kept, page(client, "/forms/support/")):
         assert 'data-file-limits data-max-files="' in html
+
+
+def test_a_page_with_other_parameters_is_rendered_in_full_and_not_kept(client, settings):
+    """A host's parameters (or a prefill) are the page's own: such a page is never kept, so a
+    script's endless queries cannot grow what the portal keeps."""
+    settings.EMBED_ALLOWED_ORIGINS = ["https://help.example.com"]
+    fresh_page.clear()
+    client.get("/forms/support/?lang=ru")
+    kept = {cls: dict(pages) for cls, pages in fresh_page._pages.items()}
+    for query in ("?parent=https://help.example.com&color=%23aa0000", "?bg=transparent&n=1"):
+        html = client.get(f"/embed/support/{query}").content.decode()
+        assert ("#aa0000" in html) == ("color" in query) and ("transparent" in html) == (
+            "bg" in query
+        )
+    client.get("/forms/support/?x=1&lang=ru")
+    assert {cls: dict(pages) for cls, pages in fresh_page._pages.items()} == kept

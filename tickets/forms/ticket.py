@@ -368,11 +368,13 @@ class FreshForm:
     keeps_draft = True
     long_list = LONG_LIST
 
-    def __init__(self, form_cls: type[TicketForm]):
+    def __init__(self, form_cls: type[TicketForm], token: str = ""):
+        """`token`: a stand-in for the one-time token a form is issued (a kept page's)."""
         self.form_cls = form_cls
         self.audience = form_cls.audience
         self.start = Prefill()
-        self.initial = {"form_token": tokens.issue(form_cls.spec.slug, form_cls.audience)}
+        token = token or tokens.issue(form_cls.spec.slug, form_cls.audience)
+        self.initial = {"form_token": token}
 
     @property
     def has_long_list(self) -> bool:

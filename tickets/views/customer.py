@@ -32,7 +32,7 @@ from ..helpdesk.client import meanwhile
 from ..models import Submission
 from ..records import Outcome, StoredFile
 from ..schema.service import get_schema
-from . import reading, status_page
+from . import fresh_page, reading, status_page
 from .shared import see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
@@ -66,9 +66,10 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
         return _post(request, door, values, refusal)
     if refusal:
         return render(request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400)
+    if values != Prefill():
+        return render(request, template, {**page, "form": door.form_cls(prefill=values)})
     # A form as first shown is built only if its kept HTML is not there yet.
-    form = door.form_cls(prefill=values) if values != Prefill() else FreshForm(door.form_cls)
-    return render(request, template, {**page, "form": form})
+    return fresh_page.response(request, template, page, FreshForm(door.form_cls))
 
 
 def _post(
