@@ -5,13 +5,15 @@ language (named by `?lang=`, by the browser, or by a `?lang=` that names none of
 the challenge on; a bound, prefilled or staff form, and a page with a host's parameters, are
 rendered in full."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 from tickets.schema.service import get_schema
 from tickets.templatetags import ticket_forms
-from tickets.views import fresh_page
+from tickets.views import customer, fresh_page
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +82,37 @@ def test_a_page_with_other_parameters_is_rendered_in_full_and_not_kept(client, s
     settings.EMBED_ALLOWED_ORIGINS = ["https://help.example.com"]
     fresh_page.clear()
     client.get("/forms/support/?lang=ru")
-    kept = {cls: dict(pages) for cls, pages in fresh_page._pages.items()}
+    kept = fresh_page._pages.count()
     for query in ("?parent=https://help.example.com&color=%23aa0000", "?bg=transparent&n=1"):
         html = client.get(f"/embed/support/{query}").content.decode()
         assert ("#aa0000" in html) == ("color" in query) and ("transparent" in html) == (
             "bg" in query
         )
     client.get("/forms/support/?x=1&lang=ru")
-    assert {cls: dict(pages) for cls, pages in fresh_page._pages.items()} == kept
+    assert fresh_page._pages.count() == kept == 1
+
+
+def test_a_schema_changed_while_a_page_is_made_never_keeps_the_old_title(
+    client, settings, tmp_path, monkeypatch
+):
+    """The file is edited between the view's read of the form's spec and its build of the form's
+    class: the page shows the class's spec (the new schema's), so no kept page is left with the
+    old title until the next edit."""
+    data = json.loads(Path(settings.TICKETS_SCHEMA_FILE).read_text(encoding="utf-8"))
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    settings.TICKETS_SCHEMA_FILE = path
+    form = next(f for f in data["forms"] if f["slug"] == "support")
+    read_spec, edited = customer.spec_for, []
+
+    def spec_then_edit(slug, audience):
+        spec = read_spec(slug, audience)
+        if not edited:  # the file changes right after this request read its spec
+            form["title"] = {"en": "New title", "ru": "Новое", "ua": "Нове"}
+            path.write_text(json.dumps(data), encoding="utf-8")
+            edited.append(True)
+        return spec
+
+    monkeypatch.setattr(customer, "spec_for", spec_then_edit)
+    pages = [client.get("/forms/support/?lang=en").content.decode() for _ in range(3)]
+    assert edited and all('<h1 class="h2">New title</h1>' in html for html in pages)

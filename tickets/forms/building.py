@@ -103,12 +103,13 @@ _classes_lock = threading.Lock()
 def form_class(
     spec: FormSpec, audience: str, schema: Schema | None = None, base: type[TicketForm] = TicketForm
 ) -> type[TicketForm]:
-    """The form class for (form, audience), built once per schema in service."""
+    """The form class for (form, audience), built once per schema in service, from that
+    schema's own spec of the form (`spec` may come from one read a moment before a change)."""
     schema = schema or get_schema()
     key = (spec.slug, audience, base.__name__, settings.TICKETS_CHALLENGE)
     cls = _classes.get(key)
     if cls is None or cls.schema is not schema:
         with _classes_lock:
-            cls = build_form_class(schema, spec, audience, base)
+            cls = build_form_class(schema, schema.form(spec.slug) or spec, audience, base)
             _classes[key] = cls
     return cls

@@ -66,9 +66,10 @@ _meanwhile: ContextVar[Callable[[], None] | None] = ContextVar("meanwhile", defa
 
 @contextmanager
 def meanwhile(work: Callable[[], None]) -> Iterator[None]:
-    """Within the block, `work` is called once, as this thread's next request to the API is
-    about to go out: it hands to another thread what can be done while the answer is awaited (a
-    person's status page, views/status_page.py). Not called when no request goes out."""
+    """Within the block, `work` is called once, when this thread's next request to the API has
+    been sent whole and its answer is awaited: it hands to another thread what can be done
+    meanwhile (a person's status page, views/status_page.py). Not called when no request goes
+    out (the governor refuses, the API was just found down) nor through a proxy."""
     token = _meanwhile.set(work)
     try:
         yield

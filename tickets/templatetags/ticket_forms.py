@@ -2,32 +2,25 @@
 
 Rendering the form is nearly all of a form page's cost (crispy's templates and Django's widget
 templates, a few hundred renders). A customer's fresh form differs from the next one only by its
-token, so its HTML is kept per (form class, language) — the class is rebuilt for each schema in
-service and each TICKETS_CHALLENGE setting, so it names those too — rendered once with a
+token, so its HTML is kept per (form class, language) (lib/kept.py), rendered once with a
 placeholder token that each page then replaces. A form that is bound (sent back with errors),
 prefilled or a staff form (its lists come from the helpdesk) is rendered in full, as always.
 """
 
 from __future__ import annotations
 
-import threading
-from weakref import WeakKeyDictionary
-
 from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
 from django import template
-from django.core.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from ..forms.ticket import FreshForm
+from ..lib.kept import Kept
 
 register = template.Library()
 
 PLACEHOLDER = "ticket-form-token-placeholder"
-# Per form class (a schema in service and a TICKETS_CHALLENGE setting each make their own; one
-# that goes away takes its HTML along), per language.
-_rendered: WeakKeyDictionary[type, dict[str, str]] = WeakKeyDictionary()
-_lock = threading.Lock()
+_rendered = Kept()  # per form class, per language
 
 
 def reusable(form) -> bool:
@@ -47,11 +40,10 @@ def ticket_form(context, form) -> SafeString:
         return _render(form.build() if isinstance(form, FreshForm) else form, context)
     form_cls = form.form_cls if isinstance(form, FreshForm) else type(form)
     language = get_language() or ""
-    html = _rendered.get(form_cls, {}).get(language)
+    html = _rendered.get(form_cls, language)
     if html is None:
         html = _render(form_cls(initial={"form_token": PLACEHOLDER}), context)
-        with _lock:
-            _rendered.setdefault(form_cls, {})[language] = html
+        _rendered.keep(form_cls, language, html)
     return mark_safe(html.replace(PLACEHOLDER, form.initial["form_token"]))
 
 
@@ -62,12 +54,6 @@ def _render(form, context) -> str:
         return CrispyFormNode("ticket_form_object", None).render(context)
 
 
-def clear(**_signal) -> None:
+def clear() -> None:
     """Forget every kept rendering (the tests compare a kept one with a full one)."""
-    with _lock:
-        _rendered.clear()
-
-
-# The HTML carries settings (the file limits, their help text): a changed setting (the tests
-# change them; a deployment restarts) renders anew.
-setting_changed.connect(clear)
+    _rendered.clear()

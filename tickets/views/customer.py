@@ -8,8 +8,9 @@ are blocked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -54,10 +55,11 @@ class _Door:
 
 def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     """The form on its own page or embedded: one validation and submission path for both."""
-    spec = spec_for(slug, AUDIENCE)
-    page = {"spec": spec, "embed": framing.frame_context(request) if embed else None}
+    # The class's spec is the page's: the one of the schema the class was built from.
+    form_cls = form_class(spec_for(slug, AUDIENCE), AUDIENCE)
+    page = {"spec": form_cls.spec, "embed": framing.frame_context(request) if embed else None}
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
-    door = _Door(form_class(spec, AUDIENCE), page, template, embed)
+    door = _Door(form_cls, page, template, embed)
     try:
         values, refusal = prefill.from_request(request.GET, door.form_cls), None
     except prefill.ContextError as error:
@@ -98,6 +100,7 @@ def _post(
     with meanwhile(answer.begin):
         outcome = submissions.receive(form.handover(client=client_key(request)), answer.kept)
     if not outcome.accepted:
+        answer.discard()
         show_outcome(form, outcome)
         return render(request, door.template, {**door.page, "form": form})
     return answer.response(outcome)
@@ -157,21 +160,30 @@ class _StatusAnswer:
 
     def begin(self) -> None:
         if self.kept_as:
-            self.ahead = status_page.Ahead(self.request, self.template, self._kept_page)
+            # A request of its own: the page names its address on it (page_url, for its
+            # language links), and this request may yet show the form again (a rejection).
+            request = copy(self.request)
+            page = partial(self._kept_page, request)
+            self.ahead = status_page.Ahead(request, self.template, page)
 
     def response(self, outcome: Outcome) -> HttpResponse:
-        if self.ahead and outcome.status:
-            html = self.ahead.finish(outcome.status)
-        else:  # no request went out (the API is down), or this POST kept nothing new
-            page = {**self._kept_page(), "status": outcome.status} if self.kept_as else None
-            html = status_page.render(self.request, self.template, page or self._read(outcome))
+        html = self.ahead.finish(outcome.status) if self.ahead and outcome.status else None
+        if html is None:  # not made ahead (no request went out), or this POST kept nothing new
+            page = self._kept_page(self.request) if self.kept_as else self._read(outcome)
+            page["status"] = outcome.status or page["status"]
+            html = status_page.render(self.request, self.template, page)
         response = HttpResponse(html, status=201)
-        response["Location"] = self.request.page_url
+        response["Location"] = _status_address(self.request, outcome.submission_key, self.embed)
         return response
 
-    def _kept_page(self) -> dict:
+    def discard(self) -> None:
+        """The form comes back (the helpdesk rejected it): its status page is not wanted."""
+        if self.ahead:
+            self.ahead.discard()
+
+    def _kept_page(self, request: HttpRequest) -> dict:
         submission, files = self.kept_as
-        return _page(self.request, submission, self.embed, files, answers_post=True)
+        return _page(request, submission, self.embed, files, answers_post=True)
 
     def _read(self, outcome: Outcome) -> dict:
         """A corrected form's submission, or one a POST of the same form made at once."""

@@ -3,16 +3,13 @@
 A GET that names nothing but the language shows the form as first shown: no prefill and none of
 a host's parameters (an embed's parent, theme or colours). Its page then differs from the next
 one by the form's one-time token alone, so it is kept per (form class, template, language, the
-`?lang=` it named) and each GET puts its own token in the placeholder's place; the form's own
-HTML is kept the same way (templatetags/ticket_forms.py). Any other page is rendered in full.
+`?lang=` it named; lib/kept.py), and each GET puts its own token in the placeholder's place.
+The form's own HTML is kept the same way (templatetags/ticket_forms.py). Any other page is
+rendered in full.
 """
 
 from __future__ import annotations
 
-import threading
-from weakref import WeakKeyDictionary
-
-from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,13 +17,11 @@ from django.utils.translation import get_language
 
 from ..embedding.language import chosen
 from ..forms.ticket import FreshForm
+from ..lib.kept import Kept
 from ..templatetags import ticket_forms
 from .compression import SAFE_PARAMETERS
 
-# Per form class (a schema in service and a TICKETS_CHALLENGE setting each make their own; one
-# that goes away takes its pages along), per (template, language, `?lang=`).
-_pages: WeakKeyDictionary[type, dict[tuple[str, str, str], str]] = WeakKeyDictionary()
-_lock = threading.Lock()
+_pages = Kept()  # per form class, per (template, language, `?lang=`)
 
 
 def response(request: HttpRequest, template: str, page: dict, form: FreshForm) -> HttpResponse:
@@ -36,21 +31,14 @@ def response(request: HttpRequest, template: str, page: dict, form: FreshForm) -
     # The page names the language it speaks and, in its links, the `?lang=` it was asked with
     # (any other value of it names none): both are in the key, and nothing else of the request.
     key = (template, get_language() or "", chosen(request))
-    html = _pages.get(form.form_cls, {}).get(key)
+    html = _pages.get(form.form_cls, key)
     if html is None:
         stand_in = FreshForm(form.form_cls, token=ticket_forms.PLACEHOLDER)
         html = render_to_string(template, {**page, "form": stand_in}, request)
-        with _lock:
-            _pages.setdefault(form.form_cls, {})[key] = html
+        _pages.keep(form.form_cls, key, html)
     return HttpResponse(html.replace(ticket_forms.PLACEHOLDER, form.initial["form_token"]))
 
 
-def clear(**_signal) -> None:
+def clear() -> None:
     """Forget every kept page (the tests compare a kept one with a full one)."""
-    with _lock:
-        _pages.clear()
-
-
-# A page carries settings (the file limits, the challenge's address): a changed setting (the
-# tests change them; a deployment restarts) renders anew.
-setting_changed.connect(clear)
+    _pages.clear()

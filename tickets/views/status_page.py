@@ -13,17 +13,29 @@ page so made is byte for byte the page rendered at once (tests/integration/test_
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import tzinfo
 
+from django.conf import settings
 from django.db import connections
 from django.http import Http404, HttpRequest, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from django.urls import (
+    clear_script_prefix,
+    get_script_prefix,
+    get_urlconf,
+    reverse,
+    set_script_prefix,
+    set_urlconf,
+)
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -36,10 +48,11 @@ from ..models import Submission
 from ..records import StaffDirectory, Status, StoredFile
 from ..schema.service import get_schema
 
+logger = logging.getLogger(__name__)
+
 PARTS = ("page_title", "status_block", "body_state")
-# As many renderings at once as a gunicorn worker has request threads (README: --threads 4);
-# more wait their turn, and the request waits for its own.
-POOL_SIZE = 4
+# Seconds a finished attempt waits for its page still being made; then it is rendered at once.
+WAIT = 2.0
 
 
 def submission_for(key: str, audience: str) -> Submission:
@@ -88,22 +101,64 @@ def render(request: HttpRequest, template: str, page: dict) -> str:
 
 class Ahead:
     """A POST's status page, made in a thread of the pool while the request's own thread waits
-    for the helpdesk (`page` makes its context there), and finished with the attempt's status."""
+    for the helpdesk (`page` makes its context there, from a request of its own), and finished
+    with the attempt's status."""
 
     def __init__(self, request: HttpRequest, template: str, page: Callable[[], dict]):
         # Unguessable: what a person typed (shown in the page's summary) never matches one.
         token = secrets.token_hex(12)
         self._marks = {name: mark_safe(f"ahead-{token}-{name}") for name in PARTS}
         self._made: Future[tuple[dict, str]] = _pool().submit(
-            _render_ahead, request, template, page, self._marks, translation.get_language()
+            _render_ahead, request, template, page, self._marks, _Place.here()
         )
 
-    def finish(self, status: Status) -> str:
-        """The page as `status` says: the one rendered ahead, its marks filled in."""
-        page, html = self._made.result()  # what went wrong there is raised here
+    def finish(self, status: Status) -> str | None:
+        """The page as `status` says: the one made ahead, its marks filled in. None when it was
+        not made after all (the pool was busy with others: not begun yet, so the caller renders
+        it at once; or its making failed, which is logged)."""
+        if self._made.cancel():
+            return None
+        try:
+            page, html = self._made.result(timeout=WAIT)
+        except Exception:
+            logger.exception("The status page made ahead could not be made")
+            return None
         for name, part in parts(page, status).items():
             html = html.replace(self._marks[name], part)
         return html
+
+    def discard(self) -> None:
+        """Not wanted after all (the form comes back): not begun, or let end before the form is
+        rendered (nothing of it is then still at work beside the request)."""
+        if not self._made.cancel():
+            wait([self._made], timeout=WAIT)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """What of the request's own thread a page's rendering reads: its language, time zone,
+    script prefix (a portal served under a path) and URLconf. Django keeps each per thread."""
+
+    language: str | None
+    zone: tzinfo
+    script_prefix: str
+    urlconf: str | None
+
+    @classmethod
+    def here(cls) -> _Place:
+        zone = timezone.get_current_timezone()
+        return cls(translation.get_language(), zone, get_script_prefix(), get_urlconf())
+
+    @contextmanager
+    def entered(self) -> Iterator[None]:
+        set_script_prefix(self.script_prefix)
+        set_urlconf(self.urlconf)
+        try:
+            with translation.override(self.language), timezone.override(self.zone):
+                yield
+        finally:
+            clear_script_prefix()
+            set_urlconf(None)
 
 
 def _render_ahead(
@@ -111,10 +166,10 @@ def _render_ahead(
     template: str,
     page: Callable[[], dict],
     marks: dict[str, SafeString],
-    language: str,
+    place: _Place,
 ) -> tuple[dict, str]:
     try:
-        with translation.override(language):
+        with place.entered():
             made = page()
             # Without its status: the page uses it only in its parts, and a use of it elsewhere
             # would show as a difference from the page rendered at once (the tests compare).
@@ -132,14 +187,16 @@ _pools_lock = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
-    """This process's pool: a worker forked from a process that had one starts its own (the
+    """This process's pool, one thread for each of a worker's request threads
+    (PORTAL_WEB_THREADS): a worker forked from a process that had one starts its own (the
     threads stay behind in the parent)."""
     pid = os.getpid()
     pool = _pools.get(pid)
     if pool is None:
         with _pools_lock:
             pool = _pools.setdefault(
-                pid, ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="status-page")
+                pid,
+                ThreadPoolExecutor(settings.PORTAL_WEB_THREADS, thread_name_prefix="status-page"),
             )
     return pool
 
