@@ -131,15 +131,17 @@ def test_a_posts_page_made_ahead_is_the_page_rendered_at_once(
 
 
 @pytest.mark.parametrize("state", list(Submission.State))
+@pytest.mark.parametrize("number", ["HD-7", 'HD <7> & "8"', ""], ids=["number", "odd", "none"])
 @pytest.mark.parametrize("template", PAGES)
-def test_every_state_made_ahead_is_the_state_rendered_at_once(rf, state, template):
+def test_every_state_made_ahead_is_the_state_rendered_at_once(rf, state, template, number):
+    """Whatever the state, and whatever number the helpdesk gave (one to escape, or none)."""
     submission = Submission(
         form_slug="support",
         audience="customer",
         language="en",
         payload={"user_email": "ann@example.com", "description": "Hi", **TYPED},
         state=state,
-        unique_id="HD-7" if state == Submission.State.FILED else "",
+        unique_id=number if state == Submission.State.FILED else "",
     )
     request = rf.get("/tickets/KEY/")
 

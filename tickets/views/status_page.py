@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 from django.conf import settings
@@ -102,14 +102,16 @@ def render(request: HttpRequest, template: str, page: dict) -> str:
 class Ahead:
     """A POST's status page, made in a thread of the pool while the request's own thread waits
     for the helpdesk (`page` makes its context there, from a request of its own), and finished
-    with the attempt's status."""
+    with the attempt's status. The parts of the two states an attempt mostly ends in (filed,
+    with a mark for its number; received) are made there too."""
 
     def __init__(self, request: HttpRequest, template: str, page: Callable[[], dict]):
         # Unguessable: what a person typed (shown in the page's summary) never matches one.
         token = secrets.token_hex(12)
         self._marks = {name: mark_safe(f"ahead-{token}-{name}") for name in PARTS}
-        self._made: Future[tuple[dict, str]] = _pool().submit(
-            _render_ahead, request, template, page, self._marks, _Place.here()
+        self._number = f"ahead-{token}-number"
+        self._made: Future[_Made] = _pool().submit(
+            _render_ahead, request, template, page, self._marks, self._number, _Place.here()
         )
 
     def finish(self, status: Status) -> str | None:
@@ -119,19 +121,40 @@ class Ahead:
         if self._made.cancel():
             return None
         try:
-            page, html = self._made.result(timeout=WAIT)
+            made = self._made.result(timeout=WAIT)
         except Exception:
             logger.exception("The status page made ahead could not be made")
             return None
-        for name, part in parts(page, status).items():
+        html = made.html
+        for name, part in self._parts(made, status).items():
             html = html.replace(self._marks[name], part)
         return html
+
+    def _parts(self, made: _Made, status: Status) -> dict[str, str]:
+        likely = made.likely.get(status.state)
+        # Made for the submission's reference, and for a number only when filed (a filed
+        # ticket without one is titled as one without a number).
+        if likely is None or status.reference != made.page["status"].reference:
+            return parts(made.page, status)
+        if bool(status.unique_id) != (status.state == "filed"):
+            return parts(made.page, status)
+        # Escaping is character by character: the escaped number in place of its mark is the
+        # part rendered with the number.
+        number = escape(status.unique_id)
+        return {name: part.replace(self._number, number) for name, part in likely.items()}
 
     def discard(self) -> None:
         """Not wanted after all (the form comes back): not begun, or let end before the form is
         rendered (nothing of it is then still at work beside the request)."""
         if not self._made.cancel():
             wait([self._made], timeout=WAIT)
+
+
+@dataclass(frozen=True)
+class _Made:
+    page: dict  # the page's context, its status the kept submission's
+    html: str  # the page with a mark for each of its parts
+    likely: dict[str, dict[str, SafeString]]  # per likely state, its parts (the number a mark)
 
 
 @dataclass(frozen=True)
@@ -166,15 +189,21 @@ def _render_ahead(
     template: str,
     page: Callable[[], dict],
     marks: dict[str, SafeString],
+    number: str,
     place: _Place,
-) -> tuple[dict, str]:
+) -> _Made:
     try:
         with place.entered():
             made = page()
             # Without its status: the page uses it only in its parts, and a use of it elsewhere
             # would show as a difference from the page rendered at once (the tests compare).
             ahead = {**{k: v for k, v in made.items() if k != "status"}, **marks}
-            return made, render_to_string(template, ahead, request)
+            kept = made["status"]
+            likely = {
+                "filed": parts(made, replace(kept, state="filed", unique_id=number)),
+                "received": parts(made, replace(kept, state="received", unique_id="")),
+            }
+            return _Made(made, render_to_string(template, ahead, request), likely)
     finally:
         # The page reads nothing from the database; were it ever to, this thread's connection
         # goes now, not at a request's end, which no thread of the pool ever sees.
