@@ -14,6 +14,20 @@ def pytest_report_header(config) -> str:
     return f"portal on: {engine}; rate counters and throttles: {redis}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite in a file, as the portal's own (WAL, a wait for the write lock), not in memory:
+    connections to the in-memory database share one cache, where a second writer fails at once
+    ("database table is locked") instead of waiting its turn, and a POST counts its ticket
+    beside its attempt (views/beside.py) while the sandbox API writes the ticket."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test = database.setdefault("TEST", {})
+        test["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _system_checks(django_db_setup):
     # A broken schema file stops the test run, as it stops runserver and migrate.

@@ -31,7 +31,7 @@ from tests.integration.test_portal_flow import (
 from tests.stub_server import stub_server
 from tickets.delivery.status import status_of
 from tickets.models import Submission
-from tickets.views import customer, status_page
+from tickets.views import beside, customer, status_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,7 +84,7 @@ def rendered_in_the_pool():
     rendered = threading.Event()
 
     def seen(sender, **_kwargs):
-        in_pool = threading.current_thread().name.startswith("status-page")
+        in_pool = threading.current_thread().name.startswith(beside.THREAD_NAME)
         if sender.name in PAGES and in_pool:
             rendered.set()
 
@@ -221,7 +221,7 @@ def test_a_busy_pool_does_not_hold_the_answer(client, settings):
     """Every thread of the pool busy (other requests' pages): this page is not waited for, but
     rendered at once once the attempt is over."""
     release = threading.Event()
-    pool = status_page._pool()
+    pool = beside._pool()
     busy = [pool.submit(release.wait, 10) for _ in range(pool._max_workers)]
     try:
         with answering_server(201, FILED) as (api, _seen):
@@ -236,4 +236,4 @@ def test_a_busy_pool_does_not_hold_the_answer(client, settings):
             work.result(10)
 
     assert response.status_code == 201 and "HD-0041" in response.content.decode()
-    assert took < status_page.WAIT / 2  # not held until the wait for a page being made ends
+    assert took < beside.WAIT / 2  # not held until the wait for a page being made ends

@@ -9,7 +9,8 @@ three statements; in Redis, one script.
 What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
 costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
 looked at before a POST is validated, by reading the counters only (a POST that is not counted
-writes nothing, so a script cannot grow the store), and counted once the ticket is kept; under
+writes nothing, so a script cannot grow the store), and counted once the ticket is kept, as its
+first attempt's request goes out (views/customer.py), never after the API's answer; under
 concurrent POSTs from one address a few more than the limit can get through, never a flood.
 """
 

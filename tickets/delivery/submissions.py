@@ -31,9 +31,9 @@ OnKept = Callable[[Submission, tuple[StoredFile, ...]], None]
 def receive(handover: Handover, on_kept: OnKept | None = None) -> Outcome:
     """A posted form's whole way: keep its files and, when it is valid, its ticket. `on_kept`
     is called once this POST has kept a new submission, before its first attempt, with the
-    submission and its files as its status page lists them: the throttles count it then, not
-    after an attempt that may wait long for the API (while other POSTs from the same sender
-    would find it uncounted), and its page can be made while the helpdesk answers."""
+    submission and its files as its status page lists them: the view then counts it against
+    the throttles and makes its page while the helpdesk answers, not after an attempt that may
+    wait long for the API (while other POSTs from the same sender would find it uncounted)."""
     try:
         files = storage.keep(handover.uploads)
     except storage.UploadsFull:

@@ -8,6 +8,7 @@ are blocked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from copy import copy
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -33,7 +34,7 @@ from ..helpdesk.client import meanwhile
 from ..models import Submission
 from ..records import Outcome, StoredFile
 from ..schema.service import get_schema
-from . import fresh_page, reading, status_page
+from . import beside, fresh_page, reading, status_page
 from .shared import see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
@@ -142,8 +143,9 @@ class _StatusAnswer:
     own address in the address bar, so a reload asks the status page; without JavaScript a
     resent POST finds the same submission by its token and is sent there (_post).
 
-    Once the submission is kept (the throttles count it then), the page is made while its first
-    attempt waits for the helpdesk (status_page.Ahead, begun as the request goes out), and
+    A kept submission is counted against the throttles, and its page made, while its first
+    attempt waits for the helpdesk (views/beside.py, begun as the request goes out); either is
+    done here instead when no request went out or the pool had not begun it. The page is
     finished with the attempt's outcome."""
 
     def __init__(self, request: HttpRequest, embed: bool, sender: throttles.Sender):
@@ -152,14 +154,15 @@ class _StatusAnswer:
         self.sender = sender
         self.template = _template(embed)
         self.kept_as: tuple[Submission, tuple[StoredFile, ...]] | None = None
+        self.counting: Future | None = None
         self.ahead: status_page.Ahead | None = None
 
     def kept(self, submission: Submission, files: tuple[StoredFile, ...]) -> None:
-        self.sender.counted()
         self.kept_as = (submission, files)
 
     def begin(self) -> None:
         if self.kept_as:
+            self.counting = beside.submit(self.sender.counted)
             # A request of its own: the page names its address on it (page_url, for its
             # language links), and this request may yet show the form again (a rejection).
             request = copy(self.request)
@@ -167,6 +170,7 @@ class _StatusAnswer:
             self.ahead = status_page.Ahead(request, self.template, page)
 
     def response(self, outcome: Outcome) -> HttpResponse:
+        self._counted()
         html = self.ahead.finish(outcome.status) if self.ahead and outcome.status else None
         if html is None:  # not made ahead (no request went out), or this POST kept nothing new
             page = self._kept_page(self.request) if self.kept_as else self._read(outcome)
@@ -177,9 +181,21 @@ class _StatusAnswer:
         return response
 
     def discard(self) -> None:
-        """The form comes back (the helpdesk rejected it): its status page is not wanted."""
+        """The form comes back (the helpdesk rejected it): its status page is not wanted (the
+        ticket it made still counts)."""
+        self._counted()
         if self.ahead:
             self.ahead.discard()
+
+    def _counted(self) -> None:
+        """A kept submission counted once, before the answer leaves: beside the attempt, or here
+        (nothing was sent, or the pool had not begun it)."""
+        if not self.kept_as:
+            return
+        if self.counting is None or self.counting.cancel():
+            self.sender.counted()
+        else:
+            wait([self.counting], timeout=beside.WAIT)
 
     def _kept_page(self, request: HttpRequest) -> dict:
         submission, files = self.kept_as

@@ -5,37 +5,24 @@ Three parts of the page follow from the submission's `Status`: the title, the st
 (tickets/status.html, with the line about the email the helpdesk will send) and, embedded, the
 body's state; they are what static/js/status.js replaces when the status changes. They come into
 the page's template as values, rendered here. Everything else a POST's page shows is known once
-its submission is kept: that page is rendered then (`Ahead`), in a thread of a small pool while
-the request's own thread waits for the helpdesk's answer, with a mark in each part's place. Once
-the first attempt is over only the status block is rendered, and the marks are filled in. The
-page so made is byte for byte the page rendered at once (tests/integration/test_status_page.py).
+its submission is kept: that page is rendered then (`Ahead`), beside the request while its own
+thread waits for the helpdesk's answer (views/beside.py), with a mark in each part's place, and
+so are the parts of the two states an attempt mostly ends in. Once the attempt is over, the
+marks are filled in. The page so made is byte for byte the page rendered at once
+(tests/integration/test_status_page.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
-from datetime import tzinfo
 
-from django.conf import settings
-from django.db import connections
 from django.http import Http404, HttpRequest, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import (
-    clear_script_prefix,
-    get_script_prefix,
-    get_urlconf,
-    reverse,
-    set_script_prefix,
-    set_urlconf,
-)
-from django.utils import timezone, translation
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -47,12 +34,11 @@ from ..lib.rows import select_where
 from ..models import Submission
 from ..records import StaffDirectory, Status, StoredFile
 from ..schema.service import get_schema
+from . import beside
 
 logger = logging.getLogger(__name__)
 
 PARTS = ("page_title", "status_block", "body_state")
-# Seconds a finished attempt waits for its page still being made; then it is rendered at once.
-WAIT = 2.0
 
 
 def submission_for(key: str, audience: str) -> Submission:
@@ -110,8 +96,8 @@ class Ahead:
         token = secrets.token_hex(12)
         self._marks = {name: mark_safe(f"ahead-{token}-{name}") for name in PARTS}
         self._number = f"ahead-{token}-number"
-        self._made: Future[_Made] = _pool().submit(
-            _render_ahead, request, template, page, self._marks, self._number, _Place.here()
+        self._made: Future[_Made] = beside.submit(
+            _render_ahead, request, template, page, self._marks, self._number
         )
 
     def finish(self, status: Status) -> str | None:
@@ -121,7 +107,7 @@ class Ahead:
         if self._made.cancel():
             return None
         try:
-            made = self._made.result(timeout=WAIT)
+            made = self._made.result(timeout=beside.WAIT)
         except Exception:
             logger.exception("The status page made ahead could not be made")
             return None
@@ -147,7 +133,7 @@ class Ahead:
         """Not wanted after all (the form comes back): not begun, or let end before the form is
         rendered (nothing of it is then still at work beside the request)."""
         if not self._made.cancel():
-            wait([self._made], timeout=WAIT)
+            wait([self._made], timeout=beside.WAIT)
 
 
 @dataclass(frozen=True)
@@ -157,77 +143,23 @@ class _Made:
     likely: dict[str, dict[str, SafeString]]  # per likely state, its parts (the number a mark)
 
 
-@dataclass(frozen=True)
-class _Place:
-    """What of the request's own thread a page's rendering reads: its language, time zone,
-    script prefix (a portal served under a path) and URLconf. Django keeps each per thread."""
-
-    language: str | None
-    zone: tzinfo
-    script_prefix: str
-    urlconf: str | None
-
-    @classmethod
-    def here(cls) -> _Place:
-        zone = timezone.get_current_timezone()
-        return cls(translation.get_language(), zone, get_script_prefix(), get_urlconf())
-
-    @contextmanager
-    def entered(self) -> Iterator[None]:
-        set_script_prefix(self.script_prefix)
-        set_urlconf(self.urlconf)
-        try:
-            with translation.override(self.language), timezone.override(self.zone):
-                yield
-        finally:
-            clear_script_prefix()
-            set_urlconf(None)
-
-
 def _render_ahead(
     request: HttpRequest,
     template: str,
     page: Callable[[], dict],
     marks: dict[str, SafeString],
     number: str,
-    place: _Place,
 ) -> _Made:
-    try:
-        with place.entered():
-            made = page()
-            # Without its status: the page uses it only in its parts, and a use of it elsewhere
-            # would show as a difference from the page rendered at once (the tests compare).
-            ahead = {**{k: v for k, v in made.items() if k != "status"}, **marks}
-            kept = made["status"]
-            likely = {
-                "filed": parts(made, replace(kept, state="filed", unique_id=number)),
-                "received": parts(made, replace(kept, state="received", unique_id="")),
-            }
-            return _Made(made, render_to_string(template, ahead, request), likely)
-    finally:
-        # The page reads nothing from the database; were it ever to, this thread's connection
-        # goes now, not at a request's end, which no thread of the pool ever sees.
-        for connection in connections.all(initialized_only=True):
-            connection.close()
-
-
-_pools: dict[int, ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    """This process's pool, one thread for each of a worker's request threads
-    (PORTAL_WEB_THREADS): a worker forked from a process that had one starts its own (the
-    threads stay behind in the parent)."""
-    pid = os.getpid()
-    pool = _pools.get(pid)
-    if pool is None:
-        with _pools_lock:
-            pool = _pools.setdefault(
-                pid,
-                ThreadPoolExecutor(settings.PORTAL_WEB_THREADS, thread_name_prefix="status-page"),
-            )
-    return pool
+    made = page()
+    # Without its status: the page uses it only in its parts, and a use of it elsewhere would
+    # show as a difference from the page rendered at once (the tests compare).
+    ahead = {**{k: v for k, v in made.items() if k != "status"}, **marks}
+    kept = made["status"]
+    likely = {
+        "filed": parts(made, replace(kept, state="filed", unique_id=number)),
+        "received": parts(made, replace(kept, state="received", unique_id="")),
+    }
+    return _Made(made, render_to_string(template, ahead, request), likely)
 
 
 def status_response(key: str, audience: str) -> JsonResponse:
