@@ -32,6 +32,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 def _system_checks(django_db_setup):
     # A broken schema file stops the test run, as it stops runserver and migrate.
     call_command("check", fail_level="ERROR")
+    yield
+    # The work done beside requests (views/beside.py) keeps its threads' connections, as
+    # request threads do: closed before the test database is dropped.
+    from tickets.views import beside
+
+    beside.close()
 
 
 @pytest.fixture(autouse=True)

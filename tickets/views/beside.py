@@ -23,7 +23,7 @@ from datetime import tzinfo
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.urls import (
     clear_script_prefix,
     get_script_prefix,
@@ -94,3 +94,21 @@ def _pool() -> ThreadPoolExecutor:
                 pid, ThreadPoolExecutor(settings.PORTAL_WEB_THREADS, thread_name_prefix=THREAD_NAME)
             )
     return pool
+
+
+def close() -> None:
+    """Close every pool thread's database connections, then the pool (the tests do at their end:
+    a connection left open keeps a test database from being dropped)."""
+    pool = _pools.pop(os.getpid(), None)
+    if pool is None:
+        return
+    threads = pool._max_workers
+    each = threading.Barrier(threads)  # one job a thread: all of them are there at once
+
+    def close_connections() -> None:
+        each.wait(WAIT)
+        connections.close_all()
+
+    for job in [pool.submit(close_connections) for _ in range(threads)]:
+        job.result()
+    pool.shutdown()
