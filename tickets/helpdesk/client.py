@@ -68,8 +68,8 @@ _meanwhile: ContextVar[Callable[[], None] | None] = ContextVar("meanwhile", defa
 def meanwhile(work: Callable[[], None]) -> Iterator[None]:
     """Within the block, `work` is called once, when this thread's next request to the API has
     been sent whole and its answer is awaited: it hands to another thread what can be done
-    meanwhile (a person's status page, views/status_page.py). Not called when no request goes
-    out (the governor refuses, the API was just found down) nor through a proxy."""
+    meanwhile (a person's status page and count, views/beside.py). Not called when no request
+    goes out (the governor refuses, the API was just found down) nor through a proxy."""
     token = _meanwhile.set(work)
     try:
         yield

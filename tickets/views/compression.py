@@ -15,9 +15,15 @@ from django.middleware.gzip import GZipMiddleware
 SAFE_PARAMETERS = {"lang"}
 
 
+def names_only_the_language(request: HttpRequest) -> bool:
+    """Whether the request's query names nothing but `lang`: its page reflects nothing a third
+    party chose (and a fresh form's page is the same for everyone, views/fresh_page.py)."""
+    return not set(request.GET) - SAFE_PARAMETERS
+
+
 class SafeGZipMiddleware(GZipMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # A POST comes back with what was sent (which a third party may have chosen).
-        if request.method not in ("GET", "HEAD") or set(request.GET) - SAFE_PARAMETERS:
+        if request.method not in ("GET", "HEAD") or not names_only_the_language(request):
             return response
         return super().process_response(request, response)

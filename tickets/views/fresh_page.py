@@ -19,14 +19,14 @@ from ..embedding.language import chosen
 from ..forms.ticket import FreshForm
 from ..lib.kept import Kept
 from ..templatetags import ticket_forms
-from .compression import SAFE_PARAMETERS
+from .compression import names_only_the_language
 
 _pages = Kept()  # per form class, per (template, language, `?lang=`)
 
 
 def response(request: HttpRequest, template: str, page: dict, form: FreshForm) -> HttpResponse:
     """The page of a form as first shown: the kept one with this form's token, when it can be."""
-    if set(request.GET) - SAFE_PARAMETERS or not ticket_forms.reusable(form):
+    if not names_only_the_language(request) or not ticket_forms.reusable(form):
         return render(request, template, {**page, "form": form})
     # The page names the language it speaks and, in its links, the `?lang=` it was asked with
     # (any other value of it names none): both are in the key, and nothing else of the request.

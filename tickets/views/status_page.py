@@ -118,11 +118,11 @@ class Ahead:
 
     def _parts(self, made: _Made, status: Status) -> dict[str, str]:
         likely = made.likely.get(status.state)
-        # Made for the submission's reference, and for a number only when filed (a filed
+        # Made for the submission's reference, and with a number only when filed (a filed
         # ticket without one is titled as one without a number).
-        if likely is None or status.reference != made.page["status"].reference:
-            return parts(made.page, status)
-        if bool(status.unique_id) != (status.state == "filed"):
+        same_reference = status.reference == made.page["status"].reference
+        numbered_as_made = bool(status.unique_id) == (status.state == "filed")
+        if likely is None or not (same_reference and numbered_as_made):
             return parts(made.page, status)
         # Escaping is character by character: the escaped number in place of its mark is the
         # part rendered with the number.
