@@ -223,12 +223,11 @@ def submission_overhead(
             "Content-Type": "application/x-www-form-urlencoded", "Origin": base})  # fmt: skip
         answer = connection.getresponse()
         page = answer.read()
-        # Accepted: the answer is the status page itself (201), a redirect to it (302) before.
-        if answer.status == 302:
+        if answer.status == 303:  # accepted: sent to its status page
             connection.request("GET", answer.getheader("Location"))
             answer = connection.getresponse()
             page = answer.read()
-        if answer.status not in (200, 201) or b"data-ticket-status" not in page:
+        if answer.status != 200 or b"data-ticket-status" not in page:
             sys.exit(f"the submission was not accepted: {answer.status}")
         connection.close()
         done = time.perf_counter()

@@ -18,8 +18,8 @@ def pytest_report_header(config) -> str:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """SQLite in a file, as the portal's own (WAL, a wait for the write lock), not in memory:
     connections to the in-memory database share one cache, where a second writer fails at once
-    ("database table is locked") instead of waiting its turn, and a POST counts its ticket
-    beside its attempt (views/beside.py) while the sandbox API writes the ticket."""
+    ("database table is locked") instead of waiting its turn, as when a POST's first attempt
+    waits for the sandbox API, which writes the ticket in the same database."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
@@ -32,12 +32,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 def _system_checks(django_db_setup):
     # A broken schema file stops the test run, as it stops runserver and migrate.
     call_command("check", fail_level="ERROR")
-    yield
-    # The work done beside requests (views/beside.py) keeps its threads' connections, as
-    # request threads do: closed before the test database is dropped.
-    from tickets.views import beside
-
-    beside.close()
 
 
 @pytest.fixture(autouse=True)
@@ -60,14 +54,11 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_form_html():
-    # A fresh form's HTML, and its whole page, are kept per (form class, language), made with
-    # the settings of the test that first rendered them (file limits, ...): each test renders
-    # its own.
+    # A fresh form's HTML is rendered once per (form class, language), with the settings of the
+    # test that first rendered it (file limits, ...): each test renders its own.
     from tickets.templatetags import ticket_forms
-    from tickets.views import fresh_page
 
     ticket_forms.clear()
-    fresh_page.clear()
     yield
 
 

@@ -124,11 +124,12 @@ def form_token(portal: str, slug: str = "support") -> str:
         return TOKEN_RE.search(page.read().decode())[1]
 
 
-ACCEPTED = 201  # what an accepted POST is answered with: its status page itself
+ACCEPTED = 303  # what an accepted POST is answered with: See Other, its status page
 
 
 def post(portal: str, data: dict[str, str], token: str, slug: str = "support") -> int:
-    """The form sent from its own page; the answer's status code (201: accepted, the status page)."""
+    """The form sent from its own page; the answer's status code (303: accepted, sent to its
+    status page)."""
     url = f"{portal}/forms/{slug}/"
     body = urllib.parse.urlencode({**data, "form_token": token}).encode()
     request = urllib.request.Request(url, data=body, headers={"Origin": portal})

@@ -6,9 +6,11 @@ Imports: Django and `tickets.lib` only: the data layer knows nothing of HTTP, fo
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +21,49 @@ def new_public_key() -> str:
 def attachment_path(instance: Attachment, filename: str) -> str:
     # The stored name is the random key: a person's file name never becomes a path.
     return f"attachments/{instance.created_at:%Y/%m}/{instance.key}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    """The rules that pick submissions, each spelled once."""
+
+    def rejected(self) -> SubmissionQuerySet:
+        """Refused by the helpdesk: the person corrects the form, which takes the row back."""
+        return self.filter(**REJECTED)
+
+    def made_by(self, nonce: str) -> SubmissionQuerySet:
+        """What a rendered form (its token's nonce) made and still stands by: a form sent again
+        goes there, unless the helpdesk rejected it (its corrected form takes the row back)."""
+        return self.filter(token=nonce).exclude(**REJECTED)
+
+    def waiting(self) -> SubmissionQuerySet:
+        """Not filed yet, and delivery will try again by itself: received, queued or uncertain."""
+        return self.filter(state__in=WAITING)
+
+    def due(self, now: datetime) -> SubmissionQuerySet:
+        """Waiting, and its next attempt's time has come (or none was set)."""
+        when = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        return self.waiting().filter(when)
+
+    def stalled(self, before: datetime) -> SubmissionQuerySet:
+        """`sending` since before `before`: the attempt died with its process."""
+        return self.filter(state=Submission.State.SENDING, attempt_started_at__lt=before)
+
+    def being_sent_by(self, submission: Submission) -> SubmissionQuerySet:
+        """The row while it is still this attempt's: `sending`, since the attempt began (the sweep
+        may have taken a stalled attempt over meanwhile)."""
+        return self.filter(
+            pk=submission.pk,
+            state=Submission.State.SENDING,
+            attempt_started_at=submission.attempt_started_at,
+        )
+
+
+class AttachmentQuerySet(models.QuerySet):
+    """The rules that pick attachments, each spelled once."""
+
+    def unsent(self) -> AttachmentQuerySet:
+        """Stored files no filed ticket has taken yet (a filed ticket's files are deleted)."""
+        return self.filter(submission__isnull=True).exclude(file="")
 
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
@@ -76,6 +121,8 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -89,6 +136,17 @@ class Submission(models.Model):
     @property
     def user_email(self) -> str:
         return str(self.payload.get("user_email", ""))
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the helpdesk refused it (the rule of `Submission.objects.rejected()`)."""
+        return all(getattr(self, name) == value for name, value in REJECTED.items())
+
+
+# Not filed yet, and delivery will try again by itself.
+WAITING = (Submission.State.RECEIVED, Submission.State.QUEUED, Submission.State.UNCERTAIN)
+# A submission the helpdesk refused: it waits for the person's corrected form.
+REJECTED = {"state": Submission.State.ATTENTION, "error_kind": Submission.Error.REJECTED}
 
 
 class Attachment(models.Model):
@@ -107,6 +165,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -35,11 +35,19 @@ class ApiMessage:
 class Uploads:
     """The files a posted form carries."""
 
-    held: tuple[str, ...] = ()  # keys of files earlier POSTs of the same rendering stored
+    stored: tuple[str, ...] = ()  # keys of files earlier POSTs of the same rendering stored
     new: tuple[UploadedFile, ...] = ()  # this POST's uploads that fit the form's limits
     nonce: str = ""  # the rendering's token nonce ("": not a good token, nothing may be stored)
     removed: tuple[str, ...] = ()  # keys the person chose to remove: deleted at once
     client: str = ""  # the sender's address, hashed ("": not counted per address, e.g. staff)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a customer's form, as the throttles count it (staff are not throttled)."""
+
+    client: str  # the sender's address, keyed (embedding.origin.client_key; "": unknown)
+    verified: bool = True  # the POST carries a solved challenge, or the challenge is off
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Filing:
     payload: dict[str, Any]  # the create-ticket body, built only from what the form shows
     language: str = ""  # the person's language, for the pages about this filing
     filed_by: int | None = None  # the staff user filing for a client
+    sender: Sender | None = None  # a customer's: counted against the throttles once kept
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ class Status:
 class Outcome:
     """What delivery made of a handover, for the view to show."""
 
-    files: tuple[StoredFile, ...] = ()  # what the form holds now, to list if it is shown again
+    files: tuple[StoredFile, ...] = ()  # what is stored for the form, listed if it comes back
     submission_key: str = ""  # the filing's public key ("" when nothing was filed)
     failure: str = ""  # why the form comes back: REJECTED, NOT_KEPT, UPLOADS_FULL; "" if accepted
     messages: tuple[ApiMessage, ...] = ()  # the API's word on a rejection

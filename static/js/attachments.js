@@ -13,7 +13,7 @@
     var area = wrapper.querySelector("[data-file-check]");
     var maxFiles = parseInt(wrapper.dataset.maxFiles, 10);
     var maxBytes = parseInt(wrapper.dataset.maxBytes, 10);
-    var held = parseInt(wrapper.dataset.held, 10) || 0;
+    var stored = parseInt(wrapper.dataset.stored, 10) || 0;
     if (!input || !area || isNaN(maxFiles) || isNaN(maxBytes)) return;
     // What the server marked (its own errors of the last POST) stays marked.
     var serverInvalid = input.classList.contains("is-invalid");
@@ -29,7 +29,7 @@
         var names = tooLarge.map(function (file) { return file.name; }).join(", ");
         messages.push(wrapper.dataset.tooLarge.split("{names}").join(names));
       }
-      if (Math.max(held - removed, 0) + chosen.length > maxFiles) {
+      if (Math.max(stored - removed, 0) + chosen.length > maxFiles) {
         messages.push(wrapper.dataset.tooMany);
       }
       return messages;
@@ -171,10 +171,8 @@
       });
       request.addEventListener("load", function () {
         var page = request.responseText || "";
-        // Kept: the answer is its status page, whose own address is in Location (201).
-        var address = request.getResponseHeader("Location") || request.responseURL;
-        if (/data-ticket-status/.test(page) && address) {
-          window.location.assign(address);
+        if (/data-ticket-status/.test(page) && request.responseURL) {
+          window.location.assign(request.responseURL);  // kept: its status page, as a redirect
         } else if (/data-ticket-form/.test(page)) {
           // The form came back (errors, a limit): shown as the browser would have shown it.
           document.open();

@@ -1,5 +1,4 @@
-/* A ticket's status page. When it is the answer to the form's POST, it first puts its own address
-   in the address bar. While the ticket is received but not filed yet, it asks where it stands
+/* The status page of a ticket that is received but not filed yet: asks the portal where it stands
    (every few seconds, less often as time goes on, not while the tab is hidden) and, when that
    changes, puts the new status into the page's status region without a reload. The region
    stays in place, so screen readers announce what changes in it. Without JavaScript the page
@@ -7,21 +6,13 @@
 (function () {
   "use strict";
   var region = document.querySelector("[data-ticket-status]");
-  if (!region) return;
-  // The page may be the answer to the form's POST: its own address goes into the address bar
-  // (and the history entry forgets the POST), so a reload or a bookmark is this status page.
-  var page = region.dataset.pageUrl || window.location.href;
-  if (region.dataset.pageUrl && window.history.replaceState) {
-    var here = window.location.pathname + window.location.search;
-    if (here !== page) window.history.replaceState(null, "", page);
-  }
-  if (region.hasAttribute("data-final")) return;
+  if (!region || region.hasAttribute("data-final")) return;
   var url = region.dataset.statusUrl;
   var delay = 2000;
 
   function replace() {
     // The page itself, rendered anew in the person's language: its status replaces ours.
-    return fetch(page, { headers: { Accept: "text/html" }, cache: "no-store" })
+    return fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("status page " + response.status);
         return response.text();

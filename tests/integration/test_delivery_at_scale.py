@@ -80,7 +80,7 @@ def burst_and_deliver(tmp_path, **settings) -> tuple[CountingApi, list[int], flo
 
 
 def check(api: CountingApi, codes: list[int], accepted_in: float, tmp_path) -> None:
-    assert codes == [201] * BURST  # every one accepted: a status page
+    assert codes == [303] * BURST  # every one accepted: sent to its status page
     assert accepted_in < 60, f"the burst took {accepted_in:.0f} s to accept"
     assert states(tmp_path) == {"filed": BURST}
     assert api.created == BURST  # each exactly once

@@ -183,7 +183,7 @@ def test_the_customer_path_sets_no_cookie_and_needs_none(sandbox_api):
     posted = browser.post(FORM_URL, valid_post_data(hidden_value(page, "form_token")))
     key = confirmation_key(posted)
     embed_posted = browser.post(EMBED_URL, valid_post_data(hidden_value(invalid, "form_token")))
-    assert embed_posted.status_code == 201, embed_posted.content.decode()[:2000]
+    assert embed_posted.status_code == 303, embed_posted.content.decode()[:2000]
     responses = [page, embed, invalid, posted, embed_posted]
     responses += [browser.get(posted["Location"]), browser.get(embed_posted["Location"])]
     responses.append(browser.get(f"/embed/tickets/{key}/"))
@@ -362,7 +362,7 @@ def test_signed_ctx_locks_its_fields_and_reaches_the_ticket(client, sandbox_api,
     hack = {"user_email": "other@x", "cf_96": "hack", "user_id": "1", "cf_107": "hack"}
     response = client.post(url, valid_post_data(token, **hack))
 
-    assert response.status_code == 201, response.content.decode()[:2000]
+    assert response.status_code == 303, response.content.decode()[:2000]
     assert EMBED_CONFIRMATION_RE.match(response["Location"])
     ticket = Ticket.objects.get()
     assert (ticket.user_id, ticket.user_email) == (1001, "vip@example.com")
@@ -440,7 +440,7 @@ def test_embed_post_leads_to_the_embed_confirmation_keeping_parent_and_lang(
     token = hidden_value(client.get(url), "form_token")
     response = client.post(url, valid_post_data(token))
 
-    assert response.status_code == 201, response.content.decode()[:2000]
+    assert response.status_code == 303, response.content.decode()[:2000]
     match = EMBED_CONFIRMATION_RE.match(response["Location"])
     assert match, response["Location"]
     assert parse_qs(match["query"]) == {"parent": [HOST], "lang": ["uk"]}
@@ -478,7 +478,7 @@ def test_a_refused_post_shows_what_was_typed_again(client):
 def test_the_chosen_language_follows_to_the_confirmation(client, sandbox_api):
     url = "/forms/support/?lang=ru"
     response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
-    assert response.status_code == 201 and response["Location"].endswith("?lang=ru")
+    assert response.status_code == 303 and response["Location"].endswith("?lang=ru")
     assert '<html lang="ru"' in client.get(response["Location"]).content.decode()
 
 
@@ -488,5 +488,5 @@ def test_the_confirmation_repeats_only_a_language_the_portal_speaks(
 ):
     url = f"/forms/support/?{urlencode({'lang': asked})}"
     response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
-    assert response.status_code == 201
+    assert response.status_code == 303
     assert re.fullmatch(r"/tickets/[^/?]+/" + re.escape(kept), response["Location"])

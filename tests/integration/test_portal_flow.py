@@ -154,8 +154,8 @@ def assert_values_kept(response) -> None:
         assert state.get(name) == [value], f"{name}: {state.get(name)!r} instead of {value!r}"
 
 
-def confirmation_key(response, status: int = 201) -> str:
-    """The key of the status page an answer leads to (201: the POST's answer is that page)."""
+def confirmation_key(response, status: int = 303) -> str:
+    """The key of the status page an answer sends the browser to (303 See Other)."""
     assert response.status_code == status, response.content.decode()[:2000]
     match = CONFIRMATION_RE.match(response["Location"])
     assert match, response["Location"]

@@ -79,6 +79,6 @@ def test_a_refused_post_lists_only_the_files_still_held(client, sandbox_api):
     post = {**valid_post_data(get_token(client)), "attachments": uploads.sign(filed)}
     response = foreign.post(FORM_URL, post)
     assert response.status_code == 403
-    # Those files went with the first ticket: not listed as held by this form.
+    # Those files went with the first ticket: not listed as stored for this form.
     assert "report.txt" not in response.content.decode()
-    assert response.context["form"].kept == ()
+    assert response.context["form"].stored == ()

@@ -34,12 +34,12 @@ def test_a_flood_from_one_address_is_held_while_others_file(tmp_path):
         refusing = answered_by(tmp_path, "429")
 
     codes = [status for status, _headers, _page in flood]
-    assert codes == [201] * LIMIT + [429] * (FLOOD - LIMIT)
+    assert codes == [303] * LIMIT + [429] * (FLOOD - LIMIT)
     for _status, headers, page in flood[LIMIT:]:
         assert 0 < int(headers["Retry-After"]) <= 3600
         assert "Too many tickets have been sent from your network" in html.unescape(page)
         assert 'value="Flooded title 42"' in page  # the 429 page keeps what was typed
-    assert [status for status, _h, _p in others] == [201] * len(others)
+    assert [status for status, _h, _p in others] == [303] * len(others)
     assert len(refusing) == 2  # both gunicorn workers refused the flood: they hold one count
     assert states(tmp_path) == {"filed": LIMIT + len(others)} and api.created == LIMIT + len(others)
 
@@ -74,5 +74,5 @@ def test_one_solution_sent_many_times_at_once_files_once(tmp_path):
             answers = list(pool.map(lambda n: post_from(f"127.0.0.{10 + n}", portal, post),
                                     range(8)))  # fmt: skip
     codes = sorted(status for status, _headers, _page in answers)
-    assert codes == [200] * 7 + [201], codes
+    assert codes == [200] * 7 + [303], codes
     assert api.created == 1

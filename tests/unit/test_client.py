@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 
 from portal import __version__
-from tickets.helpdesk.client import TicketsClient, Upload, flatten, meanwhile
+from tickets.helpdesk.client import TicketsClient, Upload, flatten
 from tickets.helpdesk.errors import ApiMessage, ApiOutcomeUnknown, ApiRejected, ApiUnavailable
 
 EMAIL = "agent@example.com"
@@ -378,46 +378,3 @@ def test_the_environments_ca_bundle_is_trusted(monkeypatch, tmp_path):
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         assert TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("x/") == []
         assert [r.path for r in seen] == ["/api/v2/x/"]
-
-
-# --- Work for the time an answer is awaited (meanwhile) --------------------------------------------
-def test_the_meanwhile_work_is_done_once_the_request_is_sent_whole(server, client):
-    """Done while the API holds the whole request (the server keeps its answer until the work
-    is done): done before the sending, it would compete with it and delay the request."""
-    sent, done, calls = threading.Event(), threading.Event(), []
-
-    def answer(request):
-        sent.set()
-        done.wait(5)
-        return 201, {"data": {"id": 1}}
-
-    def work():
-        calls.append(sent.wait(5))  # the server has the request, body and all
-        done.set()
-
-    server.answer = answer
-    with meanwhile(work):
-        client.create_ticket({"title": "T", "description": "x" * 200_000})
-        client.get("departments/")  # once: not again for a second request
-    assert calls == [True]
-    assert len(server.received) == 2
-
-
-def test_the_meanwhile_work_is_not_done_when_no_request_goes_out(server, budget_client, settings):
-    settings.TICKETS_API_MAX_PER_MINUTE = 1
-    server.answer = (200, b'{"data": []}')
-    budget_client.get("departments/")
-    calls = []
-    with meanwhile(lambda: calls.append(1)), pytest.raises(ApiUnavailable):
-        budget_client.get("departments/")  # past the share: not sent
-    assert calls == [] and len(server.received) == 1
-
-
-def test_a_failing_meanwhile_work_does_not_fail_its_request(server, client, caplog):
-    def work():
-        raise RuntimeError("the page could not be begun")
-
-    server.answer = (201, {"data": {"id": 3}})
-    with meanwhile(work):
-        assert client.create_ticket({"title": "T"}) == {"id": 3}
-    assert "The work meant for the time of the API's answer failed" in caplog.text

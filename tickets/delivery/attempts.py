@@ -19,7 +19,6 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from ..helpdesk.client import get_client
@@ -31,14 +30,12 @@ from ..helpdesk.errors import (
     NotSent,
 )
 from ..helpdesk.governor import BACKGROUND, get_governor
-from ..lib.rows import update_where
 from ..lib.values import as_int
 from ..models import Attachment, Submission
 from . import journal, storage
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
-CLAIMABLE = (State.RECEIVED, State.QUEUED, State.UNCERTAIN)
 
 
 def deliver(pk: int, wait: float = 0) -> Submission | None:
@@ -88,9 +85,10 @@ _NO_REFERENCE = (
 
 def _claim(pk: int) -> Submission | None:
     now = timezone.now()
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = Submission.objects.filter(due, pk=pk, state__in=CLAIMABLE).update(
-        state=State.SENDING, attempt_started_at=now, updated_at=now
+    claimed = (
+        Submission.objects.due(now)
+        .filter(pk=pk)
+        .update(state=State.SENDING, attempt_started_at=now, updated_at=now)
     )
     if not claimed:
         return None
@@ -189,21 +187,11 @@ def backoff(attempts: int) -> float:
 def _save(submission: Submission, **values) -> Submission:
     """Record this attempt's outcome, only while the row is still this attempt's (the sweep may
     have taken a stalled one over: its look-up then settles it)."""
-    # Only what this outcome changes is written (a first attempt that files leaves the error
-    # columns as they were): each column is a good part of compiling the UPDATE. The record in
-    # hand takes the values once the row has them, so it never differs from the row it is
-    # compared with: an UPDATE that fails (a locked database) leaves both as they were.
-    changed = {name: v for name, v in values.items() if getattr(submission, name) != v}
+    # The record in hand takes the values once the row has them, so it never differs from the
+    # row it is compared with: an UPDATE that fails (a locked database) leaves both as they were.
     now = timezone.now()
-    # Written as SQL (lib/rows.py): Django compiling this UPDATE cost twice running it.
-    written = update_where(
-        Submission,
-        {**changed, "updated_at": now},
-        id=submission.pk,
-        state=State.SENDING,
-        attempt_started_at=submission.attempt_started_at,
-    )
-    for name, value in changed.items():
+    written = Submission.objects.being_sent_by(submission).update(**values, updated_at=now)
+    for name, value in values.items():
         setattr(submission, name, value)
     submission.updated_at = now
     if not written:
@@ -301,10 +289,8 @@ def take_over_stalled(before: datetime) -> list[Submission]:
     """Attempts `sending` since before `before` died with their worker: each becomes uncertain
     (it may have reached the helpdesk), to be settled by a look-up, never a blind re-send."""
     taken = []
-    for submission in Submission.objects.filter(state=State.SENDING, attempt_started_at__lt=before):
-        claimed = Submission.objects.filter(
-            pk=submission.pk, state=State.SENDING, attempt_started_at=submission.attempt_started_at
-        ).update(
+    for submission in Submission.objects.stalled(before):
+        claimed = Submission.objects.being_sent_by(submission).update(
             state=State.UNCERTAIN,
             error_kind=Error.OUTCOME_UNKNOWN,
             error_detail="the attempt stopped before its outcome was recorded",

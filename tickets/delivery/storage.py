@@ -1,7 +1,8 @@
-"""Attachments are kept on the server from the POST that brought them.
+"""Attachments are stored on the server from the POST that brought them until their ticket is
+filed.
 
 A form that comes back with an error cannot refill a browser's file input, so each upload is
-stored at once; the re-rendered form lists what it already holds (tickets/forms/uploads.py signs
+stored at once; the re-rendered form lists what is stored for it (tickets/forms/uploads.py signs
 that list) and the next POST hands the keys back.
 """
 
@@ -12,11 +13,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..helpdesk.client import Upload
-from ..lib.rows import select_where
 from ..models import Attachment, Submission
 from ..records import StoredFile, Uploads
 
@@ -39,7 +39,7 @@ def store(uploads: Iterable[UploadedFile], token: str = "", client: str = "") ->
     return stored
 
 
-def held(keys: Sequence[str]) -> list[Attachment]:
+def stored(keys: Sequence[str]) -> list[Attachment]:
     """The stored attachments these keys name, in order; unknown or already-sent ones dropped."""
     if not keys:
         return []
@@ -55,8 +55,8 @@ class UploadsFull(Exception):
     """The portal holds TICKETS_UPLOADS_MAX_MB of files not yet filed: it takes no more now."""
 
 
-def keep(uploads: Uploads) -> list[Attachment]:
-    """Every file a posted form now holds: those it kept from earlier POSTs, and its new ones.
+def save(uploads: Uploads) -> list[Attachment]:
+    """Every file stored for a posted form now: those earlier POSTs stored, and its new ones.
 
     Counted per rendering (the token's nonce) and per sender's address, whatever the POST's own
     list says: neither holds more than TICKETS_MAX_FILES files not yet filed, however many POSTs
@@ -65,49 +65,37 @@ def keep(uploads: Uploads) -> list[Attachment]:
     """
     if uploads.nonce and uploads.removed:
         # Only this form's own files: those of its rendering, or on its signed list.
-        mine = Q(token=uploads.nonce) | Q(key__in=uploads.held)
-        discard_unsent(unsent().filter(mine, key__in=uploads.removed))
-    kept = held([k for k in uploads.held if k not in uploads.removed])
+        mine = Q(token=uploads.nonce) | Q(key__in=uploads.stored)
+        discard_unsent(Attachment.objects.unsent().filter(mine, key__in=uploads.removed))
+    files = stored([k for k in uploads.stored if k not in uploads.removed])
     if not uploads.nonce:
-        return kept
-    known = {a.key for a in kept}
-    kept += [a for a in rendering_files(uploads.nonce) if a.key not in known]
+        return files
+    known = {a.key for a in files}
+    files += [a for a in rendering_files(uploads.nonce) if a.key not in known]
     if not uploads.new:
-        return kept
-    room = settings.TICKETS_MAX_FILES - len(kept)
-    if uploads.client:  # what this address's other renderings keep counts too
-        others = unsent().filter(client=uploads.client, submission__isnull=True)
-        room -= others.exclude(key__in=[a.key for a in kept]).count()
+        return files
+    room = settings.TICKETS_MAX_FILES - len(files)
+    if uploads.client:  # what this address's other renderings stored counts too
+        others = Attachment.objects.unsent().filter(client=uploads.client)
+        room -= others.exclude(key__in=[a.key for a in files]).count()
     new = list(uploads.new)[: max(0, room)]
-    if new and _total_kept() + sum(f.size or 0 for f in new) > settings.TICKETS_UPLOADS_MAX_MB * MB:
+    if (
+        new
+        and _total_stored() + sum(f.size or 0 for f in new) > settings.TICKETS_UPLOADS_MAX_MB * MB
+    ):
         raise UploadsFull
-    return kept + store(new, token=uploads.nonce, client=uploads.client)
+    return files + store(new, token=uploads.nonce, client=uploads.client)
 
 
 MB = 1024 * 1024
 
 
-def unsent():
-    """Kept files no filed ticket has taken yet."""
-    return Attachment.objects.filter(submission__isnull=True).exclude(file="")
-
-
 def rendering_files(nonce: str) -> list[Attachment]:
-    """`unsent()` files a rendering (its token's nonce) brought, in order: every POST asks."""
-    where = "{token} = %s AND {submission} IS NULL AND {file} <> ''"
-    return in_order(select_where(Attachment, where, [nonce]))
+    """The unsent files a rendering (its token's nonce) brought, in the order they came."""
+    return list(Attachment.objects.unsent().filter(token=nonce))
 
 
-def in_order(attachments: Iterable[Attachment]) -> list[Attachment]:
-    """These attachments (a queryset, or rows read as SQL) in the order they came (the model's
-    own ordering), sorted here: on a POST's path, Django's compiling the ORDER BY costs more
-    than the query it is part of."""
-    if isinstance(attachments, QuerySet):
-        attachments = attachments.order_by()
-    return sorted(attachments, key=lambda a: (a.created_at, a.pk))
-
-
-def _total_kept() -> int:
+def _total_stored() -> int:
     return (
         Attachment.objects.exclude(file="")
         .exclude(submission__state=Submission.State.FILED)

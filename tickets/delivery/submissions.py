@@ -1,45 +1,40 @@
 """receive(): a posted form's handover becomes a kept submission, and its first attempt.
 
 Accepted means kept: a valid POST writes the submission (payload and attachments) in one
-transaction before anything is sent; delivery then starts at once, while the person waits, and
-otherwise goes on in the worker (tasks.py). The form's one-time token makes the record unique, so
-a double click, a refresh or a retry of the same rendered form finds the first submission.
+transaction before anything is sent, counts it against the throttles, and makes its first attempt
+while the person waits; what that attempt cannot settle goes on in the worker (tasks.py). The
+form's one-time token makes the record unique, so a double click, a refresh or a retry of the
+same rendered form finds the first submission.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from ..abuse import throttles
 from ..helpdesk.errors import ApiMessage
-from ..lib.rows import value_where
 from ..models import Attachment, Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome, StoredFile
+from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
 from . import attempts, journal, storage, tasks
 from .status import status_of
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
-# What receive() tells its caller of a new submission as soon as it is kept.
-OnKept = Callable[[Submission, tuple[StoredFile, ...]], None]
 
 
-def receive(handover: Handover, on_kept: OnKept | None = None) -> Outcome:
-    """A posted form's whole way: keep its files and, when it is valid, its ticket. `on_kept`
-    is called once this POST has kept a new submission, before its first attempt, with the
-    submission and its files as its status page lists them: the view then counts it against
-    the throttles and makes its page while the helpdesk answers, not after an attempt that may
-    wait long for the API (while other POSTs from the same sender would find it uncounted)."""
+def receive(handover: Handover) -> Outcome:
+    """A posted form's whole way: store its files and, when it is valid, keep its ticket, count
+    it against the throttles and make its first attempt."""
     try:
-        files = storage.keep(handover.uploads)
+        files = storage.save(handover.uploads)
     except storage.UploadsFull:
-        logger.error("The ceiling of kept uploads (TICKETS_UPLOADS_MAX_MB) is reached")
-        kept = storage.keep(replace(handover.uploads, new=()))
-        return Outcome(storage.described(kept), failure=UPLOADS_FULL)
+        logger.error("The ceiling of stored uploads (TICKETS_UPLOADS_MAX_MB) is reached")
+        stored = storage.save(replace(handover.uploads, new=()))
+        return Outcome(storage.described(stored), failure=UPLOADS_FULL)
     if handover.filing is None:
         return Outcome(files=storage.described(files))
     try:
@@ -48,28 +43,26 @@ def receive(handover: Handover, on_kept: OnKept | None = None) -> Outcome:
         # The portal's own fault (a locked or full database), said as such: nothing was kept.
         logger.exception("A submission could not be stored")
         return Outcome(storage.described(files), failure=NOT_KEPT)
-    listed = storage.described(storage.in_order(files))
-    if created and on_kept:
-        on_kept(submission, listed)
+    if created and (sender := handover.filing.sender):
+        # Counted before the attempt, which may wait long for the API: the sender's other POSTs
+        # meanwhile find this ticket counted.
+        throttles.Sender(sender.client, submission.form_slug, sender.verified).counted()
     if new:
         submission = _first_attempt(submission, files)
-    return replace(_outcome(submission, files, listed), new=created)
+    return replace(_outcome(submission, files), new=created)
 
 
 def sent_before(nonce: str) -> str:
     """The key of the submission a rendered form (its token's nonce) already made, or "".
 
-    A form sent again (a reload of the page that answered it, a second click) is answered with
-    that submission's status page before anything else is checked: otherwise a throttle used up
-    by the first would call it not sent, an expired token would take it as a new form (a second
-    ticket), and its files would be stored again. One the helpdesk rejected is not such a
-    submission: its corrected form takes it back (_record).
+    A form sent again (Back and Send, a second click) goes to that submission's status page
+    before anything else is checked: otherwise a throttle used up by the first would call it not
+    sent, an expired token would take it as a new form (a second ticket), and its files would be
+    stored again.
     """
     if not nonce:
         return ""
-    where = "{token} = %s AND NOT ({state} = %s AND {error_kind} = %s)"
-    params = [nonce, State.ATTENTION.value, Error.REJECTED.value]
-    return value_where(Submission, "public_key", where, params) or ""
+    return Submission.objects.made_by(nonce).values_list("public_key", flat=True).first() or ""
 
 
 def _first_attempt(submission: Submission, files: list[Attachment]) -> Submission:
@@ -86,15 +79,13 @@ def _first_attempt(submission: Submission, files: list[Attachment]) -> Submissio
     return submission
 
 
-def _outcome(
-    submission: Submission, files: list[Attachment], listed: tuple[StoredFile, ...]
-) -> Outcome:
-    """`listed`: the files in the order a status page lists them (a later look at it too)."""
-    if submission.state == State.ATTENTION and submission.error_kind == Error.REJECTED:
+def _outcome(submission: Submission, files: list[Attachment]) -> Outcome:
+    described = storage.described(files)
+    if submission.rejected:
         # The person is still looking at the form: the API's word goes on its fields.
         messages = tuple(ApiMessage(**m) for m in submission.api_messages)
-        return Outcome(storage.described(files), submission.public_key, Error.REJECTED, messages)
-    return Outcome(listed, submission.public_key, status=status_of(submission))
+        return Outcome(described, submission.public_key, Error.REJECTED, messages)
+    return Outcome(described, submission.public_key, status=status_of(submission))
 
 
 def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, bool]:
@@ -128,9 +119,7 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
         pass
     with transaction.atomic():
         # The update is the lock: one request takes a rejected submission back.
-        taken = Submission.objects.filter(
-            token=filing.nonce, state=State.ATTENTION, error_kind=Error.REJECTED
-        ).update(
+        taken = Submission.objects.rejected().filter(token=filing.nonce).update(
             error_kind="", error_detail="", api_messages=[], next_attempt_at=None,
             updated_at=now, **values,
         )  # fmt: skip

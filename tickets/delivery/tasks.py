@@ -19,7 +19,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from ..helpdesk.client import background_wait
-from ..models import Submission
+from ..models import WAITING, Submission
 from . import attempts, storage
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def deliver(pk: int) -> str:
 
 def schedule(submission: Submission) -> None:
     """Queue the next attempt of a submission that is waiting for one, once the row is saved."""
-    if submission.state not in (State.RECEIVED, State.QUEUED, State.UNCERTAIN):
+    if submission.state not in WAITING:
         return
     run_after = submission.next_attempt_at or timezone.now()
     pk = submission.pk
@@ -81,9 +81,8 @@ def lease() -> timedelta:
 
 
 def _requeue_forgotten(now) -> int:
-    forgotten = Submission.objects.filter(
-        state__in=[State.RECEIVED, State.QUEUED, State.UNCERTAIN],
-        next_attempt_at__lt=now - LOST_AFTER,
+    forgotten = Submission.objects.waiting().filter(
+        next_attempt_at__lt=now - LOST_AFTER
     ) | Submission.objects.filter(
         state=State.RECEIVED, next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER
     )

@@ -51,23 +51,11 @@ class LanguageParameterMiddleware:
 
 def languages(request: HttpRequest) -> dict:
     """Template context: a link to this page in each language, and the chosen `?lang=` (checked:
-    a page never repeats what a query said, see views/compression.py). A page served at another
-    address than its own (the status page answering the form's POST) names its own in
-    `request.page_url`, and the links lead there."""
-    lang = chosen(request)
-    if page_url := getattr(request, "page_url", ""):
-        parts = urlsplit(page_url)
-        links = _links(parts.path, QueryDict(parts.query))
-    else:
-        links = _links("", request.GET)
-    return {"language_links": links, "lang_query": f"?lang={lang}" if lang else ""}
-
-
-def _links(path: str, query: QueryDict) -> list[tuple[str, str, str]]:
-    """(code, name, link) for each language: `path` with `query`, its `lang` that language's."""
+    a page never repeats what a query said, see views/compression.py)."""
     links = []
     for code, _name in settings.LANGUAGES:
-        params = query.copy()
+        params = request.GET.copy()
         params["lang"] = code
-        links.append((code, get_language_info(code)["name_local"], f"{path}?{params.urlencode()}"))
-    return links
+        links.append((code, get_language_info(code)["name_local"], f"?{params.urlencode()}"))
+    lang = chosen(request)
+    return {"language_links": links, "lang_query": f"?lang={lang}" if lang else ""}

@@ -124,7 +124,7 @@ def _cleaned(formfield: forms.Field, raw: str, complete: bool = True) -> Any:
     if isinstance(formfield, forms.BooleanField):
         return is_checked(raw)
     # A copy: cleaning marks a hierarchy's widget with the level it refused, and the form
-    # class's own field is what every later form (and its kept HTML) is copied from.
+    # class's own field is what every later form (and its reused HTML) is copied from.
     formfield = copy.deepcopy(formfield)
     if not complete:
         formfield.required = False

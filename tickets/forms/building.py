@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field as LayoutField
-from django import forms
 from django.conf import settings
-from django.forms.widgets import ChoiceWidget
 
 from ..schema.service import get_schema
 from ..schema.types import FormSpec, Schema
@@ -54,46 +51,7 @@ def build_form_class(
         attrs[challenge.NAME] = challenge.ChallengeField()
         helper.layout.append(LayoutField(challenge.NAME, template="tickets/fields/challenge.html"))
     attrs["helper"] = helper
-    cls = type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
-    cls.base_fields = FieldsSharingChoices(cls.base_fields)
-    return cls
-
-
-class FieldsSharingChoices(dict):
-    """A form class's fields. Django deep-copies them for every form it makes, choices and all;
-    here the copies share the lists of choices, which are made once from the schema and only
-    ever replaced, never changed in place (a form that needs others assigns a new list). Copying
-    a hierarchy's every option at every level was most of the cost of making a form; and
-    Django's copy of a choice widget normalizes all its choices again (a fifth of making a form,
-    validation included), where a copy that shares them is as good."""
-
-    def __init__(self, fields: dict):
-        super().__init__(fields)
-        parts = [
-            part for field in fields.values() for part in (field, *getattr(field, "fields", ()))
-        ]
-        self._choices = [
-            part._choices for part in parts if isinstance(getattr(part, "_choices", None), list)
-        ]
-        self._choice_widgets = [
-            widget
-            for part in parts
-            for widget in _widgets(part.widget)
-            if isinstance(widget, ChoiceWidget)
-        ]
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        memo.update((id(choices), choices) for choices in self._choices)
-        for widget in self._choice_widgets:
-            # Widget's own copy (attributes its own, in the memo), not ChoiceWidget's, which
-            # normalizes every choice again: the copy shares the choices, as its field does.
-            forms.Widget.__deepcopy__(widget, memo)
-        return {name: copy.deepcopy(field, memo) for name, field in self.items()}
-
-
-def _widgets(widget: forms.Widget) -> list[forms.Widget]:
-    """A widget and, for a MultiWidget, every widget within it."""
-    return [widget, *(w for inner in getattr(widget, "widgets", ()) for w in _widgets(inner))]
+    return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
 
 
 _classes: dict[tuple[str, str, str, bool], type[TicketForm]] = {}

@@ -21,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..records import ApiMessage, Filing, Handover, StoredFile, Uploads
+from ..records import ApiMessage, Filing, Handover, Sender, StoredFile, Uploads
 from ..schema.types import Field, FormSpec, Schema, ShowIf
 from . import conditions, tokens, uploads
 from .fields import LineField, MultipleFileField, RefusedUpload, TextField
@@ -32,17 +32,6 @@ from .widgets import say_as_server
 
 # A select of more options than this is searched by typing (static/js/searchable-select.js).
 LONG_LIST = 15
-
-
-def has_long_list(fields: Any) -> bool:
-    """Whether any single select among `fields` (name -> form field) has more than LONG_LIST
-    options: only then does a page load the scripts that make one searchable."""
-    return any(
-        isinstance(f.widget, forms.Select)
-        and not isinstance(f.widget, forms.SelectMultiple)
-        and sum(1 for value, _label in f.choices if value != "") > LONG_LIST
-        for f in fields.values()
-    )
 
 
 class TicketForm(forms.Form):
@@ -101,8 +90,8 @@ class TicketForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
         # The files earlier POSTs of this rendering stored, as its signed list names them.
-        self.kept: tuple[StoredFile, ...] = uploads.unsign(self.data.get("attachments", ""))
-        self.fields["remove"].choices = [(f.key, f.name) for f in self.kept]
+        self.stored: tuple[StoredFile, ...] = uploads.unsign(self.data.get("attachments", ""))
+        self.fields["remove"].choices = [(f.key, f.name) for f in self.stored]
         count, size = settings.TICKETS_MAX_FILES, settings.TICKETS_MAX_FILE_MB * 1024 * 1024
         self.fields["files"].help_text = ngettext(
             "Up to %(count)d file, %(size)s at most.",
@@ -114,7 +103,14 @@ class TicketForm(forms.Form):
 
     @property
     def has_long_list(self) -> bool:
-        return has_long_list(self.fields)
+        """Whether a single select has more than LONG_LIST options: only then does the page load
+        the scripts that make one searchable."""
+        return any(
+            isinstance(f.widget, forms.Select)
+            and not isinstance(f.widget, forms.SelectMultiple)
+            and sum(1 for value, _label in f.choices if value != "") > LONG_LIST
+            for f in self.fields.values()
+        )
 
     @property
     def keeps_draft(self) -> bool:
@@ -230,12 +226,12 @@ class TicketForm(forms.Form):
         return ""
 
     def clean_files(self) -> list:
-        """Refuse files too big or too many; the acceptable ones are kept all the same."""
+        """Refuse files too big or too many; the acceptable ones are stored all the same."""
         files = self.cleaned_data["files"]
         limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
         too_big = [f for f in files if f.size > limit]
         fitting = [f for f in files if f.size <= limit]
-        room = settings.TICKETS_MAX_FILES - len(self._held())
+        room = settings.TICKETS_MAX_FILES - len(self._stored_keys())
         storable = [f for f in fitting if not isinstance(f, RefusedUpload)]
         self.acceptable_files = storable[: max(room, 0)]
         errors = []
@@ -264,20 +260,21 @@ class TicketForm(forms.Form):
             raise forms.ValidationError(errors)
         return files
 
-    def _held(self) -> tuple[str, ...]:
-        """Keys of the files kept from earlier POSTs that the person did not remove."""
+    def _stored_keys(self) -> tuple[str, ...]:
+        """Keys of the files earlier POSTs stored that the person did not remove."""
         removed = set(self._removed())
-        return tuple(f.key for f in self.kept if f.key not in removed)
+        return tuple(f.key for f in self.stored if f.key not in removed)
 
     def _removed(self) -> tuple[str, ...]:
-        """Keys of kept files the person ticked to remove."""
+        """Keys of stored files the person ticked to remove."""
         return tuple(self.data.getlist("remove")) if hasattr(self.data, "getlist") else ()
 
     # --- What the form hands over -----------------------------------------------------------------
-    def handover(self, filed_by: int | None = None, client: str = "") -> Handover:
-        """Validate, and hand over the files to keep and, when valid, the ticket to file.
+    def handover(self, filed_by: int | None = None, sender: Sender | None = None) -> Handover:
+        """Validate, and hand over the files to store and, when valid, the ticket to file.
 
         Only a page the portal rendered (a good token) may leave new files on the server.
+        `sender`: a customer's, whose files are counted per address and ticket per throttle.
         """
         valid = self.is_valid()
         if self.trapped:
@@ -285,7 +282,8 @@ class TicketForm(forms.Form):
         nonce = self.token.nonce if self.token else ""
         removed = self._removed() if nonce else ()
         new = tuple(self.acceptable_files) if nonce else ()
-        files = Uploads(held=self._held(), new=new, nonce=nonce, removed=removed, client=client)
+        client = sender.client if sender else ""
+        files = Uploads(self._stored_keys(), new, nonce, removed, client)
         if not valid:
             return Handover(files, None)
         filing = Filing(
@@ -295,13 +293,14 @@ class TicketForm(forms.Form):
             payload=self.payload(),
             language=get_language() or "",
             filed_by=filed_by,
+            sender=sender,
         )
         return Handover(files, filing)
 
-    def held_files(self) -> Handover:
-        """What a POST refused before validation hands over: only the files it already holds, to
-        be checked and listed again (nothing new is stored, nothing is filed)."""
-        return Handover(Uploads(held=self._held()), None)
+    def handover_stored(self) -> Handover:
+        """What a POST refused before validation hands over: only the files earlier POSTs stored,
+        to be checked and listed again (nothing new is stored, nothing is filed)."""
+        return Handover(Uploads(stored=self._stored_keys()), None)
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -326,11 +325,12 @@ class TicketForm(forms.Form):
         return payload
 
     # --- Shown again ------------------------------------------------------------------------------
-    def hold(self, files: Sequence[StoredFile]) -> None:
-        """The files this form now holds (as delivery kept them), listed if it is shown again."""
-        self.kept = tuple(files)
-        self._replace_data(attachments=uploads.sign(self.kept), remove=[])
-        self.fields["remove"].choices = [(f.key, f.name) for f in self.kept]
+    def list_stored(self, files: Sequence[StoredFile]) -> None:
+        """The files stored for this form now (as delivery has them), listed when it is shown
+        again."""
+        self.stored = tuple(files)
+        self._replace_data(attachments=uploads.sign(self.stored), remove=[])
+        self.fields["remove"].choices = [(f.key, f.name) for f in self.stored]
 
     def add_api_messages(self, messages: Sequence[ApiMessage]) -> None:
         """Show the API's messages on the fields they name, the rest at the top."""
@@ -356,29 +356,3 @@ def api_field_name(field: str) -> str:
             field_id = field[len(prefix) :].split("]")[0].split("[")[0].split(".")[0]
             return f"cf_{field_id}"
     return field
-
-
-class FreshForm:
-    """A customer's form as first shown, before it is built. Its page reuses the form's kept HTML
-    (templatetags/ticket_forms.py), so the form itself (a deep copy of every field and widget,
-    the larger part of a page's own work) is built only while that HTML is not kept yet."""
-
-    is_bound = False
-    errors: dict = {}
-    keeps_draft = True
-    long_list = LONG_LIST
-
-    def __init__(self, form_cls: type[TicketForm], token: str = ""):
-        """`token`: a stand-in for the one-time token a form is issued (a kept page's)."""
-        self.form_cls = form_cls
-        self.audience = form_cls.audience
-        self.start = Prefill()
-        token = token or tokens.issue(form_cls.spec.slug, form_cls.audience)
-        self.initial = {"form_token": token}
-
-    @property
-    def has_long_list(self) -> bool:
-        return has_long_list(self.form_cls.base_fields)
-
-    def build(self) -> TicketForm:
-        return self.form_cls(initial=dict(self.initial))

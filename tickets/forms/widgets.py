@@ -3,7 +3,6 @@ input, labelled date and time pickers."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,13 +68,6 @@ class HierarchyWidget(forms.MultiWidget):
         # The level a refused choice is about (HierarchyField sets it): only that one is marked,
         # and the error summary's link leads to it.
         self.invalid_level: int | None = None
-
-    def __deepcopy__(self, memo: dict) -> HierarchyWidget:
-        # Django's MultiWidget copies its widgets without the memo, so a form's copy could not
-        # share what its class shares (building.FieldsSharingChoices): the levels' choices.
-        copied = forms.Widget.__deepcopy__(self, memo)
-        copied.widgets = copy.deepcopy(self.widgets, memo)
-        return copied
 
     def id_for_label(self, id_: str) -> str:
         if id_ and self.invalid_level is not None:

@@ -10,17 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
@@ -58,62 +54,6 @@ NOT_SENT = (
     requests.exceptions.InvalidSchema,
     requests.exceptions.InvalidHeader,
 )
-
-
-# Work this thread has for the time its next request waits for the API's answer (`meanwhile`).
-_meanwhile: ContextVar[Callable[[], None] | None] = ContextVar("meanwhile", default=None)
-
-
-@contextmanager
-def meanwhile(work: Callable[[], None]) -> Iterator[None]:
-    """Within the block, `work` is called once, when this thread's next request to the API has
-    been sent whole and its answer is awaited: it hands to another thread what can be done
-    meanwhile (a person's status page and count, views/beside.py). Not called when no request
-    goes out (the governor refuses, the API was just found down) nor through a proxy."""
-    token = _meanwhile.set(work)
-    try:
-        yield
-    finally:
-        _meanwhile.reset(token)
-
-
-def _while_answered() -> None:
-    """The work `meanwhile` gave, called once; its failure is its own (the caller finds the work
-    not done), never the request's: the request goes out all the same."""
-    if (work := _meanwhile.get()) is None:
-        return
-    _meanwhile.set(None)
-    try:
-        work()
-    except Exception:
-        logger.exception("The work meant for the time of the API's answer failed")
-
-
-class _AwaitsAnswer:
-    """A urllib3 connection that calls the `meanwhile` work once its request is sent whole, as
-    the wait for the answer begins: called before, the work would compete with the sending
-    for the interpreter, and the request would go out later."""
-
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _while_answered()
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = type("HTTPConnection", (_AwaitsAnswer, HTTPConnection), {})
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = type("HTTPSConnection", (_AwaitsAnswer, HTTPSConnection), {})
-
-
-class _Adapter(HTTPAdapter):
-    """requests' adapter, with connections that say when the answer is awaited (through a proxy
-    they do not: the `meanwhile` work is then left undone, and its caller does it after)."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 def _last_page(pagination: Any, first_size: int, size: int) -> int:
@@ -180,7 +120,7 @@ class TicketsClient:
         self.session = requests.Session()
         self.session.auth = (email, api_key)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        adapter = _Adapter(max_retries=CONNECT_RETRIES)
+        adapter = HTTPAdapter(max_retries=CONNECT_RETRIES)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         # The environment's proxy (HTTPS_PROXY, NO_PROXY) and CA bundle (REQUESTS_CA_BUNDLE) for

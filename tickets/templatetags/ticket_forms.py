@@ -2,25 +2,30 @@
 
 Rendering the form is nearly all of a form page's cost (crispy's templates and Django's widget
 templates, a few hundred renders). A customer's fresh form differs from the next one only by its
-token, so its HTML is kept per (form class, language) (lib/kept.py), rendered once with a
-placeholder token that each page then replaces. A form that is bound (sent back with errors),
+token, so its HTML is rendered once per (form class, language) with a placeholder token that
+each page then replaces: the class is rebuilt for each schema in service and each
+TICKETS_CHALLENGE setting, so it names those too. A form that is bound (sent back with errors),
 prefilled or a staff form (its lists come from the helpdesk) is rendered in full, as always.
 """
 
 from __future__ import annotations
 
+import threading
+from weakref import WeakKeyDictionary
+
 from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
 from django import template
+from django.core.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-
-from ..forms.ticket import FreshForm
-from ..lib.kept import Kept
 
 register = template.Library()
 
 PLACEHOLDER = "ticket-form-token-placeholder"
-_rendered = Kept()  # per form class, per language
+# Per form class (a schema in service and a TICKETS_CHALLENGE setting each make their own; one
+# that goes away takes its HTML along), per language.
+_rendered: WeakKeyDictionary[type, dict[str, str]] = WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def reusable(form) -> bool:
@@ -35,25 +40,32 @@ def reusable(form) -> bool:
 
 @register.simple_tag(takes_context=True)
 def ticket_form(context, form) -> SafeString:
-    """`form`: a TicketForm, or a FreshForm (built here only when its HTML is not kept yet)."""
+    """The form's HTML: a fresh customer form's from what its class rendered before."""
     if not reusable(form):
-        return _render(form.build() if isinstance(form, FreshForm) else form, context)
-    form_cls = form.form_cls if isinstance(form, FreshForm) else type(form)
+        return _render(form, context)
+    form_cls = type(form)
     language = get_language() or ""
-    html = _rendered.get(form_cls, language)
+    html = _rendered.get(form_cls, {}).get(language)
     if html is None:
         html = _render(form_cls(initial={"form_token": PLACEHOLDER}), context)
-        _rendered.keep(form_cls, language, html)
+        with _lock:
+            _rendered.setdefault(form_cls, {})[language] = html
     return mark_safe(html.replace(PLACEHOLDER, form.initial["form_token"]))
 
 
 def _render(form, context) -> str:
     """What `{% crispy form %}` gives in this place. The field templates read `form` (its file
-    limits, its kept files): the form being rendered, never the page's stand-in."""
+    limits, its stored files): the form being rendered."""
     with context.push(ticket_form_object=form, form=form):
         return CrispyFormNode("ticket_form_object", None).render(context)
 
 
-def clear() -> None:
-    """Forget every kept rendering (the tests compare a kept one with a full one)."""
-    _rendered.clear()
+def clear(**_signal) -> None:
+    """Forget every rendering (the tests compare a reused one with a full one)."""
+    with _lock:
+        _rendered.clear()
+
+
+# The HTML carries settings (the file limits, their help text): a changed setting (the tests
+# change them; a deployment restarts) renders anew.
+setting_changed.connect(clear)

@@ -17,7 +17,7 @@ SAFE_PARAMETERS = {"lang"}
 
 def names_only_the_language(request: HttpRequest) -> bool:
     """Whether the request's query names nothing but `lang`: its page reflects nothing a third
-    party chose (and a fresh form's page is the same for everyone, views/fresh_page.py)."""
+    party chose."""
     return not set(request.GET) - SAFE_PARAMETERS
 
 

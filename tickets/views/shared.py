@@ -72,9 +72,9 @@ def _wait(seconds: int) -> str:
 
 
 def show_outcome(form: TicketForm, outcome: Outcome) -> None:
-    """A form that comes back: the files it now holds and, when the helpdesk refused the ticket,
+    """A form that comes back: the files stored for it and, when the helpdesk refused the ticket,
     its messages on the fields they name (anything else was accepted: a status page says so)."""
-    form.hold(outcome.files)
+    form.list_stored(outcome.files)
     if outcome.failure == NOT_KEPT:
         form.add_error(
             None,

@@ -135,7 +135,7 @@ def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     submission = status_page.submission_for(key, AUDIENCE)
     page = status_page.context(submission, "tickets:staff_status", names=directory.for_summary)
     page["helpdesk_url"] = directory.ticket_url(submission.api_id)
-    return HttpResponse(status_page.render(request, "tickets/staff/confirmation.html", page))
+    return render(request, "tickets/staff/confirmation.html", page)
 
 
 @staff_required_json

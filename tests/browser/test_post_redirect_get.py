@@ -1,6 +1,6 @@
-"""In Chromium a sent form takes one exchange, not a POST and a redirect: the POST's answer is the
-status page, whose script puts its own address in the address bar. A reload then asks for that
-page (a GET, no resubmission), and Back goes to the form."""
+"""In Chromium a sent form is a POST answered with 303 See Other and a GET of the status page, with
+JavaScript and without: a reload then asks for that page again (a GET, no resubmission), and Back
+goes to the form."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def documents_of(page) -> list[tuple[str, int, str]]:
     return documents
 
 
-def test_one_exchange_then_a_reload_asks_for_the_status_page(page, live_server, sandbox_api):
+def test_post_redirect_get_then_a_reload_asks_for_the_status_page(page, live_server, sandbox_api):
     page.goto(f"{live_server.url}/forms/support/?lang=en")
     fill_required(page, title="One exchange")
     documents = documents_of(page)
@@ -36,7 +36,7 @@ def test_one_exchange_then_a_reload_asks_for_the_status_page(page, live_server, 
     page.locator("[data-unique-id]").wait_for()
     key = Submission.objects.get().public_key
     page.wait_for_url(f"{live_server.url}/tickets/{key}/?lang=en")
-    assert documents == [("POST", 201, "/forms/support/")]
+    assert documents == [("POST", 303, "/forms/support/"), ("GET", 200, f"/tickets/{key}/")]
 
     documents.clear()
     page.reload()
@@ -50,11 +50,7 @@ def test_one_exchange_then_a_reload_asks_for_the_status_page(page, live_server, 
     assert Ticket.objects.count() == 1
 
 
-def test_without_javascript_the_answer_goes_to_its_own_address_and_a_reload_is_a_get(
-    browser, live_server, sandbox_api
-):
-    # No script can put the page's address in the address bar: its refresh goes there at once,
-    # in place of the POST's entry, so a reload or Back never sends the POST again.
+def test_without_javascript_too_a_reload_is_a_get(browser, live_server, sandbox_api):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -65,7 +61,7 @@ def test_without_javascript_the_answer_goes_to_its_own_address_and_a_reload_is_a
     key = Submission.objects.get().public_key
     page.wait_for_url(f"{live_server.url}/tickets/{key}/?lang=en")
     page.locator("[data-unique-id]").wait_for()
-    assert documents == [("POST", 201, "/forms/support/"), ("GET", 200, f"/tickets/{key}/")]
+    assert documents == [("POST", 303, "/forms/support/"), ("GET", 200, f"/tickets/{key}/")]
 
     documents.clear()
     page.reload()

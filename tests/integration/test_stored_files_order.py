@@ -1,5 +1,4 @@
-"""Kept files come back in the order they came, though the query leaves the sorting to Python;
-a rendering's files, read as SQL, are exactly those the ORM's filter names."""
+"""Stored files come back in the order they came; a rendering's files are its own unsent ones."""
 
 from datetime import timedelta
 
@@ -19,15 +18,12 @@ def test_files_are_in_the_order_they_came_ties_by_their_row():
     # b came first; c and d came in the same instant, c's row before d's.
     ages = {"a": 1, "b": 2, "c": 0, "d": 0}
     # Written last row first: PostgreSQL (make test's second pass) then reads them back in that
-    # order, so the tie between c and d is decided by the sort, not by the table.
+    # order unless asked for another, so the tie between c and d is decided by the ordering.
     for attachment in reversed(stored):
         Attachment.objects.filter(pk=attachment.pk).update(
             created_at=now - timedelta(seconds=ages[attachment.name])
         )
-    names = [a.name for a in storage.in_order(storage.unsent().filter(token="nonce"))]
-    assert names == ["b", "a", "c", "d"]
-    assert [a.name for a in storage.rendering_files("nonce")] == names
-    assert names == [a.name for a in Attachment.objects.filter(token="nonce")]  # the model's order
+    assert [a.name for a in storage.rendering_files("nonce")] == ["b", "a", "c", "d"]
 
 
 def test_a_renderings_files_are_its_own_unsent_ones():
@@ -39,8 +35,8 @@ def test_a_renderings_files_are_its_own_unsent_ones():
 
     found = storage.rendering_files("n1")
     assert [a.name for a in found] == ["kept"]
-    assert [a.name for a in storage.unsent().filter(token="n1")] == ["kept"]
+    assert [a.name for a in Attachment.objects.unsent().filter(token="n1")] == ["kept"]
     kept = found[0]
     assert (kept.key, kept.size, kept.submission_id) == (mine[0].key, 4, None)
-    assert kept.file.read() == b"data"  # a model row as the ORM makes it, its file included
+    assert kept.file.read() == b"data"
     assert storage.rendering_files("nobody") == []
