@@ -37,11 +37,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class _Door:
-    """One of the form's two doors (its own page, or embedded) and what its pages need."""
+class _FormPage:
+    """The form's page, on its own or embedded, and what rendering it needs."""
 
     form_cls: type
-    page: dict
+    context: dict
     template: str
     embed: bool
 
@@ -52,32 +52,32 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     form_cls = form_class(spec_for(slug, AUDIENCE), AUDIENCE)
     page = {"spec": form_cls.spec, "embed": framing.frame_context(request) if embed else None}
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
-    door = _Door(form_cls, page, template, embed)
+    form_page = _FormPage(form_cls, page, template, embed)
     try:
-        values, refusal = prefill.from_request(request.GET, door.form_cls), None
+        values, refusal = prefill.from_request(request.GET, form_page.form_cls), None
     except prefill.ContextError as error:
         values, refusal = Prefill(), (str(error), 400)
     if request.method == "POST":
-        return _post(request, door, values, refusal)
+        return _post(request, form_page, values, refusal)
     if refusal:
         return render(request, "tickets/refused.html", {**page, "reason": refusal[0]}, status=400)
-    return render(request, template, {**page, "form": door.form_cls(prefill=values)})
+    return render(request, template, {**page, "form": form_page.form_cls(prefill=values)})
 
 
 def _post(
-    request: HttpRequest, door: _Door, values: Prefill, refusal: tuple[str, int] | None
+    request: HttpRequest, form_page: _FormPage, values: Prefill, refusal: tuple[str, int] | None
 ) -> HttpResponse:
     """A sent form: read within its limits, checked (origin, throttles), then handed over."""
     unreadable = too_large(request) or reading.read(request)
     if unreadable:
-        context = {**door.page, "reason": unreadable}
+        context = {**form_page.context, "reason": unreadable}
         return render(request, "tickets/too_large.html", context, status=413)
-    slug = door.page["spec"].slug
+    slug = form_page.context["spec"].slug
     own_page = from_own_page(request)
     # A form sent again (Back and Send, a second click) goes to what it made, before the host's
     # context (it may have expired since), the throttles, the token's age, the files.
     if own_page and (key := submissions.sent_before(_nonce(request, slug))):
-        return see_other(_status_address(request, key, door.embed))
+        return see_other(_status_address(request, key, form_page.embed))
     if not own_page:
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
@@ -85,13 +85,15 @@ def _post(
     throttle = throttles.Sender(sender.client, slug, sender.verified)
     limit = None if refusal else throttle.refusal()
     if refusal or limit:
-        return _refused(request, door, refusal or (throttled_message(limit), 429), limit)
-    form = door.form_cls(request.POST, request.FILES, prefill=values, returning=throttle.returning)
+        return _refused(request, form_page, refusal or (throttled_message(limit), 429), limit)
+    form = form_page.form_cls(
+        request.POST, request.FILES, prefill=values, returning=throttle.returning
+    )
     outcome = submissions.receive(form.handover(sender=sender))
     if outcome.accepted:
-        return see_other(_status_address(request, outcome.submission_key, door.embed))
+        return see_other(_status_address(request, outcome.submission_key, form_page.embed))
     show_outcome(form, outcome)
-    return render(request, door.template, {**door.page, "form": form})
+    return render(request, form_page.template, {**form_page.context, "form": form})
 
 
 def _nonce(request: HttpRequest, slug: str) -> str:
@@ -100,15 +102,17 @@ def _nonce(request: HttpRequest, slug: str) -> str:
 
 def _refused(
     request: HttpRequest,
-    door: _Door,
+    form_page: _FormPage,
     refusal: tuple[str, int],
     limit: throttles.Refusal | None,
 ) -> HttpResponse:
     """Nothing is filed, nothing new is kept, but what the person typed is shown again."""
-    form = door.form_cls(request.POST, request.FILES)
+    form = form_page.form_cls(request.POST, request.FILES)
     show_outcome(form, submissions.receive(form.handover_stored()))
     form.add_error(None, refusal[0])
-    response = render(request, door.template, {**door.page, "form": form}, status=refusal[1])
+    response = render(
+        request, form_page.template, {**form_page.context, "form": form}, status=refusal[1]
+    )
     if limit:
         response["Retry-After"] = str(limit.retry_after)
     return response
