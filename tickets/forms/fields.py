@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..lib.text import lazy_text
 from ..schema.types import Field
-from .widgets import HiddenHierarchyWidget, HierarchyWidget, MultipleFileInput, OptionSelect
+from .widgets import HiddenHierarchyWidget, HierarchyWidget, MultipleFileInput, OptionSelect, fixed
 
 SEPARATORS = re.compile(r"[\s,;]+")
 # Control characters but tab and line feed; line breaks of every kind, for a one-line value.
@@ -68,7 +68,9 @@ class HierarchyField(forms.MultiValueField):
     def __init__(self, field: Field, required: bool):
         self.schema_field = field
         levels = range(1, field.depth + 1)
-        subfields = [forms.ChoiceField(required=False, choices=self._choices(n)) for n in levels]
+        subfields = [
+            forms.ChoiceField(required=False, choices=fixed(self._choices(n))) for n in levels
+        ]
         parents = {o.id: lazy_text(o.name) for o in field.options}
         widget = HierarchyWidget(
             [

@@ -3,7 +3,7 @@ input, labelled date and time pickers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ..lib.text import lazy_text
 from ..schema.types import Option
+
+
+def fixed(choices: list) -> Callable[[], list]:
+    """Choices as a callable, which Django reads only when they are iterated and which each form's
+    copy shares (a callable is copied as itself): for a hierarchy's levels, whose options would
+    otherwise be most of what every form copies and normalizes again."""
+    return lambda: choices
 
 
 def say_as_server(widget: forms.Widget, **messages: str) -> forms.Widget:
@@ -38,14 +45,15 @@ class OptionSelect(forms.Select):
         self.level = level
         self.parent_of = {str(o.id): str(o.pid) for o in options}
         if level == 1:
-            self.choices = [("", _("Choose…"))] + [(str(o.id), lazy_text(o.name)) for o in options]
+            choices = [("", _("Choose…"))] + [(str(o.id), lazy_text(o.name)) for o in options]
         else:
             groups: dict[int, list] = {}
             for option in options:
                 groups.setdefault(option.pid, []).append((str(option.id), lazy_text(option.name)))
-            self.choices = [("", _("Choose…"))] + [
+            choices = [("", _("Choose…"))] + [
                 (parents[pid], items) for pid, items in groups.items()
             ]
+        self.choices = fixed(choices)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
