@@ -199,6 +199,9 @@ TICKETS_RETRY_MAX_SECONDS = env_float(
 )
 # After a lost answer, the look-up waits this long, so the helpdesk has finished and indexed it.
 TICKETS_RECONCILE_AFTER_SECONDS = env_float("TICKETS_RECONCILE_AFTER_SECONDS", 60, 0, 86400)
+# How many pages (30 tickets each) of the helpdesk's tickets since the day before a lost answer the
+# look-up reads to prove the ticket absent; past them a person decides (tickets/helpdesk/lookup.py).
+TICKETS_RECONCILE_MAX_PAGES = env_int("TICKETS_RECONCILE_MAX_PAGES", 20, 1, 1000)
 # Put the submission's reference in every ticket's description, so a lost answer can be looked up.
 TICKETS_REFERENCE_IN_TICKET = env_bool("TICKETS_REFERENCE_IN_TICKET", True)
 TICKETS_REFERENCE_LABEL = "Ticket portal reference"

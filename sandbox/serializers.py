@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from tickets.schema import Field, Option, Reference, Schema, kind_of
@@ -72,8 +74,30 @@ def _reference_name(schema: Schema, kind: str, ref_id: Any) -> str:
     return found.name.get("en") if found else ""
 
 
-def _date(value) -> str:
-    return timezone.localtime(value).strftime(DATE_FORMAT)
+def _date(value, form: str = DATE_FORMAT) -> str:
+    """A moment as the helpdesk writes it: in its own zone, which may be off the portal's by
+    SANDBOX_CLOCK_HOURS (the API names no zone)."""
+    return (timezone.localtime(value) + clock_offset()).strftime(form)
+
+
+def clock_offset() -> timedelta:
+    """How far the sandbox's clock is from the portal's (a test setting; 0 by default)."""
+    return timedelta(hours=float(getattr(settings, "SANDBOX_CLOCK_HOURS", 0)))
+
+
+POST_DATE_FORMAT = "%H:%M:%S %d.%m.%Y"  # posts write the time first
+
+
+def first_post(item: Ticket) -> dict[str, Any]:
+    """The ticket's first post, its description, as `GET /tickets/{id}/posts/` shows it."""
+    return {
+        "id": item.id,
+        "ticket_id": item.id,
+        "user_id": item.user_id,
+        "text": item.description,
+        "date_created": _date(item.date_created, POST_DATE_FORMAT),
+        "files": [{"id": f.id, "name": f.name} for f in item.files.all()],
+    }
 
 
 def user(item: User) -> dict[str, Any]:
@@ -155,6 +179,9 @@ def ticket(
         "custom_fields": custom_field_values(item.custom_fields, schema),
         "tags": [str(tag) for tag in item.tags],
         "jira_issues": [],
+        # Not in the create example's answer, but in the real API's, as its clients show.
+        "user_email": people[item.user_id].email if item.user_id in people else item.user_email,
+        "owner_email": people[item.owner_id].email if item.owner_id in people else "",
         # Sandbox extras: not in the real API's answer.
         "files": [{"name": f.name, "size": f.size} for f in item.files.all()],
         "custom_fields_sent": item.custom_fields,

@@ -9,6 +9,7 @@ app_name = "sandbox"
 urlpatterns = [
     path("tickets/", views.tickets, name="tickets"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/posts/", views.ticket_posts, name="ticket_posts"),
     path("users/", views.users_list, name="users"),
     path("users/<int:user_id>/", views.user_detail, name="user"),
     path("custom_fields/", views.custom_fields, name="custom_fields"),

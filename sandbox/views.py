@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from tickets.lib.values import is_checked
 from tickets.schema import get_schema
 
 from . import serializers, users
@@ -39,7 +41,9 @@ def tickets(request: HttpRequest) -> HttpResponse:
     found = Ticket.objects.prefetch_related("files")
     search = request.GET.get("search", "").strip()
     if search:
-        found = found.filter(_ticket_search(search))
+        found = found.filter(
+            _ticket_search(search, is_checked(request.GET.get("exact_search", "")))
+        )
     try:
         found = found.filter(**_date_filters(request))
     except ValueError as exc:
@@ -64,14 +68,22 @@ def _date_filters(request: HttpRequest) -> dict:
                 moment = datetime.strptime(raw, "%Y-%m-%d %H:%M:%S")
             except ValueError:
                 raise ValueError(f"{name} must be YYYY-MM-DD HH:MM:SS, got {raw!r}") from None
-            lookups[lookup] = timezone.make_aware(moment)
+            # Written on the helpdesk's clock, which may be off the portal's (SANDBOX_CLOCK_HOURS).
+            lookups[lookup] = timezone.make_aware(moment) - serializers.clock_offset()
     return lookups
 
 
-def _ticket_search(search: str) -> Q:
-    """What `?search=` matches: the title, description or email sent, the client's name or email
-    (all "contains"), or the whole unique_id ("SBX-0007", any case).
+def _ticket_search(search: str, exact: bool) -> Q:
+    """What `?search=` matches. The API documents neither the fields nor what `exact_search`
+    does, so SANDBOX_SEARCH (a test setting) plays each way: "contains" (the default: the
+    title, description or email sent, the client's name or email, all "contains", or the whole
+    unique_id), "titles" (titles only), "whole" (with exact_search=1, whole fields only).
     """
+    mode = getattr(settings, "SANDBOX_SEARCH", "contains")
+    if mode == "titles":
+        return Q(title__icontains=search)
+    if mode == "whole" and exact:
+        return Q(title__iexact=search) | Q(user_email__iexact=search) | Q(unique_id__iexact=search)
     clients = users.search(User.objects.all(), search, exact=False).values("id")
     return (
         Q(title__icontains=search)
@@ -101,6 +113,16 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if ticket is None:
         return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
     return data_response(serializers.ticket(ticket, get_schema()))
+
+
+@endpoint("GET")
+def ticket_posts(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket's public conversation: here its first post alone, the description sent."""
+    ticket = Ticket.objects.prefetch_related("files").filter(pk=ticket_id).first()
+    if ticket is None:
+        return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
+    page, pagination = paginate([ticket], page_number(request), TICKETS_PER_PAGE)
+    return data_response([serializers.first_post(t) for t in page], pagination=pagination)
 
 
 @endpoint("GET")

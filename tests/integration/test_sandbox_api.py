@@ -47,14 +47,15 @@ EXAMPLE_BODY = {
     "custom_fields": EXAMPLE_CUSTOM_FIELDS,
     "tags": [1, 2],
 }
-# The keys of create-ticket.txt's Response Example, then the sandbox's three extras.
+# The keys of create-ticket.txt's Response Example, the two emails real answers carry, then the
+# sandbox's three extras.
 RESPONSE_KEYS = [
     "id", "pid", "unique_id", "date_created", "date_updated", "title", "source", "status_id",
     "priority_id", "type_id", "department_id", "department_name", "owner_id", "owner_name",
     "owner_lastname", "user_id", "user_name", "user_lastname", "cc", "bcc", "followers",
     "ticket_lock", "sla_date", "sla_flag", "freeze_date", "freeze", "viewed_by_staff",
     "viewed_by_client", "rate", "rate_comment", "rate_date", "deleted", "custom_fields", "tags",
-    "jira_issues", "files", "custom_fields_sent", "create_from_user",
+    "jira_issues", "user_email", "owner_email", "files", "custom_fields_sent", "create_from_user",
 ]  # fmt: skip
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 

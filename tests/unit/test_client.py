@@ -183,6 +183,18 @@ def test_a_200_with_an_errors_list_raises_rejected(server, client):
     assert caught.value.messages == (ApiMessage("e-2", "Bad option", "999", "cf"),)
 
 
+def test_an_s_code_in_the_errors_list_is_a_success(server, client):
+    # A delete is answered so (two SDKs show it): only e- codes mean failure.
+    server.answer = (200, {"errors": [{"code": "s-204", "title": "No content"}]})
+    assert client.get("tickets/7/") is None
+    server.answer = (200, {"data": {"id": 7}, "errors": [{"code": "s-200", "title": "OK"}]})
+    assert client.get("tickets/7/") == {"id": 7}
+    server.answer = (200, {"errors": [{"code": "s-204"}, {"code": "e-1", "title": "No"}]})
+    with pytest.raises(ApiRejected) as caught:
+        client.get("tickets/7/")
+    assert [m.code for m in caught.value.messages] == ["e-1"]
+
+
 def test_a_500_to_a_post_is_an_unknown_outcome(server, client):
     # The request arrived: a server error part-way may have filed the ticket.
     server.answer = (500, b"<html>Internal Server Error</html>")

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..helpdesk.client import get_client
-from ..helpdesk.directory import find_by_reference
 from ..helpdesk.errors import (
     ApiError,
     ApiOutcomeUnknown,
@@ -30,6 +29,7 @@ from ..helpdesk.errors import (
     NotSent,
 )
 from ..helpdesk.governor import BACKGROUND, get_governor
+from ..helpdesk.lookup import NotProven, find_filed
 from ..lib.values import as_int
 from ..models import Attachment, Submission
 from . import journal, storage
@@ -110,12 +110,18 @@ def _found(submission: Submission, client) -> bool:
     """Look an uncertain submission up by its reference; True when it is settled (found, or the
     look-up failed and it stays uncertain)."""
     since = submission.created_at - timedelta(days=1)  # the helpdesk's clock and zone may differ
+    payload = submission.payload
+    title, email = str(payload.get("title", "")), str(payload.get("user_email", ""))
     try:
-        title = str(submission.payload.get("title", ""))
-        ticket = find_by_reference(client, submission.reference, title, since)
+        ticket = find_filed(client, submission.reference, title, email, since)
     except ApiError as error:
         logger.warning("Submission %s: look-up failed: %s", submission.pk, error.reason)
         _uncertain(submission, f"the look-up failed: {error.reason}", error)
+        return True
+    except NotProven as error:
+        # A duplicate is worse than a wait: a person checks the helpdesk and decides.
+        _needs_attention(submission, Error.OUTCOME_UNKNOWN, f"{error}: check the helpdesk, then "
+                         "mark it filed or retry")  # fmt: skip
         return True
     if ticket is None:
         logger.info("Submission %s: not in the helpdesk; sending again", submission.pk)

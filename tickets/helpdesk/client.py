@@ -29,6 +29,7 @@ from .errors import (
     ApiOutcomeUnknown,
     ApiRejected,
     ApiUnavailable,
+    ListCutShort,
     is_ban,
     messages_of,
 )
@@ -166,12 +167,18 @@ class TicketsClient:
         return self._request("GET", path.lstrip("/"), params)
 
     def get_all(
-        self, path: str, params: Mapping[str, Any] | None = None, max_pages: int | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        max_pages: int | None = None,
+        whole: bool = False,
     ) -> list[Any]:
         """Every item of a paginated list, page by page; data keyed by id or a plain list.
 
         The last page is known from `total_pages`, else from `total` and `per_page`, else it is
         the first page shorter than the first one (an answer without pagination is one page).
+        Past `max_pages` the items read so far are returned, unless the list must be `whole`:
+        then ListCutShort.
         """
         items: list[Any] = []
         first_size = None
@@ -186,6 +193,8 @@ class TicketsClient:
             first_size = first_size or len(data)
             if not data or page >= _last_page(body.get("pagination"), first_size, len(data)):
                 return items
+        if max_pages and whole:
+            raise ListCutShort(f"{path}: more than {max_pages} pages")
         if max_pages:
             logger.warning("%s: read the first %s pages only", path, max_pages)
             return items
@@ -255,8 +264,12 @@ class TicketsClient:
             body = response.json()
         except ValueError:
             body = None
-        messages = messages_of(body)
+        said_all = messages_of(body)
+        # An `s-` code is a success in the errors list (a delete answers s-204): only the rest fail.
+        messages = [m for m in said_all if not m.code.lower().startswith("s-")]
         if 200 <= status < 300 and not messages:
+            if said_all and isinstance(body, Mapping):
+                return {"data": None, **body}
             if not isinstance(body, Mapping) or "data" not in body:
                 logger.warning("API %s %s: %s without a data envelope", method, path, status)
                 raise ApiOutcomeUnknown(f"the API answered {status} with no data", status=status)

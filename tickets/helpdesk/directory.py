@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import asdict
-from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.core.cache import cache as _django_cache
 from ..lib.values import as_int, as_list
 from ..models import StaffAccount
 from ..records import Person, StaffDirectory, TicketRef
-from .client import TicketsClient, get_client
+from .client import get_client
 from .errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -141,8 +140,14 @@ def search_staff(query: str, leave_out: Iterable[int] = (), limit: int = 10) -> 
 
 
 def person(person_id: int) -> Person | None:
-    found = _people(get_client().get("users/", {"id_list": person_id}))
-    return next((p for p in found if p.id == person_id), None)
+    """One helpdesk user by id (`GET /users/{id}/`); None when there is none (404)."""
+    try:
+        found = _person(get_client().get(f"users/{person_id}/"))
+    except ApiError as error:
+        if error.status == 404:
+            return None
+        raise
+    return found if found and found.id == person_id else None
 
 
 def find_ticket(reference: str) -> TicketRef | None:
@@ -162,25 +167,6 @@ def find_ticket(reference: str) -> TicketRef | None:
     return next(
         (t for t in map(_ticket, items) if t and t.unique_id.lower() == reference.lower()), None
     )
-
-
-def find_by_reference(
-    client: TicketsClient, reference: str, title: str, since: datetime
-) -> TicketRef | None:
-    """The ticket the portal filed with this reference (in its description) and title, if the
-    helpdesk has it: `GET /tickets/?search=...&exact_search=1&from_date_created=...`. A ticket
-    that only quotes the reference (a person's email about it) has another title. ApiError when
-    the look-up fails, so that "not there" is only ever said on the API's word."""
-    params = {
-        "search": reference,
-        "exact_search": 1,
-        "from_date_created": since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        "order_by": "date_created{asc}",
-    }
-    items = map(_ticket, client.get_all("tickets/", params, max_pages=3))
-    found = [t for t in items if t and t.title.strip() == title.strip()]
-    # The first, should an earlier attempt have filed it twice.
-    return min(found, key=lambda t: t.id) if found else None
 
 
 def _ticket(data: Any) -> TicketRef | None:

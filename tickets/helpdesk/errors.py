@@ -55,6 +55,10 @@ class ApiOutcomeUnknown(ApiError):
     """The request went out and no answer came back: the ticket may exist."""
 
 
+class ListCutShort(Exception):
+    """A list that had to be read whole has more pages than the caller may read."""
+
+
 class ApiBadAnswer(ApiError):
     """The API answered, but not in a shape this client understands."""
 
