@@ -90,7 +90,7 @@ def portal_env(directory: Path, api_url: str, cert: Path) -> dict[str, str]:
         # The benchmark sends from one address, at once: the fill-time trap has tests of its own,
         # and the throttles count as in production (the same four windows) but never refuse.
         TICKETS_MIN_FILL_SECONDS="0",
-        TICKETS_THROTTLE_ADDRESS="1000000/h,1000000/d",
+        TICKETS_THROTTLE_ADDRESS="1000000/h,2000000/d",
         TICKETS_THROTTLE_FORM="1000000/h",
         TICKETS_THROTTLE_PORTAL="1000000/m",
         LOG_LEVEL="WARNING",

@@ -70,7 +70,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def env_rates(name: str, default: str) -> list[str]:
-    """Throttle rates as django-ratelimit reads them ("20/h,240/d"); "off": none."""
+    """Throttle rates as tickets/abuse/throttles.py reads them ("20/h,240/d"); "off": none."""
     value = env(name) or default
     if value.lower() == "off":
         return []
@@ -273,7 +273,6 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
-    "django_ratelimit",
     "tickets",
     # The stand-in API only where it is mounted: never migrated into, or shown in the admin of,
     # a production database.
@@ -355,33 +354,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The delivery worker's queue: Django's tasks API (django-tasks), kept in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Rate counters live here: one Redis shared by every portal process in a deployment.
+# Rate counters live here: one Redis shared by every portal process in a deployment (the
+# throttles count there too, else in the database: tickets/abuse/buckets.py).
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Throttle counts and used challenges: every process must see one store, so the database
-    # (its table made by migrate) when there is no Redis. Entries outlive the longest window.
+    # Used challenges and returning senders: every process must see one store, so the database
+    # (its table made by migrate) when there is no Redis.
     "throttle": {
-        "BACKEND": "tickets.abuse.counters.CountingRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "throttle",
-        "TIMEOUT": 2 * 24 * 3600,
     }
     if REDIS_URL
     else {
-        "BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tickets_throttle",
-        "TIMEOUT": 2 * 24 * 3600,
+        # Past it Django deletes the expired entries, then a third of the rest.
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     },
 }
-RATELIMIT_USE_CACHE = "throttle"
-# django-ratelimit warns of every cache but memcached and django-redis. Django's own RedisCache
-# increments atomically too, and counters.py makes the database cache's increment atomic.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-RATELIMIT_FAIL_OPEN = True  # a store that cannot answer lets customers' tickets through
 ALTCHA_CACHE_ALIAS = "throttle"  # a used solution is refused by every process
 ALTCHA_JS_URL = "vendor/altcha/altcha.js"
 ALTCHA_CHALLENGE_EXPIRE = 20 * 60 * 1000  # milliseconds, as ALTCHA recommends

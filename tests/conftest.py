@@ -36,8 +36,9 @@ def _system_checks(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate counters and a remembered ban live in the cache, throttle counts and used challenges
-    # in the throttle cache (a table no flush empties): each test starts with none.
+    # Rate counters and a remembered ban live in the cache, used challenges and returning
+    # senders in the throttle cache (a table no flush empties): each test starts with none. With
+    # REDIS_URL, clearing either empties the throttles' buckets in that Redis too.
     from contextlib import suppress
 
     from django.core.cache import caches

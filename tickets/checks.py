@@ -1,8 +1,11 @@
-"""System checks: a broken schema file or an incomplete field kind stops runserver, migrate and
-the tests."""
+"""System checks: a broken schema file, an incomplete field kind or throttle rates that cannot
+be counted stop runserver, migrate and the tests."""
 
+from django.conf import settings
 from django.core import checks
+from pyrate_limiter import validate_rate_list
 
+from .abuse.throttles import THROTTLES, parse_rate
 from .forms.kinds import FieldKind
 from .schema.kinds import kind_of, registered
 from .schema.parsing import SchemaError
@@ -53,3 +56,24 @@ def check_schema_file(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         for field in schema.fields.values()
         if kind_of(field.field_type).has_pattern and not field.pattern
     ]
+
+
+@checks.register()
+def check_throttle_rates(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Each throttle's rates are one pyrate-limiter bucket, which takes them only when each
+    longer period allows more tickets than a shorter one, at no higher rate."""
+    problems = []
+    for name in THROTTLES:
+        rates = getattr(settings, name)
+        if rates and not validate_rate_list(
+            sorted((parse_rate(rate) for rate in rates), key=lambda rate: rate.interval)
+        ):
+            problems.append(
+                checks.Error(
+                    f"{name}={','.join(rates)}: each longer period must allow more tickets than "
+                    "a shorter one, at no higher rate (20/h,240/d)",
+                    hint="Drop a rate the others make pointless: in 20/h,500/d no day reaches 500.",
+                    id="tickets.E003",
+                )
+            )
+    return problems

@@ -193,3 +193,23 @@ class StaffAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.helpdesk_user_id or '?'}"
+
+
+class ThrottleHit(models.Model):
+    """A ticket counted against one throttle, where there is no Redis: the hits of one bucket
+    are pyrate-limiter's sliding-window log (tickets/abuse/buckets.py); the delivery worker's
+    sweep deletes them once no window counts them."""
+
+    # Whose count: the limit and its key ("address:<keyed address>", "form:<slug>", "portal").
+    bucket = models.CharField(max_length=150)
+    # When, in milliseconds since the epoch, as pyrate-limiter stamps its items.
+    at = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["bucket", "at"]),  # a bucket's count and its newest hits
+            models.Index(fields=["at"]),  # the sweep's, across every bucket
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.at}"

@@ -101,7 +101,7 @@ def test_a_store_that_cannot_answer_lets_a_solved_challenge_through(
     payload = solved(client)
     settings.CACHES = {
         **settings.CACHES,
-        "throttle": {"BACKEND": "tickets.abuse.counters.CountingRedisCache",
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                      "LOCATION": closed_port_url().replace("http", "redis")},
     }  # fmt: skip
     confirmation_key(send(client, altcha=payload))

@@ -1,11 +1,13 @@
 """Throttles on new tickets, per sender's address, per form and for the whole portal, counted in
-the database (and in Redis): over a limit the form comes back with HTTP 429, what was typed and
-when to send again; nothing is kept or queued; other senders file as always."""
+sliding windows in the database (and in Redis): over a limit the form comes back with HTTP 429,
+what was typed and when to send again; nothing is kept or queued; other senders file as always."""
 
 import json
+import math
 import time
 
 import pytest
+from pyrate_limiter import AbstractClock, Rate, RateItem
 
 from sandbox.models import Ticket
 from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
@@ -21,7 +23,8 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
 from tests.stack import need_redis, redis_server
 from tests.stub_server import stub_server
 from tickets.abuse import throttles
-from tickets.models import Submission
+from tickets.abuse.buckets import DatabaseBucket
+from tickets.models import Submission, ThrottleHit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,25 +49,52 @@ def assert_throttled(response, says: str) -> None:
     assert_values_kept(response)
 
 
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                  "LOCATION": "tickets_throttle"}  # fmt: skip
+
+
+def redis_cache(url: str) -> dict:
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+            "KEY_PREFIX": "throttle"}  # fmt: skip
+
+
 @pytest.fixture(params=["database", "redis"])
 def store(request, settings, tmp_path):
-    """The throttle store as deployed: the database's table, or Redis with REDIS_URL."""
+    """The throttle store as deployed: the database's ThrottleHit table (and the throttle
+    cache's), or Redis with REDIS_URL. Yields Redis's URL, or "" for the database."""
     if request.param == "database":
-        settings.CACHES = {
-            **settings.CACHES,
-            "throttle": {"BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
-                         "LOCATION": "tickets_throttle"},
-        }  # fmt: skip
-        yield request.param
+        settings.REDIS_URL = ""
+        settings.CACHES = {**settings.CACHES, "throttle": DATABASE_CACHE}
+        yield ""
         return
     need_redis()
     with redis_server(tmp_path) as url:
-        settings.CACHES = {
-            **settings.CACHES,
-            "throttle": {"BACKEND": "tickets.abuse.counters.CountingRedisCache",
-                         "LOCATION": url, "KEY_PREFIX": "throttle"},
-        }  # fmt: skip
-        yield request.param
+        settings.REDIS_URL = url
+        settings.CACHES = {**settings.CACHES, "throttle": redis_cache(url)}
+        yield url
+
+
+class Clock(AbstractClock):
+    """The throttles' time, set by the test: milliseconds since the epoch."""
+
+    def __init__(self, now: int):
+        self.ms = now
+
+    def now(self) -> int:
+        return self.ms
+
+
+HOUR = 3600 * 1000
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """The throttles' clock, starting three seconds before an hour's edge (where a fixed hourly
+    window would start afresh) a little in the past."""
+    edge = time.time_ns() // 1_000_000 // HOUR * HOUR
+    clock = Clock(edge - 3000)
+    monkeypatch.setattr(throttles, "clock", clock)
+    return clock
 
 
 def test_one_address_is_throttled_while_another_files(client, sandbox_api, settings, store):
@@ -169,21 +199,33 @@ def test_a_throttled_post_keeps_no_new_file_and_queues_nothing(client, sandbox_a
 
 @pytest.mark.parametrize("broken", ["redis", "database"])
 def test_a_throttle_store_that_cannot_answer_lets_customers_through(
-    client, sandbox_api, settings, broken
+    client, sandbox_api, settings, broken, monkeypatch, tmp_path
 ):
-    from tests.integration.test_portal_flow import closed_port_url
+    from contextlib import ExitStack
+
+    import redis
+    from django.test import RequestFactory
+
+    from tickets.embedding.origin import client_key
 
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
-    stores = {
-        "redis": {"BACKEND": "tickets.abuse.counters.CountingRedisCache",
-                  "LOCATION": closed_port_url().replace("http", "redis")},
-        # Its table gone: every read and every write of the counts fails.
-        "database": {"BACKEND": "tickets.abuse.counters.CountingDatabaseCache",
-                     "LOCATION": "no_such_table"},
-    }  # fmt: skip
-    settings.CACHES = {**settings.CACHES, "throttle": stores[broken]}
-    confirmation_key(send(client, "192.0.2.50"))
-    confirmation_key(send(client, "192.0.2.50"))
+    with ExitStack() as stack:
+        if broken == "redis":
+            need_redis()
+            settings.REDIS_URL = stack.enter_context(redis_server(tmp_path))
+            settings.CACHES = {**settings.CACHES, "throttle": redis_cache(settings.REDIS_URL)}
+            # The address's key holds what is not a sorted set: Redis answers every read and
+            # write of its count with an error (the governor, in the same Redis, goes on).
+            sender = client_key(RequestFactory().post("/", REMOTE_ADDR="192.0.2.50"))
+            redis.Redis.from_url(settings.REDIS_URL).set(f"throttle:address:{sender}", "?")
+        else:
+            # Their tables gone: every read and every write of the hits and the marks fails.
+            settings.REDIS_URL = ""
+            monkeypatch.setattr(ThrottleHit._meta, "db_table", "no_such_table")
+            settings.CACHES = {**settings.CACHES,
+                               "throttle": {**DATABASE_CACHE, "LOCATION": "no_such_table"}}  # fmt: skip
+        confirmation_key(send(client, "192.0.2.50"))
+        confirmation_key(send(client, "192.0.2.50"))
     assert Ticket.objects.count() == 2
 
 
@@ -208,160 +250,199 @@ def test_a_person_who_goes_back_and_sends_again_at_once_is_not_taken_for_a_bot(
     assert Ticket.objects.count() == 2
 
 
-def test_the_database_count_loses_nothing_between_processes_and_keeps_its_expiry(tmp_path):
-    """Django's own DatabaseCache.incr is a get and a set: concurrent increments from several
-    processes are lost and the entry's expiry moves to the default timeout. The portal's count
-    of several windows at once, and its incr, lose nothing and keep it. Four processes on one
-    database: this run's (PostgreSQL in the second pass of make test), else a SQLite file as a
-    deployment has."""
+def test_a_burst_across_a_windows_edge_never_passes_the_limit(settings, store, clock):
+    """Three tickets just before the hour's edge and three just after: a fixed window would take
+    all six (twice the limit), the sliding window refuses the second three until the oldest
+    counted ticket has left the last hour, and says so in the wait."""
+    settings.TICKETS_THROTTLE_ADDRESS = ["3/h"]
+    sender = throttles.Sender("keyed-address-1", "support")
+    hits = []
+    for _ in range(3):
+        assert sender.refusal() is None
+        sender.counted()
+        hits.append(clock.ms)
+        clock.ms += 1000
+    # A hit counts while it is at most an hour old: the first has left a millisecond after.
+    leaves = hits[0] + HOUR + 1
+    for _ in range(3):  # the edge is passed now
+        wait = math.ceil((leaves - clock.ms) / 1000)  # whole seconds, rounded up
+        assert sender.refusal() == throttles.Refusal(throttles.ADDRESS, wait)
+        clock.ms += 1000
+    clock.ms = leaves - 1
+    assert sender.refusal() is not None
+    clock.ms = leaves
+    assert sender.refusal() is None  # the other two still count
+    sender.counted()
+    assert sender.refusal().retry_after == math.ceil((hits[1] + HOUR + 1 - clock.ms) / 1000)
+    assert throttles.Sender("keyed-address-2", "support").refusal() is None
+
+
+def test_posts_across_the_hours_edge_are_held_to_the_limit(client, sandbox_api, settings, clock):
+    """The same burst as the form's POSTs: the fourth, just past the edge, gets the form back with
+    the seconds until the first ticket leaves the last hour, and files once they have passed."""
+    settings.TICKETS_THROTTLE_ADDRESS = ["3/h"]
+    first = clock.ms
+    for _ in range(3):
+        confirmation_key(send(client, "192.0.2.70"))
+        clock.ms += 1000
+    clock.ms += 2000  # two seconds past the edge
+    refused = send(client, "192.0.2.70")
+    assert_throttled(refused, "from your network")
+    assert int(refused["Retry-After"]) == math.ceil((first + HOUR + 1 - clock.ms) / 1000)
+    clock.ms += int(refused["Retry-After"]) * 1000
+    confirmation_key(send(client, "192.0.2.70"))
+    assert Submission.objects.count() == Ticket.objects.count() == 4
+
+
+def test_a_look_writes_nothing(settings, store, clock):
+    """The look before a POST is validated reads the buckets only: a script that is refused, or
+    whose form comes back, grows no store."""
+    import redis
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TICKETS_THROTTLE_ADDRESS = ["1/h", "5/d"]
+    settings.TICKETS_THROTTLE_FORM = ["2/h"]
+    settings.TICKETS_THROTTLE_PORTAL = ["10/m"]
+    throttles.Sender("keyed-address-3", "support").counted()
+    clock.ms += 1000
+    looks = [
+        throttles.Sender("keyed-address-3", "support"),
+        throttles.Sender("keyed-address-4", "support"),
+    ]
+    if not store:
+        hits = list(ThrottleHit.objects.values_list("bucket", "at"))
+        with CaptureQueriesContext(connection) as statements:
+            assert [look.refusal() for look in looks] == [
+                throttles.Refusal(throttles.ADDRESS, 3600),
+                None,
+            ]
+        assert all(s["sql"].startswith("SELECT") for s in statements.captured_queries)
+        assert list(ThrottleHit.objects.values_list("bucket", "at")) == hits
+        return
+    server = redis.Redis.from_url(store)
+
+    def calls() -> dict:
+        return {name: stat["calls"] for name, stat in server.info("commandstats").items()}
+
+    keys, before = sorted(server.keys()), calls()
+    assert [look.refusal() for look in looks] == [throttles.Refusal(throttles.ADDRESS, 3600), None]
+    after = calls()
+    asked = {name for name in after if after[name] != before.get(name)}
+    assert asked == {"cmdstat_zrange", "cmdstat_info"}, asked
+    assert sorted(server.keys()) == keys
+
+
+def test_counts_lose_nothing_between_two_processes(settings, store, tmp_path):
+    """Two processes count 50 tickets each against one address at once: the hundred are all
+    there, and the address's limit of a hundred is full. On this run's database (PostgreSQL in
+    the second pass of make test), and on Redis."""
     import os
     import subprocess
     import sys
 
+    from django.db import connection
+
     from tests.stack import ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'counts.sqlite3'}")
-    env.update(ENV_FILE=str(tmp_path / "none.env"), REDIS_URL="")
-
-    def shell(code: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)  # fmt: skip
-        return done.stdout.strip()
-
-    subprocess.run([sys.executable, "manage.py", "createcachetable", "tickets_throttle"],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
-    cache = "from django.core.cache import caches; c = caches['throttle']"
-    shell(f"{cache}; c.delete_many(['count', 'hour', 'minute']); c.add('count', 0, 3600)")
-    # Half the processes name the windows in the other order: count() must lock them in one.
-    orders = ["{'hour': 3600, 'minute': 900}", "{'minute': 900, 'hour': 3600}"]
-    both = "from tickets.abuse.counters import count; count(c, {})"
-    adders = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c",
-                                f"{cache}\nfor _ in range(25): c.incr('count'); "
-                                + both.format(orders[n % 2])],
-                               cwd=ROOT, env=env) for n in range(4)]  # fmt: skip
-    assert [adder.wait(120) for adder in adders] == [0] * 4
-    counts = "print(c.get('count'), c.get('hour'), c.get('minute'))"
-    assert shell(f"{cache}; {counts}") == "100 100 100"
-    left = shell(
-        "import time; from django.db import connection; cursor = connection.cursor(); "
-        "cursor.execute(\"SELECT expires FROM tickets_throttle WHERE cache_key LIKE '%count' "
-        "OR cache_key LIKE '%hour' ORDER BY cache_key\"); "
-        "from django.utils.dateparse import parse_datetime; "
-        "values = [parse_datetime(v) if isinstance(v, str) else v for v, in cursor.fetchall()]; "
-        "print(*(int(value.timestamp() - time.time()) for value in values))"
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    else:  # the test database, on the server this run's DATABASE_URL names
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{database['NAME']}"
+    env.update(ENV_FILE=str(tmp_path / "none.env"), REDIS_URL=store,
+               TICKETS_THROTTLE_ADDRESS="100/h", TICKETS_THROTTLE_FORM="off",
+               TICKETS_THROTTLE_PORTAL="off")  # fmt: skip
+    count = (
+        "from tickets.abuse.throttles import Sender\n"
+        "for _ in range(50): Sender('keyed-address-5', 'support').counted()"
     )
-    # The hour each was made for, not the default two days.
-    assert all(3000 < int(seconds) <= 3600 for seconds in left.split()), left
+    counting = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c", count], cwd=ROOT,
+                                 env=env) for _ in range(2)]  # fmt: skip
+    assert [process.wait(120) for process in counting] == [0, 0]
+    if store:
+        import redis
+
+        assert redis.Redis.from_url(store).zcard("throttle:address:keyed-address-5") == 100
+    else:
+        assert ThrottleHit.objects.filter(bucket="address:keyed-address-5").count() == 100
+    settings.TICKETS_THROTTLE_ADDRESS = ["100/h"]
+    assert throttles.Sender("keyed-address-5", "support").refusal().scope == throttles.ADDRESS
+    assert throttles.Sender("keyed-address-5", "support").returning()
 
 
-def test_the_database_store_adds_a_count_only_where_none_is_live(settings):
-    """add() is one upsert: a new key is made, a live one is left as it is (False), an expired
-    one is made anew, as Django's add does. On this run's database (PostgreSQL in the second
-    pass of make test, where the throttles otherwise count in Redis)."""
-    from django.core.cache import caches
+def test_hits_no_window_counts_go(settings, store, clock):
+    """In the database the delivery worker's sweep deletes the hits older than the longest period
+    configured; in Redis a bucket's next count trims them (its script loaded again where Redis
+    has lost it), and its key expires with its longest window."""
+    from tickets.delivery import tasks
 
-    from tickets.abuse.counters import CountingDatabaseCache
+    settings.TICKETS_THROTTLE_ADDRESS = ["1/h", "2/d"]
+    settings.TICKETS_THROTTLE_FORM = ["5/h"]
+    now = clock.ms
+    clock.ms = now - 2 * 24 * HOUR
+    throttles.Sender("keyed-address-3", "support").counted()  # two days ago: no window counts it
+    clock.ms = now - 2 * HOUR
+    throttles.Sender("keyed-address-3", "support").counted()  # the day's window counts it
+    if store:
+        import redis
 
-    settings.CACHES = {**settings.CACHES, "throttle": {
-        "BACKEND": "tickets.abuse.counters.CountingDatabaseCache", "LOCATION": "tickets_throttle"}}  # fmt: skip
-    store = caches["throttle"]
-    assert isinstance(store, CountingDatabaseCache)
-    assert store.add("window", 0, 3600) is True
-    assert store.incr("window") == 1
-    assert store.add("window", 0, 3600) is False
-    assert store.get("window") == 1
-    assert store.add("gone", 5, -1) is True  # made already expired
-    assert store.get("gone") is None
-    assert store.add("gone", 0, 3600) is True
-    assert store.incr("gone") == 1
-    with pytest.raises(ValueError):
-        store.incr("never-made")
-    assert store.incr("window") == 2  # the store is still usable after a missing key
-
-
-def seconds_left(store, key: str) -> int:
-    import time
-
-    from django.db import connection
-    from django.utils.dateparse import parse_datetime
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT expires FROM tickets_throttle WHERE cache_key = %s", [store.make_key(key)]
-        )
-        value = cursor.fetchone()[0]
-    value = parse_datetime(value) if isinstance(value, str) else value
-    return int(value.timestamp() - time.time())
-
-
-def test_the_database_store_counts_every_window_at_once_and_sets_in_one_statement(settings):
-    """count() makes a missing or expired window at one, adds one to a live window and keeps its
-    expiry; set() overwrites value and expiry. On this run's database."""
-    from django.core.cache import caches
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tickets.abuse.counters import count
-
-    settings.CACHES = {**settings.CACHES, "throttle": {
-        "BACKEND": "tickets.abuse.counters.CountingDatabaseCache", "LOCATION": "tickets_throttle"}}  # fmt: skip
-    store = caches["throttle"]
-    store.add("live", 4, 3600)
-    store.add("expired", 9, -1)
-    with CaptureQueriesContext(connection) as statements:
-        count(store, {"live": 60, "expired": 60, "new": 60})
-    assert [store.get(k) for k in ("live", "expired", "new")] == [5, 1, 1]
-    written = [
-        q["sql"] for q in statements.captured_queries if q["sql"].startswith(("INSERT", "SELECT"))
+        server = redis.Redis.from_url(store)
+        assert server.zcard("throttle:address:keyed-address-3") == 1
+        assert server.zcard("throttle:form:support") == 1
+        assert 0 < server.pttl("throttle:address:keyed-address-3") <= 24 * HOUR
+        assert 0 < server.pttl("throttle:form:support") <= HOUR
+        server.script_flush()  # as a restarted Redis: the count's script is loaded again
+        clock.ms = now
+        throttles.Sender("keyed-address-3", "support").counted()
+        assert server.zcard("throttle:address:keyed-address-3") == 2
+        return
+    assert ThrottleHit.objects.count() == 4
+    clock.ms = now
+    tasks.sweep.call()
+    left = ThrottleHit.objects.values_list("bucket", "at")
+    assert sorted(left) == [
+        ("address:keyed-address-3", now - 2 * HOUR),
+        ("form:support", now - 2 * HOUR),
     ]
-    assert len(written) == 3, written  # the windows made, read, written back
-    assert 3000 < seconds_left(store, "live") <= 3600  # its own hour, not the 60 s of a new one
-    assert 0 < seconds_left(store, "new") <= 60
-    store.set("flag", "first", 60)
-    store.set("flag", "second", 3600)
-    assert store.get("flag") == "second"
-    store.set("flag", "gone", -1)
-    assert store.get("flag") is None
 
 
-def test_the_redis_store_counts_every_window_in_one_round_trip(settings, tmp_path):
-    """count() on Redis is one script: a missing window is made at one with its own lifetime, a
-    live one gains one and keeps its expiry, an expired one starts again; get_many reads them as
-    the throttles do, and set() still works beside them."""
-    import time
+def test_the_database_bucket_is_a_sliding_window_log(settings):
+    """DatabaseBucket, pyrate-limiter's bucket over ThrottleHit rows, on this run's database: a
+    put is refused by the rate whose window is full, room comes back as the oldest hit leaves it;
+    peek() counts from the newest; leak() deletes what no window counts; each bucket counts its
+    own rows only."""
+    second, ten_seconds = Rate(2, 1000), Rate(3, 10_000)
+    bucket = DatabaseBucket([ten_seconds, second], "test:one")  # sorted by the bucket
+    assert bucket.rates == [second, ten_seconds]
+    at = 1_000_000_000
+    assert bucket.put(RateItem("hit", at)) and bucket.put(RateItem("hit", at + 100))
+    assert not bucket.put(RateItem("hit", at + 200)) and bucket.failing_rate is second
+    assert bucket.waiting(RateItem("hit", at + 200)) == 1000 - 200 + 1  # until `at` leaves it
+    assert bucket.put(RateItem("hit", at + 1001))
+    assert not bucket.put(RateItem("hit", at + 2500)) and bucket.failing_rate is ten_seconds
+    assert bucket.count() == 3
+    assert [getattr(bucket.peek(n), "timestamp", None) for n in range(4)] == [
+        at + 1001, at + 100, at, None
+    ]  # fmt: skip
+    other = DatabaseBucket([second], "test:other")
+    assert other.count() == 0 and other.put(RateItem("hit", at + 200))
+    assert bucket.leak(at + 10_101) == 2  # only at + 1001 is in a window still
+    assert bucket.count() == 1 and other.count() == 1
+    bucket.flush()
+    assert bucket.count() == 0 and bucket.failing_rate is None and other.count() == 1
 
-    from django.core.cache import caches
 
-    from tickets.abuse.counters import CountingRedisCache, count
+def test_rates_one_bucket_cannot_hold_stop_the_portal(settings):
+    """pyrate-limiter takes a bucket's rates only when a longer period allows more tickets at no
+    higher rate: a rate the others make pointless is a system check's error, not a throttle
+    that lets everything through."""
+    from tickets.checks import check_throttle_rates
 
-    need_redis()
-    with redis_server(tmp_path) as url:
-        settings.CACHES = {**settings.CACHES, "throttle": {
-            "BACKEND": "tickets.abuse.counters.CountingRedisCache", "LOCATION": url,
-            "KEY_PREFIX": "throttle"}}  # fmt: skip
-        store = caches["throttle"]
-        assert isinstance(store, CountingRedisCache)
-        redis = store._cache.get_client(write=True)
-        store.add("live", 4, 3600)
-        store.add("expired", 9, 1)
-        time.sleep(1.1)
-
-        def scripts_run() -> int:
-            stats = redis.info("commandstats")
-            return sum(stats.get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("eval", "evalsha"))
-
-        count(store, {"other": 60})  # the first count loads the script into Redis
-        before = redis.info("commandstats").get("cmdstat_exists", {}).get("calls", 0)
-        ran = scripts_run()
-        count(store, {"live": 60, "expired": 60, "new": 60})
-        assert scripts_run() == ran + 1
-        assert redis.info("commandstats").get("cmdstat_exists", {}).get("calls", 0) == before
-        assert store.get_many(["live", "expired", "new"]) == {"live": 5, "expired": 1, "new": 1}
-        assert 3000 < redis.ttl(store.make_key("live")) <= 3600  # its own hour, not 60 s
-        assert 0 < redis.ttl(store.make_key("new")) <= 60
-        redis.script_flush()  # Redis restarted: the script, made once, is sent again
-        count(store, {"new": 60})
-        assert store.get("new") == 2 and 0 < redis.ttl(store.make_key("new")) <= 60
-        store.set("flag", True, 60)
-        assert store.get("flag") is True
+    assert check_throttle_rates() == []  # the defaults
+    settings.TICKETS_THROTTLE_ADDRESS = ["20/h", "500/d"]  # no day can reach 500
+    settings.TICKETS_THROTTLE_FORM = ["5/h", "5/d"]
+    errors = check_throttle_rates()
+    assert [error.id for error in errors] == ["tickets.E003"] * 2
+    assert errors[0].msg.startswith("TICKETS_THROTTLE_ADDRESS=20/h,500/d: each longer period")

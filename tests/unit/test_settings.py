@@ -59,13 +59,14 @@ def test_production_with_its_api_account_starts():
 
 @pytest.mark.parametrize(
     ("redis", "backend"),
-    [("", "CountingDatabaseCache"), ("redis://127.0.0.1:6379/0", "CountingRedisCache")],
+    [("", "db.DatabaseCache"), ("redis://127.0.0.1:6379/0", "redis.RedisCache")],
 )
-def test_throttles_count_in_the_store_made_for_it(redis, backend):
-    """Either store counts a ticket's windows at once (tickets/abuse/counters.py)."""
+def test_the_throttle_cache_is_one_every_process_shares(redis, backend):
+    """Used challenges and returning senders: Django's database cache, or its Redis cache with
+    REDIS_URL (the throttles' own counts are pyrate-limiter's: tickets/abuse/buckets.py)."""
     result = load_settings("s.CACHES['throttle']['BACKEND']", REDIS_URL=redis)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"tickets.abuse.counters.{backend}"
+    assert result.stdout.strip() == f"django.core.cache.backends.{backend}"
 
 
 @pytest.mark.parametrize(

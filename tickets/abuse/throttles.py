@@ -1,57 +1,72 @@
 """Throttles on new tickets: per sender's address, per form, and for the whole portal.
 
-Fixed windows, keyed as django-ratelimit keys them, are counted in the "throttle" cache (Redis
-with REDIS_URL, else the database through counters.py), so every portal process and host sees
-one count, and nothing is asked of the browser: no cookie, which a cross-site iframe would not
-keep anyway. A ticket is counted in all its windows at once: in the database, one transaction of
-three statements; in Redis, one script.
+Each limit counts in sliding windows (pyrate-limiter's SlidingWindowLog): at every moment it
+holds the tickets of the last hour (or day, ...), so a burst across a window's edge never gets
+past it, where a fixed window starting afresh on the hour lets twice the limit through. A limit
+is one bucket of its rates (an address's "20/h,240/d": one bucket, two windows), in a store every
+portal process and host shares (buckets.py: Redis with REDIS_URL, else the database), and nothing
+is asked of the browser: no cookie, which a cross-site iframe would not keep anyway.
 
 What counts is a new submission: a POST that is kept as a ticket. A form sent back with errors
 costs nothing, so a person who corrects a mistake is never the one who runs out. The limits are
-looked at before a POST is validated, by reading the counters only (a POST that is not counted
-writes nothing, so a script cannot grow the store), and counted once the ticket is kept, as its
-first attempt's request goes out (views/customer.py), never after the API's answer; under
-concurrent POSTs from one address a few more than the limit can get through, never a flood.
+looked at before a POST is validated, by reading the buckets only (a POST that is not counted
+writes nothing, so a script cannot grow the store), and counted once the ticket is kept, in all
+its buckets at once; under concurrent POSTs from one address a few more than the limit can get
+through, never a flood. A store that cannot answer lets tickets through, and says so in the log.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass
+from math import ceil
 
 from django.conf import settings
 from django.core.cache import caches
-from django_ratelimit import ALL
+from django.db import transaction
+from pyrate_limiter import AbstractBucket, Duration, Rate, RateItem, WallClock
 
-# django-ratelimit (pinned) counts with an add and an incr per limit, and has no read-only look
-# (its get_usage(increment=False) adds an entry). The peek and the count use the very keys and
-# windows it makes, by its own functions; counters.count writes every window at once.
-from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate
-
-from . import counters
+from ..models import ThrottleHit
+from .buckets import SLIDING, bucket_for
 
 logger = logging.getLogger(__name__)
 
 ADDRESS, FORM, PORTAL = "address", "form", "portal"
-CACHE = "throttle"
+CACHE = "throttle"  # where a returning sender is marked
 RETURNING_SECONDS = 3600
+# Milliseconds since the epoch: one time for every process and host. Tests set their own.
+clock = WallClock()
 _said_no_address: list[bool] = []
+
+
+# The settings of the throttles, each a list of "count/period" rates.
+THROTTLES = [
+    "TICKETS_THROTTLE_ADDRESS",
+    "TICKETS_THROTTLE_ADDRESS_UNVERIFIED",
+    "TICKETS_THROTTLE_FORM",
+    "TICKETS_THROTTLE_PORTAL",
+]
+PERIODS = {"s": Duration.SECOND, "m": Duration.MINUTE, "h": Duration.HOUR, "d": Duration.DAY}
+
+
+def parse_rate(rate: str) -> Rate:
+    """pyrate-limiter's Rate for a throttle setting's "count/period" ("20/h", "5/10m")."""
+    count, period = rate.split("/")
+    return Rate(int(count), int(period[:-1] or 1) * PERIODS[period[-1]])
 
 
 @dataclass(frozen=True)
 class Limit:
-    group: str  # the counter's name; one per scope (the unverified address has its own)
     scope: str  # ADDRESS, FORM or PORTAL: what the refusal says
-    key: str  # whose count: the sender's keyed address, the form's slug, the portal
-    rate: str  # django-ratelimit's "count/period": 20/h, 240/d, 5/10m
+    bucket: str  # whose count: the limit and its key ("address:<keyed address>", "form:<slug>")
+    rates: list[str]  # the setting's "count/period" rates, all in the one bucket
 
 
 @dataclass(frozen=True)
 class Refusal:
     scope: str
-    retry_after: int  # seconds until the window that refused ends
+    retry_after: int  # seconds until the oldest hit that fills the window leaves it
 
 
 class Sender:
@@ -78,52 +93,43 @@ class Sender:
             unverified = settings.TICKETS_THROTTLE_ADDRESS_UNVERIFIED
         else:
             unverified = []
+        limits = [
+            Limit(ADDRESS, f"address:{self.client}", address),
+            Limit(ADDRESS, f"address-unverified:{self.client}", unverified),
+            Limit(FORM, f"form:{slug}", settings.TICKETS_THROTTLE_FORM),
+            Limit(PORTAL, "portal", settings.TICKETS_THROTTLE_PORTAL),
+        ]
+        return [limit for limit in limits if limit.rates]
+
+    def _buckets(self) -> list[tuple[Limit, AbstractBucket]]:
         return [
-            *(Limit("tickets.address", ADDRESS, self.client, r) for r in address),
-            *(Limit("tickets.address-unverified", ADDRESS, self.client, r) for r in unverified),
-            *(Limit(f"tickets.form.{slug}", FORM, slug, r) for r in settings.TICKETS_THROTTLE_FORM),
-            *(
-                Limit("tickets.portal", PORTAL, "portal", r)
-                for r in settings.TICKETS_THROTTLE_PORTAL
-            ),
+            (limit, bucket_for(limit.bucket, [parse_rate(rate) for rate in limit.rates]))
+            for limit in self.limits
         ]
 
-    def _windows(self) -> dict[str, tuple[Limit, int, int, int]]:
-        """Each limit's counter now: its key (as django-ratelimit makes it), the limit, how many
-        it allows, when its window ends and how long a window lasts."""
-        windows = {}
-        for limit in self.limits:
-            allowed, period = _split_rate(limit.rate)
-            window = _get_window(limit.key, period)
-            key = _make_cache_key(limit.group, window, limit.rate, limit.key, ALL)
-            windows[key] = (limit, allowed, window, period)
-        return windows
-
     def refusal(self) -> Refusal | None:
-        """The limit one more ticket would break, the longest wait first; None: go ahead."""
-        windows = self._windows()
+        """The limit one more ticket would break, the longest wait first; None: go ahead.
+        Only a look: it writes nothing."""
+        now = clock.now()
         try:
-            counts = caches[CACHE].get_many(windows)  # one look at the store for every limit
+            waits = [(limit.scope, wait_ms(bucket, now)) for limit, bucket in self._buckets()]
         except Exception:
             logger.warning("The throttle store could not be read", exc_info=True)
             return None  # customers' tickets come first; the governor guards the helpdesk
-        full = [
-            Refusal(limit.scope, max(window - int(time.time()), 1))
-            for key, (limit, allowed, window, _period) in windows.items()
-            if counts.get(key, 0) >= allowed
-        ]
-        return max(full, key=lambda r: r.retry_after, default=None)
+        full = [Refusal(scope, max(1, ceil(ms / 1000))) for scope, ms in waits if ms > 0]
+        return max(full, key=lambda refusal: refusal.retry_after, default=None)
 
     def counted(self) -> None:
         """A new ticket was kept: it counts against every limit, and the sender is known."""
-        store = caches[CACHE]
+        now = clock.now()
         try:
-            # The database store writes them all in one transaction (Redis: in one script).
-            with getattr(store, "batch", nullcontext)():
-                periods = {key: w[3] + EXPIRATION_FUDGE for key, w in self._windows().items()}
-                counters.count(store, periods)
-                if self.client:
-                    store.set(self._returning_key, True, RETURNING_SECONDS)
+            # In the database, every bucket's count and hit in one transaction (Redis: a script
+            # each, and its key's trim and expiry).
+            with nullcontext() if settings.REDIS_URL else transaction.atomic():
+                for limit, bucket in self._buckets():
+                    bucket.put(RateItem(limit.bucket, now))
+            if self.client:
+                caches[CACHE].set(self._returning_key, True, RETURNING_SECONDS)
         except Exception:  # the ticket is kept: a store that cannot count lets it through
             logger.warning("The throttle store could not be written", exc_info=True)
 
@@ -141,3 +147,23 @@ class Sender:
     @property
     def _returning_key(self) -> str:
         return f"tickets.returning.{self.client}"
+
+
+def wait_ms(bucket: AbstractBucket, now: int) -> int:
+    """Milliseconds until `bucket` has room for one more hit at `now` (0: it has), read with
+    peek() alone: in each rate's window, the hit that fills it (if one does) and when it leaves."""
+    waits = [0]
+    for rate in bucket.rates:
+        filling = bucket.peek(SLIDING.blocking_offset(rate, 1))
+        if filling is not None and filling.timestamp >= SLIDING.window_start(rate, now):
+            waits.append(SLIDING.retry_after(rate, now, filling.timestamp))
+    return max(waits)
+
+
+def sweep() -> int:
+    """Delete the database's hits that no throttle's window counts any more (older than the
+    longest period configured); how many went. Redis trims and expires its own."""
+    periods = [parse_rate(rate).interval for name in THROTTLES for rate in getattr(settings, name)]
+    outlived = ThrottleHit.objects.filter(at__lt=clock.now() - max(periods, default=0))
+    deleted, _by_model = outlived.delete()
+    return deleted

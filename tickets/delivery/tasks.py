@@ -12,12 +12,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from ..abuse import throttles
 from ..helpdesk.client import background_wait
 from ..models import WAITING, Submission
 from . import attempts, storage
@@ -61,10 +61,8 @@ def sweep() -> int:
         # Uploads of forms abandoned after an error: a few at a time, so a sweep stays short.
         storage.purge_abandoned(timedelta(seconds=settings.TICKETS_UPLOADS_KEEP_SECONDS), 200)
         DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
-        # Throttle counts in the database outlive their windows until deleted (Redis expires them).
-        delete_expired = getattr(caches["throttle"], "delete_expired", None)
-        if delete_expired:
-            delete_expired()
+        # Throttle hits in the database outlive their windows until deleted (Redis expires them).
+        throttles.sweep()
     finally:
         # Whatever happened, the sweep comes back (first among what is due: see its priority).
         sweep.using(run_after=now + timedelta(seconds=SWEEP_EVERY)).enqueue()

@@ -1,4 +1,4 @@
-"""The table the throttles count in when there is no Redis (the "throttle" cache, counters.py).
+"""The "throttle" cache's table when there is no Redis (used challenges, returning senders).
 
 Made here rather than by a separate `createcachetable`, so that `migrate` is all a deployment
 runs; made whether or not Redis is configured, so that dropping Redis later needs nothing.
