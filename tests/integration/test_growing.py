@@ -42,9 +42,16 @@ class RememberingApi(CountingApi):
         if not self.up:
             return 503, "application/json", b'{"errors": [{"title": "Maintenance"}]}'
         if request.method == "GET":
-            search = parse_qs(urlsplit(request.path).query).get("search", [""])[0]
+            path, query = urlsplit(request.path).path, parse_qs(urlsplit(request.path).query)
+            search = query.get("search", [""])[0]
             with self.lock:
-                found = [t for t in self.filed if search and search in t["description"]]
+                if path.endswith("/posts/"):  # a ticket's first post: its description
+                    ticket_id = int(path.rstrip("/").split("/")[-2])
+                    found = [{"text": t["description"]} for t in self.filed if t["id"] == ticket_id]
+                elif search:
+                    found = [t for t in self.filed if search in t["description"]]
+                else:  # the tickets created since a moment: all of them, here
+                    found = list(self.filed)
             body = {"data": found, "pagination": {"total_pages": 1}}
             return 200, "application/json", json.dumps(body).encode()
         time.sleep(0.1)

@@ -127,3 +127,21 @@ def test_when_absence_cannot_be_proven_a_person_decides(client, settings, sandbo
     page = page_text(client.get(f"/tickets/{key}/?lang=ru"))
     assert submission.reference in page
     assert "служба поддержки" in page.lower() or "поддержк" in page.lower()
+
+
+def test_a_look_alike_without_the_reference_is_left_to_a_person(client, settings, sandbox_api):
+    # The same person filed a ticket of the same title by email: its conversation does not show
+    # the reference, so it is neither taken for this one nor taken as proof that this one is absent.
+    Ticket.objects.create(
+        title="Printer jam", description="Sent by email", user_email="f@example.com"
+    )
+    with stub_server(every_create_lost(sandbox_api, file_it=False)) as (url, seen):
+        settings.TICKETS_API_URL = f"{url}/api/v2"
+        key = send(client, "Printer jam", "f@example.com")
+        make_due()
+        run_worker()
+
+    submission = Submission.objects.get(public_key=key)
+    assert (submission.state, submission.unique_id) == ("attention", "")
+    assert "does not show the reference" in submission.error_detail
+    assert sum(1 for r in seen if r.method == "POST") == 1

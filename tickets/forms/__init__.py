@@ -7,7 +7,7 @@
 - `staff`: StaffTicketForm, with every parameter an agent may set.
 - `building`: form classes built once per (form, audience); `layout`: their crispy layout.
 - `tokens`: the signed one-time token each rendered form carries; `uploads`: the signed list of
-  the files it holds; `prefill`: the values a form starts with; `summary`: a payload for people.
+  the files stored for it; `prefill`: the values a form starts with; `summary`: a payload for people.
 
 Imports: `tickets.records`, `tickets.schema`, `tickets.lib`; never the helpdesk, the models or
 delivery (a form gets the helpdesk's answers as records and hands over a record), embedding or

@@ -5,6 +5,7 @@
 - `governor`: the rate governor every process shares (pyrate-limiter; a SQLite file or Redis).
 - `pacing`: a bulk job's own pacer (the schema sync).
 - `directory`: people and tickets as staff forms need them (cached look-ups).
+- `lookup`: find_filed(), a ticket whose answer was lost, found or proven absent.
 
 Imports: `tickets.lib`, `tickets.records` and `tickets.models` (the staff account mapping); never
 schema, forms, delivery, embedding or views.

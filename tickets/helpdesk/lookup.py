@@ -5,8 +5,9 @@ Only "found" may be believed from the helpdesk's search: which fields `search` l
 another way: every ticket created since a day before the submission (a margin for the
 helpdesk's own clock and zone, which the API does not state) is read and compared here. A
 candidate is a ticket with the same title and client email; it is the one when its
-conversation carries the portal's reference. When the list is too long to read whole, nothing is
-proven and a person decides.
+conversation carries the portal's reference. When the list is too long to read whole, or a
+candidate's conversation does not show the reference (it may not be readable as expected),
+nothing is proven and a person decides.
 """
 
 from __future__ import annotations
@@ -50,7 +51,14 @@ def find_filed(
             f"the helpdesk lists more than {pages} pages of tickets since {listed['from_date_created']} "
             "UTC (TICKETS_RECONCILE_MAX_PAGES), so the portal cannot prove the ticket is absent"
         ) from None
-    return _the_one(client, candidates, reference, title, email)
+    if found := _the_one(client, candidates, reference, title, email):
+        return found
+    if any(t and _same(t, title, email) for t in map(_ticket, candidates)):
+        raise NotProven(
+            "a ticket with the same title and client email exists, but its conversation does not "
+            "show the reference, so the portal cannot prove the ticket is absent"
+        )
+    return None
 
 
 def _the_one(
