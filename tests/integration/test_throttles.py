@@ -136,7 +136,7 @@ def test_a_ticket_is_counted_while_its_attempt_waits_for_the_api(client, setting
     def answer(request):
         refusal, held_until = None, time.monotonic() + 5
         while refusal is None and time.monotonic() < held_until:
-            refusal = throttles.Sender("another sender", "support").refusal()
+            refusal = throttles.Limits("another sender", "support").refusal()
             time.sleep(0.01)
         refusals.append(refusal)
         return 201, "application/json", json.dumps({"data": {"id": 1, "unique_id": "A-1"}}).encode()
@@ -255,7 +255,7 @@ def test_a_burst_across_a_windows_edge_never_passes_the_limit(settings, store, c
     all six (twice the limit), the sliding window refuses the second three until the oldest
     counted ticket has left the last hour, and says so in the wait."""
     settings.TICKETS_THROTTLE_ADDRESS = ["3/h"]
-    sender = throttles.Sender("keyed-address-1", "support")
+    sender = throttles.Limits("keyed-address-1", "support")
     hits = []
     for _ in range(3):
         assert sender.refusal() is None
@@ -274,7 +274,7 @@ def test_a_burst_across_a_windows_edge_never_passes_the_limit(settings, store, c
     assert sender.refusal() is None  # the other two still count
     sender.counted()
     assert sender.refusal().retry_after == math.ceil((hits[1] + HOUR + 1 - clock.ms) / 1000)
-    assert throttles.Sender("keyed-address-2", "support").refusal() is None
+    assert throttles.Limits("keyed-address-2", "support").refusal() is None
 
 
 def test_posts_across_the_hours_edge_are_held_to_the_limit(client, sandbox_api, settings, clock):
@@ -304,11 +304,11 @@ def test_a_look_writes_nothing(settings, store, clock):
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h", "5/d"]
     settings.TICKETS_THROTTLE_FORM = ["2/h"]
     settings.TICKETS_THROTTLE_PORTAL = ["10/m"]
-    throttles.Sender("keyed-address-3", "support").counted()
+    throttles.Limits("keyed-address-3", "support").counted()
     clock.ms += 1000
     looks = [
-        throttles.Sender("keyed-address-3", "support"),
-        throttles.Sender("keyed-address-4", "support"),
+        throttles.Limits("keyed-address-3", "support"),
+        throttles.Limits("keyed-address-4", "support"),
     ]
     if not store:
         hits = list(ThrottleHit.objects.values_list("bucket", "at"))
@@ -355,8 +355,8 @@ def test_counts_lose_nothing_between_two_processes(settings, store, tmp_path):
                TICKETS_THROTTLE_ADDRESS="100/h", TICKETS_THROTTLE_FORM="off",
                TICKETS_THROTTLE_PORTAL="off")  # fmt: skip
     count = (
-        "from tickets.abuse.throttles import Sender\n"
-        "for _ in range(50): Sender('keyed-address-5', 'support').counted()"
+        "from tickets.abuse.throttles import Limits\n"
+        "for _ in range(50): Limits('keyed-address-5', 'support').counted()"
     )
     counting = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c", count], cwd=ROOT,
                                  env=env) for _ in range(2)]  # fmt: skip
@@ -368,8 +368,8 @@ def test_counts_lose_nothing_between_two_processes(settings, store, tmp_path):
     else:
         assert ThrottleHit.objects.filter(bucket="address:keyed-address-5").count() == 100
     settings.TICKETS_THROTTLE_ADDRESS = ["100/h"]
-    assert throttles.Sender("keyed-address-5", "support").refusal().scope == throttles.ADDRESS
-    assert throttles.Sender("keyed-address-5", "support").returning()
+    assert throttles.Limits("keyed-address-5", "support").refusal().scope == throttles.ADDRESS
+    assert throttles.Limits("keyed-address-5", "support").returning()
 
 
 def test_hits_no_window_counts_go(settings, store, clock):
@@ -382,9 +382,9 @@ def test_hits_no_window_counts_go(settings, store, clock):
     settings.TICKETS_THROTTLE_FORM = ["5/h"]
     now = clock.ms
     clock.ms = now - 2 * 24 * HOUR
-    throttles.Sender("keyed-address-3", "support").counted()  # two days ago: no window counts it
+    throttles.Limits("keyed-address-3", "support").counted()  # two days ago: no window counts it
     clock.ms = now - 2 * HOUR
-    throttles.Sender("keyed-address-3", "support").counted()  # the day's window counts it
+    throttles.Limits("keyed-address-3", "support").counted()  # the day's window counts it
     if store:
         import redis
 
@@ -395,7 +395,7 @@ def test_hits_no_window_counts_go(settings, store, clock):
         assert 0 < server.pttl("throttle:form:support") <= HOUR
         server.script_flush()  # as a restarted Redis: the count's script is loaded again
         clock.ms = now
-        throttles.Sender("keyed-address-3", "support").counted()
+        throttles.Limits("keyed-address-3", "support").counted()
         assert server.zcard("throttle:address:keyed-address-3") == 2
         return
     assert ThrottleHit.objects.count() == 4

@@ -5,7 +5,7 @@ REDIS_URL).
 The honeypot, the fill-time trap and the proof-of-work challenge are validation, so they live with
 the form (forms/ticket.py, forms/challenge.py); what is decided per sender lives here.
 
-- `throttles`: the limits a POST meets (Sender), and the refusal that says when to send again.
+- `throttles`: the limits a POST meets (Limits), and the refusal that says when to send again.
 - `buckets`: the pyrate-limiter buckets they count in: Redis's (a sorted set per bucket, which
   expires), and the database's (ThrottleHit rows, which the delivery worker's sweep deletes
   through `throttles.sweep`).

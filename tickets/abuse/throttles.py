@@ -69,8 +69,8 @@ class Refusal:
     retry_after: int  # seconds until the oldest hit that fills the window leaves it
 
 
-class Sender:
-    """The throttles as one POST meets them.
+class Limits:
+    """The throttles as one sender's POST to one form meets them.
 
     `client` is the sender's keyed address (embedding.origin.client_key); `verified` says whether
     the POST carries a solved challenge: when the challenge is on, a POST without one (a script,

@@ -46,7 +46,7 @@ def receive(handover: Handover) -> Outcome:
     if created and (sender := handover.filing.sender):
         # Counted before the attempt, which may wait long for the API: the sender's other POSTs
         # meanwhile find this ticket counted.
-        throttles.Sender(sender.client, submission.form_slug, sender.verified).counted()
+        throttles.Limits(sender.client, submission.form_slug, sender.verified).counted()
     if new:
         submission = _first_attempt(submission, files)
     return replace(_outcome(submission, files), new=created)

@@ -82,12 +82,13 @@ def _post(
         reason = _("This form can only be sent from its own page. Open it again and send it there.")
         refusal = refusal or (reason, 403)
     sender = Sender(client_key(request), verified=challenge.attempted(request.POST))
-    throttle = throttles.Sender(sender.client, slug, sender.verified)
-    limit = None if refusal else throttle.refusal()
-    if refusal or limit:
-        return _refused(request, form_page, refusal or (throttled_message(limit), 429), limit)
+    limits = throttles.Limits(sender.client, slug, sender.verified)
+    throttled = None if refusal else limits.refusal()
+    if refusal or throttled:
+        why = refusal or (throttled_message(throttled), 429)
+        return _refused(request, form_page, why, throttled)
     form = form_page.form_cls(
-        request.POST, request.FILES, prefill=values, returning=throttle.returning
+        request.POST, request.FILES, prefill=values, returning=limits.returning
     )
     outcome = submissions.receive(form.handover(sender=sender))
     if outcome.accepted:
