@@ -148,5 +148,24 @@ def test_a_look_alike_without_the_reference_is_left_to_a_person(client, settings
     )
 
     assert (submission.state, submission.unique_id) == ("attention", "")
-    assert "does not show the reference" in submission.error_detail
+    assert "shows no portal reference" in submission.error_detail
     assert sum(1 for r in seen if r.method == "POST") == 1
+
+
+def test_a_look_alike_of_another_submission_does_not_stop_a_resend(client, settings, sandbox_api):
+    # The same person sent the same form twice; the first was filed, the second's create never
+    # arrived. The first's conversation carries its own reference: it is another submission's,
+    # so the second is proven absent and sent again, once.
+    settings.SANDBOX_SEARCH = "titles"
+    first = Submission.objects.get(public_key=send(client, "Printer jam", "g@example.com"))
+    second, _seen = lost_and_looked_up(
+        client, settings, sandbox_api, "Printer jam", "g@example.com"
+    )
+    settings.TICKETS_API_URL = sandbox_api
+    make_due()
+    run_worker()
+
+    second.refresh_from_db()
+    assert first.state == second.state == "filed"
+    assert Ticket.objects.count() == 2
+    assert Ticket.objects.get(description__contains=second.reference).unique_id == second.unique_id

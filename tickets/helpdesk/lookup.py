@@ -6,14 +6,16 @@ another way: every ticket created since a day before the submission (a margin fo
 helpdesk's own clock and zone, which the API does not state) is read and compared here. A
 candidate is a ticket with the same title and client email; it is the one when its
 conversation carries the portal's reference. When the list is too long to read whole, or a
-candidate's conversation does not show the reference (it may not be readable as expected),
-nothing is proven and a person decides.
+candidate's conversation shows no portal reference at all (filed by email, or not readable as
+expected), nothing is proven and a person decides; one that shows another reference is another
+submission's.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +42,7 @@ def find_filed(
     been filed twice), or None when the helpdesk proves it has none. ApiError when an exchange
     fails; NotProven when the tickets since `since` are too many to read."""
     candidates = client.get_all("tickets/", {"search": reference}, max_pages=1)
-    if found := _the_one(client, candidates, reference, title, email):
+    if found := _the_one(client, candidates, reference, title, email).ticket:
         return found
     listed = {"from_date_created": since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}
     pages = settings.TICKETS_RECONCILE_MAX_PAGES
@@ -51,29 +53,40 @@ def find_filed(
             f"the helpdesk lists more than {pages} pages of tickets since {listed['from_date_created']} "
             "UTC (TICKETS_RECONCILE_MAX_PAGES), so the portal cannot prove the ticket is absent"
         ) from None
-    if found := _the_one(client, candidates, reference, title, email):
-        return found
-    if any(t and _same(t, title, email) for t in map(_ticket, candidates)):
+    listing = _the_one(client, candidates, reference, title, email)
+    if listing.unreadable:
         raise NotProven(
-            "a ticket with the same title and client email exists, but its conversation does not "
-            "show the reference, so the portal cannot prove the ticket is absent"
+            "a ticket with the same title and client email exists, but its conversation shows no "
+            "portal reference, so the portal cannot prove the ticket is absent"
         )
-    return None
+    return listing.ticket
+
+
+@dataclass(frozen=True)
+class _Search:
+    ticket: TicketRef | None  # the one, if found
+    unreadable: bool  # a candidate's conversation showed no portal reference at all
 
 
 def _the_one(
     client: TicketsClient, items: Iterable[Any], reference: str, title: str, email: str
-) -> TicketRef | None:
+) -> _Search:
     """The first ticket among `items` with this title and client email whose conversation
-    carries the reference (a person's own ticket that quotes it has another title)."""
+    carries the reference (a person's own ticket that quotes it has another title). A candidate
+    whose conversation carries another reference is another submission's; one that carries none
+    cannot be told apart (filed by email, or posts the portal cannot read as expected)."""
     candidates = sorted(
         (t for t in map(_ticket, items) if t and _same(t, title, email)), key=lambda t: t[0].id
     )
+    unreadable = False
     for ticket, _email in candidates:
         posts = client.get_all(f"tickets/{ticket.id}/posts/", max_pages=POST_PAGES)
-        if any(isinstance(p, dict) and reference in str(p.get("text", "")) for p in posts):
-            return ticket
-    return None
+        texts = [str(p.get("text", "")) for p in posts if isinstance(p, dict)]
+        if any(reference in text for text in texts):
+            return _Search(ticket, False)
+        label = settings.TICKETS_REFERENCE_LABEL
+        unreadable = unreadable or not any(label in text for text in texts)
+    return _Search(None, unreadable)
 
 
 def _same(found: tuple[TicketRef, str], title: str, email: str) -> bool:
