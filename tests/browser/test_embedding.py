@@ -94,7 +94,11 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
     fill_required(frame, title="Filed from an iframe")
     frame.get_by_role("button", name="Send").click()
 
-    host_page.wait_for_function("window.portalEvents.some(e => e.type === 'submitted')")
+    # The POST waits for the sandbox API in the same request: with the stack tests loading both
+    # cores beside this one, that has taken longer than the page's 10 s default.
+    host_page.wait_for_function(
+        "window.portalEvents.some(e => e.type === 'submitted')", timeout=30_000
+    )
     frame = next(f for f in host_page.frames if "/embed/tickets/" in f.url)
     unique_id = frame.locator("[data-unique-id]").inner_text()
     events = host_page.evaluate("window.portalEvents")
