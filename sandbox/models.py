@@ -18,16 +18,26 @@ class Group:
     id: int
     type: str
     name: str
+    names: tuple[str, str]  # in Russian and Ukrainian; `name` is the English one
 
-    def as_dict(self) -> dict[str, int | str]:
-        return {"id": self.id, "type": self.type, "name": self.name}
+    def as_dict(self) -> dict[str, object]:
+        """As the API writes a user's group: its name localised (`ua`, not `uk`)."""
+        ru, ua = self.names
+        return {"id": self.id, "type": self.type, "name": {"ru": ru, "en": self.name, "ua": ua}}
 
 
 ADMINISTRATORS, SUPPORT_AGENTS, CLIENTS = 1, 2, 3
 GROUPS = {
-    ADMINISTRATORS: Group(ADMINISTRATORS, "staff", "Administrators"),
-    SUPPORT_AGENTS: Group(SUPPORT_AGENTS, "staff", "Support agents"),
-    CLIENTS: Group(CLIENTS, "user", "Clients"),
+    ADMINISTRATORS: Group(
+        ADMINISTRATORS, "staff", "Administrators", ("Администраторы", "Адміністратори")
+    ),
+    SUPPORT_AGENTS: Group(
+        SUPPORT_AGENTS,
+        "staff",
+        "Support agents",
+        ("Сотрудники поддержки", "Співробітники підтримки"),
+    ),
+    CLIENTS: Group(CLIENTS, "user", "Clients", ("Клиенты", "Клієнти")),
 }
 STAFF_GROUPS = tuple(g.id for g in GROUPS.values() if g.type == "staff")
 

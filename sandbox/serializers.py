@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from tickets.schema import Field, Option, Reference, Schema, kind_of
 
@@ -101,6 +102,8 @@ def first_post(item: Ticket) -> dict[str, Any]:
 
 
 def user(item: User) -> dict[str, Any]:
+    """A user as the API shows one to the main administrator's key: with the user's own API key,
+    which the portal must neither keep nor log (tests/integration/test_api_keys_of_users.py)."""
     return {
         "id": item.id,
         "name": item.name,
@@ -108,7 +111,13 @@ def user(item: User) -> dict[str, Any]:
         "email": item.email,
         "phone": item.phone,
         "group": item.group_info.as_dict(),
+        "api_key": api_key_of(item),
     }
+
+
+def api_key_of(item: User) -> str:
+    """The user's API key: stable for the user, different for every sandbox (its SECRET_KEY)."""
+    return salted_hmac("sandbox-user-api-key", str(item.id)).hexdigest()[:32]
 
 
 def _names(person: User | None) -> tuple[str, str]:
