@@ -20,18 +20,15 @@ OPTIONS_PER_PAGE = 50
 
 @dataclass(frozen=True)
 class ApiError:
-    """One entry of an `errors` list; `field` only for validation errors."""
+    """One entry of an `errors` list. No public client shows another key than these three: the
+    field a validation error is about is named in its `details` only."""
 
     code: str
     title: str
     details: str
-    field: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        entry = {"code": self.code, "title": self.title, "details": self.details}
-        if self.field is not None:
-            entry["field"] = self.field
-        return entry
+        return {"code": self.code, "title": self.title, "details": self.details}
 
 
 def data_response(data: Any, status: int = 200, pagination: dict | None = None) -> JsonResponse:

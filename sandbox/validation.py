@@ -153,7 +153,7 @@ def _custom_fields(data: Mapping, schema: Schema, problems: list[Problem]) -> di
         name = f"custom_fields[{key}]"
         field = schema.fields.get(as_int(key))
         if field is None:
-            problems.append(Problem(name, f"There is no custom field with id {key!r}."))
+            problems.append(Problem(name, f"{name}: there is no custom field with id {key!r}."))
             continue
         # Each field kind says how the API checks its values (tickets/forms/kinds.py).
         message = kind_of(field.field_type).check_value(field, value)

@@ -101,7 +101,7 @@ def _create_ticket(request: HttpRequest) -> HttpResponse:
     except BodyError as exc:
         return error_response(400, "Bad request", str(exc))
     except ValidationFailed as exc:
-        errors = [ApiError("e-400", "Validation error", p.details, p.field) for p in exc.problems]
+        errors = [ApiError("e-400", "Validation error", p.details) for p in exc.problems]
         return errors_response(400, errors)
     ticket = create_ticket(values, files)
     return data_response(serializers.ticket(ticket, get_schema()), status=201)

@@ -25,7 +25,7 @@ class ApiMessage:
     code: str
     title: str
     details: str
-    field: str = ""
+    field: str = ""  # the one request field its words name ("title", "custom_fields[99]")
 
     def __str__(self) -> str:
         return self.details or self.title or self.code

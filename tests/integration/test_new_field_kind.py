@@ -21,6 +21,7 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
 )
 from tickets.checks import check_field_kinds, check_schema_file
 from tickets.forms.kinds import FieldKind
+from tickets.helpdesk.errors import field_named_in
 from tickets.schema import kinds
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +133,7 @@ def test_a_registered_kind_renders_validates_and_is_filed(
     body = {**CORE, "user_email": "ann@example.com", "custom_fields": {"500": "ochre"}}
     answer = requests.post(f"{sandbox_api}/tickets/", json=body, auth=auth, timeout=10)
     assert answer.status_code == 400
-    assert answer.json()["errors"][0]["field"] == "custom_fields[500]"
+    assert field_named_in(answer.json()["errors"][0]["details"]) == "custom_fields[500]"
     assert "'ochre' is not a colour" in answer.json()["errors"][0]["details"]
 
 

@@ -54,8 +54,7 @@ REJECTION = {
         {
             "code": "e-400",
             "title": "Validation error",
-            "details": "Order number is already used",
-            "field": "custom_fields[96]",
+            "details": "Field 96: the order number is already used",
         },
         {"code": "e-400", "title": "Validation error", "details": "Something general"},
     ]
@@ -395,7 +394,7 @@ def test_api_rejection_is_shown_on_the_field_it_names_and_at_the_top(client, set
 
     assert [r.path for r in seen] == ["/api/v2/tickets/"]
     assert response.status_code == 200
-    assert error_block(response, "id_cf_96") == "Order number is already used"
+    assert error_block(response, "id_cf_96") == "Field 96: the order number is already used"
     summary = error_summary(response)
     assert "Something general" in summary
     assert "did not accept the ticket" in summary
@@ -403,7 +402,7 @@ def test_api_rejection_is_shown_on_the_field_it_names_and_at_the_top(client, set
     submission = Submission.objects.get()
     assert (submission.state, submission.error_kind) == ("attention", "rejected")
     assert submission.api_messages == [
-        {**REJECTION["errors"][0]},
+        {**REJECTION["errors"][0], "field": "custom_fields[96]"},  # as its words name it
         {**REJECTION["errors"][1], "field": ""},
     ]
 

@@ -212,7 +212,7 @@ def test_what_the_api_says_of_a_persons_values_never_reaches_a_log(client, setti
     from tests.integration.test_portal_flow import get_token, valid_post_data
     from tests.stub_server import stub_server
 
-    refusal = {"errors": [{"code": "e-422", "field": "user_email",
+    refusal = {"errors": [{"code": "e-422", "title": "Validation error",
                            "details": "The user_email field 'ada@example.com' is not valid."}]}  # fmt: skip
     caplog.set_level("INFO")
     with stub_server(lambda r: (422, "application/json", json.dumps(refusal).encode())) as (url, _):

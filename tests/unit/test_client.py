@@ -165,22 +165,28 @@ def test_create_accepts_201_and_posts_the_payload_as_json(server, client):
 def test_a_400_with_errors_raises_rejected_with_the_apis_messages(server, client):
     server.answer = (
         400,
-        {"errors": [{"code": "e-1", "title": "Invalid", "details": "Required", "field": "title"}]},
+        {
+            "errors": [
+                {"code": "e-1", "title": "Invalid", "details": "The title field is required."}
+            ]
+        },
     )
     with pytest.raises(ApiRejected) as caught:
         client.create_ticket({"title": ""})
-    assert caught.value.messages == (ApiMessage("e-1", "Invalid", "Required", "title"),)
+    assert caught.value.messages == (
+        ApiMessage("e-1", "Invalid", "The title field is required.", "title"),
+    )
     assert caught.value.status == 400
 
 
 def test_a_200_with_an_errors_list_raises_rejected(server, client):
     server.answer = (
         200,
-        {"errors": [{"code": "e-2", "title": "Bad option", "details": "999", "field": "cf"}]},
+        {"errors": [{"code": "e-2", "title": "Bad option", "details": "999"}]},
     )
     with pytest.raises(ApiRejected) as caught:
         client.create_ticket({"title": "T"})
-    assert caught.value.messages == (ApiMessage("e-2", "Bad option", "999", "cf"),)
+    assert caught.value.messages == (ApiMessage("e-2", "Bad option", "999"),)
 
 
 def test_an_s_code_in_the_errors_list_is_a_success(server, client):
@@ -390,3 +396,30 @@ def test_the_environments_ca_bundle_is_trusted(monkeypatch, tmp_path):
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         assert TicketsClient(f"{api}/api/v2", EMAIL, API_KEY, 1, 1, governed=False).get("x/") == []
         assert [r.path for r in seen] == ["/api/v2/x/"]
+
+
+@pytest.mark.parametrize(
+    ("details", "field"),
+    [
+        ("The title field is required.", "title"),
+        ("Поле title обязательно", "title"),
+        ("Field 99 (select): 999 is not one of its options.", "custom_fields[99]"),
+        ("custom_fields[100][2]: level 2 needs level 1", "custom_fields[100]"),
+        ("custom_fields.7 is not valid", "custom_fields[7]"),
+        ("The user_email field 'nobody' is not a valid email.", "user_email"),
+        # Naming none, or more than one: the whole form's message.
+        ("The request is not valid.", ""),
+        ("Something went wrong", ""),
+        ("title and description are required", ""),
+        ("Field 3 and field 4 disagree", ""),
+        ("The subtitle is odd", ""),
+    ],
+)
+def test_a_refusal_names_a_field_only_in_its_words(server, client, details, field):
+    server.answer = (
+        400,
+        {"errors": [{"code": "e-400", "title": "Validation error", "details": details}]},
+    )
+    with pytest.raises(ApiRejected) as caught:
+        client.create_ticket({"title": "T"})
+    assert caught.value.messages == (ApiMessage("e-400", "Validation error", details, field),)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -76,13 +77,35 @@ def messages_of(body: Any) -> list[ApiMessage]:
                 ApiMessage(
                     code=str(item.get("code", "")),
                     title=str(item.get("title", "")),
-                    details=str(item.get("details", "") or item.get("message", "")),
-                    field=str(item.get("field", "") or ""),
+                    details=(details := str(item.get("details", "") or item.get("message", ""))),
+                    field=field_named_in(details),
                 )
             )
         elif item:
             messages.append(ApiMessage("", "", str(item)))
     return messages
+
+
+# How an API message may name a custom field: custom_fields[99], custom_fields.99, "field 99".
+_CUSTOM_FIELD = re.compile(
+    r"custom_fields\s*(?:\[|\.)\s*(\d+)|\b(?:custom\s+)?field\s+#?(\d+)\b", re.I
+)
+# The ticket's own keys of create-ticket.txt, as whole words.
+_TICKET_KEY = re.compile(
+    r"(?<![\w\[.])(title|description|user_email|user_id|owner_id|pid|department_id|priority_id|"
+    r"type_id|status_id|sla_date|cc|bcc|followers|tags)(?![\w\]])"
+)
+
+
+def field_named_in(details: str) -> str:
+    """The one request field an API message's words name ("title", "custom_fields[99]"), or "".
+
+    No client shows a per-field key in the API's error items: the words are all there is, and a
+    message that names no field, or several, belongs to the whole form.
+    """
+    named = {f"custom_fields[{a or b}]" for a, b in _CUSTOM_FIELD.findall(details)}
+    named |= set(_TICKET_KEY.findall(_CUSTOM_FIELD.sub(" ", details)))
+    return named.pop() if len(named) == 1 else ""
 
 
 def is_ban(messages: Iterable[ApiMessage]) -> bool:
