@@ -1,21 +1,28 @@
 """The sandbox API under /sandbox/api/v2/ (mounted by portal/urls.py when SANDBOX_ENABLED)."""
 
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
 
 from . import views
 
 app_name = "sandbox"
 
+
+def route(address: str, view, name: str) -> list[URLPattern]:
+    """`address` with its trailing slash (the portal's way, and the name's) and without it (as
+    some of the API's public clients call it): the API answers both."""
+    return [path(address, view, name=name), path(address.rstrip("/"), view)]
+
+
 urlpatterns = [
-    path("tickets/", views.tickets, name="tickets"),
-    path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("tickets/<int:ticket_id>/posts/", views.ticket_posts, name="ticket_posts"),
-    path("users/", views.users_list, name="users"),
-    path("users/<int:user_id>/", views.user_detail, name="user"),
-    path("custom_fields/", views.custom_fields, name="custom_fields"),
-    path("custom_fields/<int:field_id>/options/", views.field_options, name="field_options"),
+    *route("tickets/", views.tickets, "tickets"),
+    *route("tickets/<int:ticket_id>/", views.ticket_detail, "ticket"),
+    *route("tickets/<int:ticket_id>/posts/", views.ticket_posts, "ticket_posts"),
+    *route("users/", views.users_list, "users"),
+    *route("users/<int:user_id>/", views.user_detail, "user"),
+    *route("custom_fields/", views.custom_fields, "custom_fields"),
+    *route("custom_fields/<int:field_id>/options/", views.field_options, "field_options"),
     re_path(
-        r"^(?P<kind>departments|priorities|types|statuses)/$", views.references, name="references"
+        r"^(?P<kind>departments|priorities|types|statuses)/?$", views.references, name="references"
     ),
     # Anything else under the prefix answers in the API's errors envelope.
     re_path(r"^(?P<path>.*)$", views.not_found, name="not_found"),

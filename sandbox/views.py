@@ -36,6 +36,7 @@ REFERENCE_KINDS = ("departments", "priorities", "types", "statuses")
 
 @endpoint("GET", "POST")
 def tickets(request: HttpRequest) -> HttpResponse:
+    """`GET` lists tickets 30 a page, keyed by id, with the filters NOTES lists; `POST` files one."""
     if request.method == "POST":
         return _create_ticket(request)
     found = Ticket.objects.prefetch_related("files")
@@ -45,21 +46,34 @@ def tickets(request: HttpRequest) -> HttpResponse:
             _ticket_search(search, is_checked(request.GET.get("exact_search", "")))
         )
     try:
-        found = found.filter(**_date_filters(request))
+        found = found.filter(**_date_filters(request), **_list_filters(request))
+        found = found.order_by(*_order(request.GET.get("order_by", "")))
     except ValueError as exc:
         return error_response(400, "Bad request", str(exc))
     page, pagination = paginate(found, page_number(request), TICKETS_PER_PAGE)
     page = list(page)
     schema, people = get_schema(), serializers.people_of(page)
-    data = [serializers.ticket(t, schema, people) for t in page]
+    data = {str(t.id): serializers.ticket(t, schema, people) for t in page}
     return data_response(data, pagination=pagination)
 
 
-DATE_FILTERS = {"from_date_created": "date_created__gte", "to_date_created": "date_created__lte"}
+DATE_FILTERS = {
+    "from_date_created": "date_created__gte",
+    "to_date_created": "date_created__lte",
+    "from_date_updated": "date_updated__gte",
+    "to_date_updated": "date_updated__lte",
+}
+ID_FILTERS = {
+    "user_list": "user_id__in",
+    "owner_list": "owner_id__in",
+    "priority_list": "priority_id__in",
+    "type_list": "type_id__in",
+}
+ORDERS = ("id", "date_created", "date_updated")
 
 
 def _date_filters(request: HttpRequest) -> dict:
-    """`from_date_created` / `to_date_created` as the API takes them: "YYYY-MM-DD HH:MM:SS"."""
+    """The `from_`/`to_` date filters as the API takes them: "YYYY-MM-DD HH:MM:SS"."""
     lookups = {}
     for name, lookup in DATE_FILTERS.items():
         raw = request.GET.get(name, "").strip()
@@ -71,6 +85,35 @@ def _date_filters(request: HttpRequest) -> dict:
             # Written on the helpdesk's clock, which may be off the portal's (SANDBOX_CLOCK_HOURS).
             lookups[lookup] = timezone.make_aware(moment) - serializers.clock_offset()
     return lookups
+
+
+def _list_filters(request: HttpRequest) -> dict:
+    """`user_list=1,2` and the like (ids), and `status_list=open,closed` (status slugs)."""
+    lookups = {}
+    for name, lookup in ID_FILTERS.items():
+        ids = users.id_list(request.GET, name)
+        if ids is not None:
+            lookups[lookup] = ids
+    statuses = [
+        part.strip()
+        for value in (*request.GET.getlist("status_list"), *request.GET.getlist("status_list[]"))
+        for part in value.split(",")
+        if part.strip()
+    ]
+    if statuses:
+        lookups["status_id__in"] = statuses
+    return lookups
+
+
+def _order(raw: str) -> tuple[str, ...]:
+    """`order_by=date_created{desc}` as an ORM ordering; the newest first by default."""
+    name, _, direction = raw.strip().rstrip("}").partition("{")
+    if not name:
+        return ("-date_created", "-id")
+    if name not in ORDERS or direction.lower() not in ("", "asc", "desc"):
+        raise ValueError(f"order_by must be one of {', '.join(ORDERS)} with {{asc}} or {{desc}}")
+    sign = "-" if direction.lower() == "desc" else ""
+    return (f"{sign}{name}", f"{sign}id")
 
 
 def _ticket_search(search: str, exact: bool) -> Q:

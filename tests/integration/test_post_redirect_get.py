@@ -193,7 +193,7 @@ def test_a_form_the_helpdesk_rejected_is_sent_again_corrected(client, sandbox_ap
     with answering_server(400, REJECTION) as (url, _seen):
         settings.TICKETS_API_URL, sandbox = url, settings.TICKETS_API_URL
         rejected = client.post(FORM_URL, data)
-    assert rejected.status_code == 200 and "Order number is already used" in body(rejected)
+    assert rejected.status_code == 200 and "the order number is already used" in body(rejected)
 
     settings.TICKETS_API_URL = sandbox
     corrected = client.post(FORM_URL, {**data, "cf_96": "ORD-2"})

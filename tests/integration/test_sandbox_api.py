@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from sandbox.models import Ticket, TicketFile
 from tickets import schema as ticket_schema
@@ -366,8 +368,6 @@ def test_unknown_paths_missing_tickets_and_wrong_methods(api):
     missing = api.get(api.url("nothing/here/"), timeout=10)
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["code"] == "e-404"
-    no_slash = api.get(api.url("tickets"), timeout=10, allow_redirects=False)
-    assert no_slash.status_code == 404
     ticket = api.get(api.url("tickets/12345/"), timeout=10)
     assert ticket.status_code == 404
     assert ticket.json()["errors"][0]["title"] == "Not found"
@@ -382,13 +382,66 @@ def test_ticket_list_pages_newest_first_and_searches(api):
         Ticket.objects.create(title=f"Ticket {n}", description="d", user_email=f"u{n}@example.com")
     first = api.get(api.url("tickets/"), timeout=10).json()
     assert first["pagination"] == {"total": 32, "per_page": 30, "current_page": 1, "total_pages": 2}
-    assert [t["title"] for t in first["data"][:2]] == ["Ticket 31", "Ticket 30"]
+    # Keyed by id, as the real API's list is.
+    assert all(key == str(t["id"]) for key, t in first["data"].items())
+    assert titles(first)[:2] == ["Ticket 31", "Ticket 30"]
     assert len(first["data"]) == 30
     second = api.get(api.url("tickets/"), params={"page": 2}, timeout=10).json()
-    assert [t["title"] for t in second["data"]] == ["Ticket 1", "Ticket 0"]
+    assert titles(second) == ["Ticket 1", "Ticket 0"]
     found = api.get(api.url("tickets/"), params={"search": "u7@"}, timeout=10).json()
-    assert [t["title"] for t in found["data"]] == ["Ticket 7"]
+    assert titles(found) == ["Ticket 7"]
     assert found["pagination"]["total"] == 1
+
+
+def titles(body: dict) -> list[str]:
+    return [t["title"] for t in body["data"].values()]
+
+
+def test_every_path_answers_with_and_without_its_trailing_slash(api):
+    ticket = Ticket.objects.create(title="Slash", description="d", user_email="s@example.com")
+    for path in ("tickets", f"tickets/{ticket.pk}", f"tickets/{ticket.pk}/posts", "users",
+                 "users/2", "custom_fields", "custom_fields/99/options", "statuses"):  # fmt: skip
+        with_slash = api.get(api.url(f"{path}/"), timeout=10)
+        without = api.get(api.url(path), timeout=10, allow_redirects=False)
+        assert with_slash.status_code == without.status_code == 200, path
+        assert with_slash.json() == without.json(), path
+
+
+def test_the_list_filters_and_orders_as_the_clients_ask(api, settings):
+    old = Ticket.objects.create(title="Old", description="d", status_id="closed", user_id=1001,
+                                owner_id=2, priority_id=1, type_id=0)  # fmt: skip
+    Ticket.objects.create(title="New", description="d", status_id="open", user_id=1002,
+                          owner_id=3, priority_id=2, type_id=1)  # fmt: skip
+    Ticket.objects.filter(pk=old.pk).update(
+        date_created=timezone.now() - timedelta(days=3),
+        date_updated=timezone.now() - timedelta(days=2),
+    )
+
+    def listed(**params) -> list[str]:
+        answer = api.get(api.url("tickets/"), params=params, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return titles(answer.json())
+
+    assert listed() == ["New", "Old"]
+    assert listed(order_by="date_created{asc}") == ["Old", "New"]
+    assert listed(order_by="date_updated{desc}") == ["New", "Old"]
+    assert listed(status_list="closed") == ["Old"]
+    assert listed(status_list="open,closed") == ["New", "Old"]
+    assert listed(user_list="1002") == ["New"]
+    assert listed(owner_list="2") == ["Old"]
+    assert listed(**{"owner_list[]": ["2", "3"]}) == ["New", "Old"]
+    assert listed(priority_list="2") == ["New"]
+    assert listed(type_list="0") == ["Old"]
+    yesterday = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    assert listed(from_date_updated=yesterday) == ["New"]
+    assert listed(to_date_updated=yesterday) == ["Old"]
+    assert listed(status_list="open", owner_list="2") == []
+
+    wrong = api.get(api.url("tickets/"), params={"order_by": "title{up}"}, timeout=10)
+    assert wrong.status_code == 400
+    assert "order_by" in wrong.json()["errors"][0]["details"]
+    wrong = api.get(api.url("tickets/"), params={"from_date_updated": "yesterday"}, timeout=10)
+    assert wrong.status_code == 400
 
 
 def test_reference_lists(api):

@@ -382,12 +382,12 @@ def test_search_finds_a_ticket_by_its_unique_id(api):
 
     for search in (wanted["unique_id"], wanted["unique_id"].lower()):
         body = api.get(api.url("tickets/"), params={"search": search}, timeout=10).json()
-        assert [t["id"] for t in body["data"]] == [wanted["id"]], search
+        assert [t["id"] for t in body["data"].values()] == [wanted["id"]], search
         assert body["pagination"]["total"] == 1
-        assert body["data"][0]["user_name"] == "Ada"
+        assert body["data"][str(wanted["id"])]["user_name"] == "Ada"
     partial = wanted["unique_id"][:-1]
     body = api.get(api.url("tickets/"), params={"search": partial}, timeout=10).json()
-    assert wanted["id"] not in [t["id"] for t in body["data"]]
+    assert wanted["id"] not in [t["id"] for t in body["data"].values()]
     assert read_back(api, wanted["id"])["unique_id"] == wanted["unique_id"]
 
 
@@ -395,4 +395,4 @@ def test_search_finds_tickets_by_their_clients_name(api):
     ada = created(api, title="One", user_id=1001)
     created(api, title="Two", user_id=1002)
     body = api.get(api.url("tickets/"), params={"search": "lovelace"}, timeout=10).json()
-    assert [t["id"] for t in body["data"]] == [ada["id"]]
+    assert [t["id"] for t in body["data"].values()] == [ada["id"]]
