@@ -89,9 +89,11 @@ def client():
 def sandbox_api(live_server, settings) -> str:
     """Point the portal at the built-in sandbox, spoken to over real HTTP."""
     settings.TICKETS_API_URL = f"{live_server.url}/sandbox/api/v2"
-    # The sandbox's rate counter lives in the cache for the whole run; tests of the limit set
-    # their own.
+    # The sandbox's rate counts live for the whole run; tests of the limit set their own.
     settings.SANDBOX_RATE_LIMIT = 0
+    from sandbox import ratelimit
+
+    ratelimit.forget()
     return settings.TICKETS_API_URL
 
 

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from sandbox import ratelimit
 from sandbox.models import Ticket, TicketFile
 from tickets import schema as ticket_schema
 from tickets.helpdesk.errors import field_named_in
@@ -563,6 +564,7 @@ def test_validation_follows_the_configured_schema(api, big_schema):
 # --- Rate limit -----------------------------------------------------------------------------------
 def test_going_over_the_limit_bans_for_20_minutes(api, settings):
     settings.SANDBOX_RATE_LIMIT = 3
+    settings.SANDBOX_RATE_WINDOW = "sliding"  # whenever the minute turns
     remaining = []
     for _ in range(3):
         response = api.get(api.url("statuses/"), timeout=10)
@@ -585,12 +587,35 @@ def test_going_over_the_limit_bans_for_20_minutes(api, settings):
     assert over.headers["X-Rate-Limit-Remaining"] == "0"
 
     # The ban outlives the minute's counter.
-    cache.delete(f"sandbox:rate:{django_settings.SANDBOX_API_EMAIL}")
+    ratelimit.forget()
     still = _create(api, {"title": "T", "description": "D"})
     assert still.status_code == 401
     assert still.json()["errors"][0]["title"] == "Ban"
     assert Ticket.objects.count() == 0
     assert cache.get(f"sandbox:ban:{django_settings.SANDBOX_API_EMAIL}") is True
+
+
+def test_the_api_counts_calendar_minutes(api, settings, monkeypatch):
+    """As documented: what is left of the current minute, which starts again when it turns."""
+    settings.SANDBOX_RATE_LIMIT = 3
+    minute = [30_000_000]
+    monkeypatch.setattr(ratelimit, "this_minute", lambda: minute[0])
+    remaining = []
+    for second in (55, 56, 59, 60, 61, 62):  # six requests in 7 s, across a minute's turn
+        minute[0] = 30_000_000 + second // 60
+        response = api.get(api.url("statuses/"), timeout=10)
+        assert response.status_code == 200, second
+        remaining.append(response.headers["X-Rate-Limit-Remaining"])
+    assert remaining == ["2", "1", "0", "2", "1", "0"]  # three in each calendar minute
+    assert api.get(api.url("statuses/"), timeout=10).status_code == 401
+
+
+def test_the_sliding_window_counts_any_60_seconds(api, settings):
+    settings.SANDBOX_RATE_LIMIT = 3
+    settings.SANDBOX_RATE_WINDOW = "sliding"
+    for _ in range(3):
+        assert api.get(api.url("statuses/"), timeout=10).status_code == 200
+    assert api.get(api.url("statuses/"), timeout=10).status_code == 401
 
 
 def test_a_limit_of_zero_disables_it(api, settings):

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from sandbox import ratelimit
 from tests.stub_server import stub_server
 from tickets import schema as ticket_schema
 from tickets.helpdesk.client import TicketsClient
@@ -396,13 +396,14 @@ def test_paced_sync_stays_below_the_rate_limit(sandbox_api, serve, settings, tmp
     source = make_source(35, 60)  # 2 + 7 + 2 + 4 = 15 requests
     serve(source)
     settings.SANDBOX_RATE_LIMIT = 8
+    settings.SANDBOX_RATE_WINDOW = "sliding"  # whenever the minute turns
     settings.TICKETS_API_LOW_WATER = -1  # the sync's own pacer is what is tested here
     target = tmp_path / "target.json"
     delays: list[float] = []
 
     def fake_sleep(seconds: float) -> None:
         delays.append(seconds)
-        cache.clear()  # the minute has passed: the sandbox's counter starts again
+        ratelimit.forget()  # the minute has passed: the sandbox's counter starts again
 
     email, key = django_settings.SANDBOX_API_EMAIL, django_settings.SANDBOX_API_KEY
     client = TicketsClient(
@@ -422,6 +423,7 @@ def test_paced_sync_stays_below_the_rate_limit(sandbox_api, serve, settings, tmp
 def test_unpaced_sync_is_banned_and_leaves_the_file(sandbox_api, serve, settings, tmp_path):
     serve(make_source(35, 60))
     settings.SANDBOX_RATE_LIMIT = 8
+    settings.SANDBOX_RATE_WINDOW = "sliding"  # whenever the minute turns
     settings.TICKETS_API_LOW_WATER = -1  # no pause before the ban: what a ban does is tested
     target = write_json(tmp_path / "target.json", make_source(10, 6))
     before = target.read_bytes()
