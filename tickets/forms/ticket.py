@@ -17,14 +17,14 @@ from crispy_forms.layout import Field as LayoutField
 from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..records import ApiMessage, Filing, Handover, Sender, StoredFile, Uploads
+from ..records import ApiMessage, Filing, Handover, Sender, Uploads
 from ..schema.types import Field, FormSpec, Schema, ShowIf
-from . import conditions, tokens, uploads
-from .fields import LineField, MultipleFileField, RefusedUpload, TextField
+from . import conditions, tokens
+from .attaching import AttachingForm
+from .fields import LineField, TextField
 from .kinds import form_name, kind_for
 from .patterns import EMAIL_PATTERN
 from .prefill import Prefill
@@ -34,7 +34,7 @@ from .widgets import say_as_server
 LONG_LIST = 15
 
 
-class TicketForm(forms.Form):
+class TicketForm(AttachingForm):
     """The fields every form has; `form_class()` adds the custom fields of a FormSpec."""
 
     schema: Schema
@@ -45,7 +45,6 @@ class TicketForm(forms.Form):
     conditions: dict[str, tuple[str, ShowIf, Field]] = {}
 
     form_token = forms.CharField(widget=forms.HiddenInput)
-    attachments = forms.CharField(widget=forms.HiddenInput, required=False)
     # The browser checks the address as the server does, and says so in the server's words.
     user_email = forms.EmailField(
         label=_("Your email"),
@@ -60,8 +59,6 @@ class TicketForm(forms.Form):
     description = TextField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000
     )
-    files = MultipleFileField(label=_("Attachments"), required=False)
-    remove = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
     # The honeypot: people never see or reach it (display: none), scripts fill every field.
     homepage = forms.CharField(
         label=_("Leave this empty"),
@@ -81,7 +78,6 @@ class TicketForm(forms.Form):
         sender filed a ticket a moment ago (a quick send is then a person going Back, not a bot)."""
         super().__init__(*args, **kwargs)
         self.returning = returning
-        self.acceptable_files: list = []  # this POST's uploads that may be kept (clean_files)
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
         self.trapped = False  # the honeypot was filled, or the POST did not carry it: a script
@@ -89,15 +85,6 @@ class TicketForm(forms.Form):
         self._apply(self.start)
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
-        # The files earlier POSTs of this rendering stored, as its signed list names them.
-        self.stored: tuple[StoredFile, ...] = uploads.unsign(self.data.get("attachments", ""))
-        self.fields["remove"].choices = [(f.key, f.name) for f in self.stored]
-        count, size = settings.TICKETS_MAX_FILES, settings.TICKETS_MAX_FILE_MB * 1024 * 1024
-        self.fields["files"].help_text = ngettext(
-            "Up to %(count)d file, %(size)s at most.",
-            "Up to %(count)d files, %(size)s each at most.",
-            count,
-        ) % {"count": count, "size": filesizeformat(size)}
 
     long_list = LONG_LIST  # for the script, which counts the same way
 
@@ -118,16 +105,6 @@ class TicketForm(forms.Form):
         form that nothing prefilled. Never one a link or a signed ctx filled in: a draft typed
         by someone else on this browser must not come back into it."""
         return self.audience == "customer" and self.start == Prefill()
-
-    @property
-    def file_limits(self) -> dict[str, int]:
-        """The attachment limits, for the browser's own check before the form is sent
-        (templates/tickets/fields/files.html, static/js/attachments.js); clean_files decides."""
-        return {
-            "max_files": settings.TICKETS_MAX_FILES,
-            # Whole bytes: a file is too large when its size is above this, as in clean_files.
-            "max_bytes": int(settings.TICKETS_MAX_FILE_MB * 1024 * 1024),
-        }
 
     def _apply(self, values: Prefill) -> None:
         """Start from prefilled values. Locked and hidden fields are disabled: Django then takes
@@ -225,50 +202,6 @@ class TicketForm(forms.Form):
             )
         return ""
 
-    def clean_files(self) -> list:
-        """Refuse files too big or too many; the acceptable ones are stored all the same."""
-        files = self.cleaned_data["files"]
-        limit = settings.TICKETS_MAX_FILE_MB * 1024 * 1024
-        too_big = [f for f in files if f.size > limit]
-        fitting = [f for f in files if f.size <= limit]
-        room = settings.TICKETS_MAX_FILES - len(self._stored_keys())
-        storable = [f for f in fitting if not isinstance(f, RefusedUpload)]
-        self.acceptable_files = storable[: max(room, 0)]
-        errors = []
-        if too_big:
-            errors.append(
-                forms.ValidationError(
-                    _("%(names)s: larger than %(size)s.")
-                    % {"names": ", ".join(f.name for f in too_big), "size": filesizeformat(limit)},
-                    code="too_big",
-                )
-            )
-        if len(fitting) > len(self.acceptable_files):
-            count = settings.TICKETS_MAX_FILES
-            errors.append(
-                forms.ValidationError(
-                    ngettext(
-                        "A ticket can carry at most %(count)d file.",
-                        "A ticket can carry at most %(count)d files.",
-                        count,
-                    )
-                    % {"count": count},
-                    code="too_many",
-                )
-            )
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
-
-    def _stored_keys(self) -> tuple[str, ...]:
-        """Keys of the files earlier POSTs stored that the person did not remove."""
-        removed = set(self._removed())
-        return tuple(f.key for f in self.stored if f.key not in removed)
-
-    def _removed(self) -> tuple[str, ...]:
-        """Keys of stored files the person ticked to remove."""
-        return tuple(self.data.getlist("remove")) if hasattr(self.data, "getlist") else ()
-
     # --- What the form hands over -----------------------------------------------------------------
     def handover(self, filed_by: int | None = None, sender: Sender | None = None) -> Handover:
         """Validate, and hand over the files to store and, when valid, the ticket to file.
@@ -279,11 +212,7 @@ class TicketForm(forms.Form):
         valid = self.is_valid()
         if self.trapped:
             return Handover(Uploads(), None)  # a script's POST keeps nothing, files included
-        nonce = self.token.nonce if self.token else ""
-        removed = self._removed() if nonce else ()
-        new = tuple(self.acceptable_files) if nonce else ()
-        client = sender.client if sender else ""
-        files = Uploads(self._stored_keys(), new, nonce, removed, client)
+        files = self.uploads(self.token.nonce if self.token else "", sender)
         if not valid:
             return Handover(files, None)
         filing = Filing(
@@ -325,27 +254,11 @@ class TicketForm(forms.Form):
         return payload
 
     # --- Shown again ------------------------------------------------------------------------------
-    def list_stored(self, files: Sequence[StoredFile]) -> None:
-        """The files stored for this form now (as delivery has them), listed when it is shown
-        again."""
-        self.stored = tuple(files)
-        self._replace_data(attachments=uploads.sign(self.stored), remove=[])
-        self.fields["remove"].choices = [(f.key, f.name) for f in self.stored]
-
     def add_api_messages(self, messages: Sequence[ApiMessage]) -> None:
         """Show the API's messages on the fields they name, the rest at the top."""
         for message in messages:
             name = api_field_name(message.field)
             self.add_error(name if name in self.fields else None, str(message))
-
-    def _replace_data(self, **values: Any) -> None:
-        data = self.data.copy()
-        for key, value in values.items():
-            if isinstance(value, list):
-                data.setlist(key, value)
-            else:
-                data[key] = value
-        self.data = data
 
 
 def api_field_name(field: str) -> str:
