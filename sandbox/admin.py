@@ -1,6 +1,17 @@
-from django.contrib import admin
+"""The sandbox in Django's admin: its tickets with their conversations, and "Reply as agent",
+where a person plays the helpdesk's agent (answer, comment internally, close a ticket)."""
 
-from .models import Ticket, TicketFile, User
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from .models import STAFF_GROUPS, Post, PostFile, Ticket, TicketFile, User
+from .store import DEFAULT_AGENT_ID, ReplyRefused, reply_as_agent
 
 
 class TicketFileInline(admin.TabularInline):
@@ -10,13 +21,146 @@ class TicketFileInline(admin.TabularInline):
     readonly_fields = ("name", "size", "content_type")
 
 
+class PostInline(admin.TabularInline):
+    """The conversation after the first post, newest first; new posts come through "Reply as
+    agent" (or the API), so that the ticket's `date_updated` moves with them."""
+
+    model = Post
+    extra = 0
+    fields = ("id", "visible", "user_id", "text", "date_created", "file_names")
+    readonly_fields = ("id", "visible", "user_id", "date_created", "file_names")
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Files")
+    def file_names(self, obj: Post) -> str:
+        return ", ".join(f.name for f in obj.files.all())
+
+
+class ReplyForm(forms.Form):
+    """What an agent writes on the helpdesk's screen; `store.reply_as_agent` does the rest."""
+
+    agent = forms.ModelChoiceField(
+        queryset=User.objects.filter(group__in=STAFF_GROUPS), empty_label=None
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        required=False,
+        help_text="HTML, as agents write it (shown to the client as the helpdesk sends it).",
+    )
+    file = forms.FileField(required=False)
+    comment = forms.BooleanField(
+        required=False, label="Internal comment (staff only: never shown to the client)"
+    )
+    close = forms.BooleanField(required=False, label="Close the ticket")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not (cleaned.get("text", "").strip() or cleaned.get("file") or cleaned.get("close")):
+            raise forms.ValidationError("Write a text or add a file, or close the ticket.")
+        return cleaned
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ("unique_id", "title", "user_email", "date_created")
+    list_display = ("unique_id", "title", "user_email", "status_id", "date_created", "date_updated")
     list_filter = ("status_id", "department_id")
     search_fields = ("unique_id", "title", "description", "user_email")
     readonly_fields = ("unique_id", "date_created", "date_updated")
-    inlines = [TicketFileInline]
+    inlines = [TicketFileInline, PostInline]
+    actions = ["reply", "close_tickets"]
+
+    def get_urls(self):
+        reply = path(
+            "<int:ticket_id>/reply/",
+            self.admin_site.admin_view(self.reply_view),
+            name="sandbox_ticket_reply",
+        )
+        return [reply, *super().get_urls()]
+
+    def reply_view(self, request: HttpRequest, ticket_id: int) -> HttpResponse:
+        """The "Reply as agent" page of one ticket (linked from its change page)."""
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        if not self.has_change_permission(request, ticket):
+            return HttpResponseRedirect(reverse("admin:index"))
+        owner_is_staff = User.objects.filter(pk=ticket.owner_id, group__in=STAFF_GROUPS).exists()
+        initial = {"agent": ticket.owner_id if owner_is_staff else DEFAULT_AGENT_ID}
+        if request.method == "POST":
+            form = ReplyForm(request.POST, request.FILES, initial=initial)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    reply_as_agent(
+                        ticket,
+                        data["text"],
+                        agent_id=data["agent"].id,
+                        files=[data["file"]] if data["file"] else [],
+                        close=data["close"],
+                        comment=data["comment"],
+                    )
+                except ReplyRefused as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(request, _done(data))
+                    change = reverse("admin:sandbox_ticket_change", args=[ticket.pk])
+                    return HttpResponseRedirect(change)
+        else:
+            form = ReplyForm(initial=initial)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": ticket,
+            "title": f"Reply as agent: {ticket}",
+            "form": form,
+            "posts": ticket.posts.prefetch_related("files"),
+        }
+        return TemplateResponse(request, "admin/sandbox/ticket/reply.html", context)
+
+    @admin.action(description="Reply as agent (one ticket)", permissions=["change"])
+    def reply(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one ticket to reply to.", messages.WARNING)
+            return None
+        ticket_id = queryset.get().pk
+        return HttpResponseRedirect(reverse("admin:sandbox_ticket_reply", args=[ticket_id]))
+
+    @admin.action(
+        description="Close the selected tickets (as agent, without a reply)", permissions=["change"]
+    )
+    def close_tickets(self, request: HttpRequest, queryset) -> None:
+        for ticket in queryset:
+            reply_as_agent(ticket, close=True)
+        self.message_user(request, f"Closed {queryset.count()} ticket(s).")
+
+
+def _done(data: dict) -> str:
+    """What the reply form did, in a line."""
+    if not (data["text"].strip() or data["file"]):
+        return "The ticket is closed."
+    said = "Internal comment added" if data["comment"] else "Reply posted"
+    return f"{said}{'; the ticket is closed' if data['close'] else ''}."
+
+
+class PostFileInline(admin.TabularInline):
+    model = PostFile
+    extra = 0
+    fields = ("name", "size", "content_type", "file")
+    readonly_fields = ("name", "size", "content_type")
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("id", "ticket", "visible", "user_id", "date_created")
+    list_filter = ("visible",)
+    search_fields = ("text", "ticket__unique_id")
+    readonly_fields = ("id", "ticket", "date_created", "date_updated")
+    fields = ("id", "ticket", "visible", "user_id", "text", "date_created", "date_updated")
+    inlines = [PostFileInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a post is added to its ticket with "Reply as agent"
 
 
 @admin.register(TicketFile)

@@ -1,12 +1,14 @@
-"""What the sandbox API stores: its users, and the tickets filed as the API received them."""
+"""What the sandbox API stores: its users, the tickets filed as the API received them, and the
+conversation of each ticket (its posts and internal comments, with their files)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 FIRST_NEW_USER_ID = 1001  # staff keep the small ids of the seed; everyone added later comes after
 
@@ -146,3 +148,90 @@ class TicketFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The helpdesk numbers posts in one sequence, so a ticket's first post (its description) has a
+# smaller id than every reply to it. The sandbox keeps no row for the first post: it shows the
+# ticket's description as a post whose id is the ticket's id. So that no reply can have that id,
+# stored posts are numbered from FIRST_POST_ID on: ticket ids stay below it in any sandbox (a
+# million tickets), and every reply still comes after its first post. Files of posts are
+# numbered the same way above the files of tickets, so a file's id names one file in a
+# conversation.
+FIRST_POST_ID = 1_000_000
+FIRST_POST_FILE_ID = 1_000_000
+
+
+def _save_numbered(item: models.Model, floor: int, save, *args, **kwargs) -> None:
+    """Insert `item` with the next id from `floor` on (the table's highest id plus one)."""
+    for _attempt in range(5):
+        top = type(item).objects.aggregate(top=Max("id"))["top"] or 0
+        item.pk = max(top + 1, floor)
+        try:
+            with transaction.atomic():
+                save(*args, **{**kwargs, "force_insert": True})
+            return
+        except IntegrityError:  # another request took that id a moment ago
+            item.pk = None
+    raise IntegrityError(f"No free id for a new {type(item).__name__}.")
+
+
+class Post(models.Model):
+    """A post of a ticket's conversation after the first: public (`visible` "all": the client's
+    and agents' messages, `GET /tickets/{id}/posts/`) or an internal comment (`visible`
+    "staff": `GET /tickets/{id}/comments/`, never shown to a client). `user_id` is a helpdesk
+    user's id (the sandbox's `User`); `text` is HTML, as agents write it."""
+
+    PUBLIC, STAFF = "all", "staff"
+
+    id = models.PositiveBigIntegerField(primary_key=True, editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="posts")
+    user_id = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+    visible = models.CharField(
+        max_length=8,
+        choices=[(PUBLIC, "Public post"), (STAFF, "Internal comment")],
+        default=PUBLIC,
+    )
+    date_created = models.DateTimeField(default=timezone.now)
+    date_updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+
+    def __str__(self) -> str:
+        kind = "comment" if self.visible == self.STAFF else "post"
+        return f"{kind} {self.pk} of ticket {self.ticket_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        """A new post takes the next id from FIRST_POST_ID on; an edited one moves its
+        `date_updated`."""
+        if self.pk is None:
+            _save_numbered(self, FIRST_POST_ID, super().save, *args, **kwargs)
+            return
+        self.date_updated = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "date_updated"}
+        super().save(*args, **kwargs)
+
+
+class PostFile(models.Model):
+    """A file of a post (`files[N]` of a multipart `POST /tickets/{id}/posts/`, or an agent's)."""
+
+    id = models.PositiveBigIntegerField(primary_key=True, editable=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="sandbox/")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is None:
+            _save_numbered(self, FIRST_POST_FILE_ID, super().save, *args, **kwargs)
+            return
+        super().save(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Checks of a create-ticket body against what the sandbox stores: its users and tickets.
+"""Checks of a create-ticket (or new-post) body against what the sandbox stores: its users and
+tickets.
 
 Run on the values `validation` has already read, so an id that is not even a number is
 reported once, as a format problem, and not again here.
@@ -46,3 +47,17 @@ def _parent(values: dict[str, Any]) -> list[Problem]:
 def relation_problems(values: dict[str, Any]) -> list[Problem]:
     """Owner and followers must be staff users, user_id a user, pid a ticket (0 = none)."""
     return [*_parent(values), *_owner(values), *_user(values), *_followers(values)]
+
+
+def post_user_problems(user_id: int, client_id: int) -> list[Problem]:
+    """A post's `user_id` (0 = not given: the API account's post) must be the ticket's client
+    or a staff user."""
+    if not user_id or user_id == client_id or users.existing_ids([user_id], staff_only=True):
+        return []
+    return [
+        Problem(
+            "user_id",
+            f"The user_id field must be the ticket's client ({client_id}) or a staff user; "
+            f"{user_id} is neither.",
+        )
+    ]

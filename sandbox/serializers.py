@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +12,8 @@ from django.utils.crypto import salted_hmac
 
 from tickets.schema import Field, Option, Reference, Schema, kind_of
 
-from . import users
-from .models import Ticket, User
+from . import files, users
+from .models import Post, PostFile, Ticket, TicketFile, User
 from .validation import as_int
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -89,16 +89,51 @@ def clock_offset() -> timedelta:
 POST_DATE_FORMAT = "%H:%M:%S %d.%m.%Y"  # posts write the time first
 
 
-def first_post(item: Ticket) -> dict[str, Any]:
-    """The ticket's first post, its description, as `GET /tickets/{id}/posts/` shows it."""
+# (kind, id) -> the absolute URL of a stored file (views.file_link): files.py names the kinds.
+FileLink = Callable[[str, int], str]
+
+
+def _file(kind: str, item: TicketFile | PostFile, link: FileLink) -> dict[str, Any]:
+    """A file of a post: as the API's clients show one (`id`, `name`, `url`, `data_type`)."""
     return {
         "id": item.id,
+        "name": item.name,
+        "url": link(kind, item.id),
+        "data_type": files.data_type(item),
+    }
+
+
+def first_post(item: Ticket, link: FileLink) -> dict[str, Any]:
+    """The ticket's first post, its description with the files sent on create, as
+    `GET /tickets/{id}/posts/` shows it. The sandbox keeps no row for it: its id is the
+    ticket's id, below every stored post's (models.FIRST_POST_ID)."""
+    created = _date(item.date_created, POST_DATE_FORMAT)
+    return {
         "ticket_id": item.id,
+        "id": item.id,
         "user_id": item.user_id,
         "text": item.description,
-        "date_created": _date(item.date_created, POST_DATE_FORMAT),
-        "files": [{"id": f.id, "name": f.name} for f in item.files.all()],
+        "date_created": created,
+        "date_updated": created,
+        "files": [_file(files.TICKET_FILE, f, link) for f in item.files.all()],
     }
+
+
+def post(item: Post, link: FileLink) -> dict[str, Any]:
+    """A stored post, as `GET /tickets/{id}/posts/` shows it; an internal comment (as
+    `GET /tickets/{id}/comments/` shows it) adds `"visible": "staff"`."""
+    data = {
+        "ticket_id": item.ticket_id,
+        "id": item.id,
+        "user_id": item.user_id,
+        "text": item.text,
+        "date_created": _date(item.date_created, POST_DATE_FORMAT),
+        "date_updated": _date(item.date_updated, POST_DATE_FORMAT),
+        "files": [_file(files.POST_FILE, f, link) for f in item.files.all()],
+    }
+    if item.visible == Post.STAFF:
+        data["visible"] = Post.STAFF
+    return data
 
 
 def user(item: User) -> dict[str, Any]:

@@ -17,6 +17,8 @@ urlpatterns = [
     *route("tickets/", views.tickets, "tickets"),
     *route("tickets/<int:ticket_id>/", views.ticket_detail, "ticket"),
     *route("tickets/<int:ticket_id>/posts/", views.ticket_posts, "ticket_posts"),
+    *route("tickets/<int:ticket_id>/comments/", views.ticket_comments, "ticket_comments"),
+    *route("files/<slug:key>/", views.file_download, "file"),
     *route("users/", views.users_list, "users"),
     *route("users/<int:user_id>/", views.user_detail, "user"),
     *route("custom_fields/", views.custom_fields, "custom_fields"),

@@ -1,8 +1,10 @@
-"""Checks a create-ticket body as the API would: every problem becomes one `errors` entry.
+"""Checks a create-ticket or new-post body as the API would: every problem becomes one `errors`
+entry.
 
 `validate_ticket()` returns the model values of a good body, or raises `ValidationFailed` with one
 `Problem` per mistake (field name in bracket style, e.g. `custom_fields[99]`). Ids that must name
-a stored user or ticket are checked by `relations`.
+a stored user or ticket are checked by `relations`. `validate_post()` does the same for
+`POST /tickets/{id}/posts/`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tickets.lib.values import as_int as _as_int
 from tickets.schema import TICKET_DEFAULT_KEYS, Schema, kind_of
 
 from .problems import Problem, ValidationFailed
-from .relations import relation_problems
+from .relations import post_user_problems, relation_problems
 
 INT_KEYS = ("pid", "priority_id", "type_id", "department_id", "owner_id", "user_id")
 BOOL_DEFAULTS = {"ticket_lock": False, "create_from_user": True}
@@ -187,3 +189,25 @@ def validate_ticket(data: Any, schema: Schema) -> dict[str, Any]:
     if problems:
         raise ValidationFailed(problems)
     return values
+
+
+# --- A new post -----------------------------------------------------------------------------------
+def validate_post(data: Any, client_id: int) -> tuple[str, int]:
+    """The text and user id (0: not given) of a `POST /tickets/{id}/posts/` body, for a ticket
+    whose client is `client_id`; raises ValidationFailed listing every problem. Files come
+    beside the body (multipart `files[N]`) and are not checked: no limit is documented."""
+    if not isinstance(data, Mapping):
+        raise ValidationFailed([Problem("body", "The request body must be a JSON object.")])
+    problems: list[Problem] = []
+    text = _required_text(data, "text", problems)
+    raw = data.get("user_id", "")
+    user_id = 0 if raw in ("", None) else as_int(raw)
+    if user_id is None:
+        problems.append(
+            Problem("user_id", f"The user_id field must be a whole number, got {raw!r}.")
+        )
+    else:
+        problems.extend(post_user_problems(user_id, client_id))
+    if problems:
+        raise ValidationFailed(problems)
+    return text, user_id or 0

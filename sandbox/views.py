@@ -6,19 +6,21 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from tickets.lib.values import is_checked
 from tickets.schema import get_schema
 
-from . import serializers, users
+from . import files, serializers, users
 from .api import endpoint
-from .models import Ticket, User
+from .models import Post, Ticket, User
 from .parsing import BodyError, parse_body
 from .responses import (
     FIELDS_PER_PAGE,
     OPTIONS_PER_PAGE,
+    POSTS_PER_PAGE,
     TICKETS_PER_PAGE,
     USERS_PER_PAGE,
     ApiError,
@@ -28,8 +30,8 @@ from .responses import (
     page_number,
     paginate,
 )
-from .store import create_ticket
-from .validation import ValidationFailed, validate_ticket
+from .store import create_ticket, post_from_api
+from .validation import ValidationFailed, validate_post, validate_ticket
 
 REFERENCE_KINDS = ("departments", "priorities", "types", "statuses")
 
@@ -154,18 +156,94 @@ def _create_ticket(request: HttpRequest) -> HttpResponse:
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
-        return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
+        return _no_ticket(ticket_id)
     return data_response(serializers.ticket(ticket, get_schema()))
 
 
-@endpoint("GET")
+@endpoint("GET", "POST")
 def ticket_posts(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """The ticket's public conversation: here its first post alone, the description sent."""
+    """`GET`: the ticket's public conversation, 30 a page, newest first (as one integration
+    reports the API's order): its first post (the description and the files sent on create)
+    and every public post after it, never an internal comment. `POST`: a new public post."""
     ticket = Ticket.objects.prefetch_related("files").filter(pk=ticket_id).first()
     if ticket is None:
-        return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
-    page, pagination = paginate([ticket], page_number(request), TICKETS_PER_PAGE)
-    return data_response([serializers.first_post(t) for t in page], pagination=pagination)
+        return _no_ticket(ticket_id)
+    if request.method == "POST":
+        return _add_post(request, ticket)
+    return _conversation(request, ticket, Post.PUBLIC)
+
+
+@endpoint("GET")
+def ticket_comments(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket's internal comments (`"visible": "staff"`), 30 a page, newest first."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        return _no_ticket(ticket_id)
+    return _conversation(request, ticket, Post.STAFF)
+
+
+def _no_ticket(ticket_id: int) -> HttpResponse:
+    return error_response(404, "Not found", f"Ticket {ticket_id} does not exist.")
+
+
+def file_link(request: HttpRequest) -> serializers.FileLink:
+    """(kind, id) -> the file's absolute URL on this sandbox, as the request reached it."""
+
+    def link(kind: str, file_id: int) -> str:
+        path = reverse("sandbox:file", args=[files.key_of(kind, file_id)])
+        return request.build_absolute_uri(path)
+
+    return link
+
+
+def _conversation(request: HttpRequest, ticket: Ticket, visible: str) -> HttpResponse:
+    """One page of the ticket's posts (or comments), newest first; the first post comes last."""
+    found: list[Post | Ticket] = list(
+        ticket.posts.filter(visible=visible).prefetch_related("files")
+    )
+    if visible == Post.PUBLIC:
+        found.append(ticket)  # the first post: the description, with the ticket's files
+    found.sort(key=lambda item: (item.date_created, item.pk), reverse=True)
+    page, pagination = paginate(found, page_number(request), POSTS_PER_PAGE)
+    link = file_link(request)
+    data = [
+        serializers.post(item, link)
+        if isinstance(item, Post)
+        else serializers.first_post(item, link)
+        for item in page
+    ]
+    return data_response(data, pagination=pagination)
+
+
+def _add_post(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """A public post, by `user_id` (the ticket's client or a staff user) or, without it, by the
+    API's own account (users.account_user_id). Answered 201 with the post in `data`. A client's
+    post on a closed ticket leaves it closed (store.post_from_api)."""
+    try:
+        data, uploads = parse_body(request)
+        text, user_id = validate_post(data, ticket.user_id)
+    except BodyError as exc:
+        return error_response(400, "Bad request", str(exc))
+    except ValidationFailed as exc:
+        errors = [ApiError("e-400", "Validation error", p.details) for p in exc.problems]
+        return errors_response(400, errors)
+    created = post_from_api(ticket, text, user_id or users.account_user_id(), uploads)
+    return data_response(serializers.post(created, file_link(request)), status=201)
+
+
+@endpoint("GET")
+def file_download(request: HttpRequest, key: str) -> HttpResponse:
+    """The bytes of a post's file (`ticket-<id>` or `post-<id>`), with the type it was sent
+    with. NOTES does not show whether the helpdesk's file URLs need the API's authentication:
+    the sandbox plays the strict reading, so they do (the `endpoint` frame)."""
+    stored = files.find(key)
+    if stored is None:
+        return error_response(404, "Not found", f"File {key} does not exist.")
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        return error_response(404, "Not found", f"The bytes of file {key} are gone.")
+    return FileResponse(handle, content_type=files.data_type(stored), filename=stored.name)
 
 
 @endpoint("GET")
