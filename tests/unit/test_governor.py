@@ -13,7 +13,7 @@ import pytest
 
 from tests.stack import need_redis, redis_server
 from tickets.helpdesk.errors import NotSent
-from tickets.helpdesk.governor import BACKGROUND, INTERACTIVE, Governor
+from tickets.helpdesk.governor import BACKGROUND, FOLLOWING, INTERACTIVE, Governor
 
 
 def _take_many(store: str, redis_url: str, share: int, tries: int, queue) -> None:
@@ -76,6 +76,27 @@ def test_background_work_leaves_the_reserve_to_staff(tmp_path, settings):
         governor.take(INTERACTIVE)  # the reserve is there for people waiting on a page
     with pytest.raises(NotSent):
         governor.take(INTERACTIVE)
+
+
+def test_reading_conversations_stays_within_its_own_share(tmp_path):
+    """Any number of open ticket pages cannot spend what new tickets and staff need."""
+    governor = Governor(20, 4, str(tmp_path / "rate.sqlite3"), following=5)
+
+    def taken(purpose: str, tries: int) -> int:
+        count = 0
+        for _ in range(tries):
+            try:
+                governor.take(purpose)
+                count += 1
+            except NotSent:
+                pass
+        return count
+
+    # A few tries past each share: a refused try waits a moment (LOCK_WAIT), and the windows
+    # must not start to slide meanwhile.
+    assert taken(FOLLOWING, 7) == 5
+    assert taken(BACKGROUND, 13) == 11  # the background share (16) less what was read
+    assert taken(INTERACTIVE, 6) == 4  # the staff reserve, untouched
 
 
 def test_a_ban_pauses_every_process_for_its_length(tmp_path, settings):

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -48,6 +49,14 @@ CONNECT_RETRIES = Retry(
 
 
 MAX_PAGES = 1000  # a pagination that never ends is a broken answer, not a reason to loop
+POST_PAGES = 20  # 600 posts: a conversation longer than that is read no further
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """An auth hook that adds no credentials: it stands in for the session's."""
+    return request
+
+
 # Errors raised before anything was sent: a bad URL or header in the configuration.
 NOT_SENT = (
     requests.exceptions.InvalidURL,
@@ -161,6 +170,55 @@ class TicketsClient:
 
     def get_ticket(self, ticket_id: int | str) -> dict:
         return self._request("GET", f"tickets/{ticket_id}/")
+
+    def ticket_posts(self, ticket_id: int | str) -> list[Any]:
+        """GET /tickets/{id}/posts/: the ticket's public conversation, every page, as the API
+        gives it (helpdesk/posts.py reads it). Never the comments: those are the agents'."""
+        return self.get_all(f"tickets/{ticket_id}/posts/", max_pages=POST_PAGES, whole=True)
+
+    def add_post(
+        self, ticket_id: int | str, text: str, user_id: int | None, files: Iterable[Upload] = ()
+    ) -> dict:
+        """POST /tickets/{id}/posts/: a post on the ticket, the client's when `user_id` is
+        theirs; multipart with `files[N]` when there are files."""
+        body: dict[str, Any] = {"text": text}
+        if user_id:
+            body["user_id"] = user_id
+        files = list(files)
+        if not files:
+            return self._request("POST", f"tickets/{ticket_id}/posts/", json=body)
+        form = [pair for key, value in body.items() for pair in flatten(value, key)]
+        parts = [
+            (f"files[{i}]", (f.name, f.stream, f.content_type or "application/octet-stream"))
+            for i, f in enumerate(files)
+        ]
+        return self._request("POST", f"tickets/{ticket_id}/posts/", data=form, files=parts)
+
+    def open_file(self, url: str) -> requests.Response:
+        """A file of a post, as a streamed response the caller closes. The account's credentials
+        go only to the API's own origin: a file elsewhere is fetched without them."""
+        if url.startswith("/"):
+            url = urljoin(self.base_url, url)
+        same_origin = urlsplit(url)[:2] == urlsplit(self.base_url)[:2]
+        governor = get_governor() if self.governed else None
+        if governor:
+            governor.take(self.purpose, self.wait)
+        try:
+            response = self.session.get(
+                url,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+                auth=None if same_origin else _no_auth,
+            )
+        except requests.RequestException as exc:
+            logger.warning("A post's file: %s", type(exc).__name__)
+            raise ApiUnavailable("the helpdesk did not give the file") from None
+        if response.status_code != 200:
+            response.close()
+            logger.warning("A post's file answered %s", response.status_code)
+            raise ApiUnavailable(f"the helpdesk answered {response.status_code} for the file")
+        return response
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET any API path; returns the envelope's `data`."""

@@ -5,7 +5,10 @@ of the helpdesk) for 20 minutes past that. The portal takes a share of it
 (TICKETS_API_MAX_PER_MINUTE) and never sends more in any sliding 60 seconds, counted by
 pyrate-limiter in a store every process shares: a SQLite file on this machine by default, Redis
 with REDIS_URL. Background work (deliveries, the schema sync) stays TICKETS_API_RESERVE below the
-share, so that a backlog never starves the staff's interactive look-ups. A ban answer, or the API
+share, so that a backlog never starves the staff's interactive look-ups; reading the
+conversations people follow on their tickets' pages counts as background work and stays within a
+share of its own (TICKETS_API_FOLLOW_PER_MINUTE), so that any number of open pages cannot starve
+new tickets. A ban answer, or the API
 saying that almost nothing is left this minute, pauses every process.
 """
 
@@ -30,7 +33,7 @@ logger = logging.getLogger(__name__)
 # the start of one window may arrive later than the next one let go a window after it: counting
 # 62 s instead of 60 leaves two seconds for that, so no 60 s at the API ever sees one too many.
 WINDOW = Duration.MINUTE + 2 * Duration.SECOND
-BACKGROUND, INTERACTIVE = "background", "interactive"
+BACKGROUND, INTERACTIVE, FOLLOWING = "background", "interactive", "following"
 LOCK_WAIT = 0.5  # seconds
 
 
@@ -106,9 +109,12 @@ class _RedisPause:
 class Governor:
     """Takes a permit before every request; raises NotSent instead of sending too many."""
 
-    def __init__(self, share: int, reserve: int, store: str, redis_url: str = ""):
+    def __init__(
+        self, share: int, reserve: int, store: str, redis_url: str = "", following: int = 1
+    ):
         self.share = share
         self.background_share = max(1, share - reserve)
+        self.following_share = max(1, min(following, self.background_share))
         self._warned = False
         self.store = store
         if redis_url:
@@ -117,6 +123,9 @@ class Governor:
             client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
             self._every = self._redis_limiter(client, "tickets-api:every", share)
             self._background = self._redis_limiter(client, "tickets-api:bg", self.background_share)
+            self._following = self._redis_limiter(
+                client, "tickets-api:following", self.following_share
+            )
             self.pause = _RedisPause(client, "tickets-api:pause-until")
             self.down = _RedisPause(client, "tickets-api:down-until")
         else:
@@ -124,6 +133,7 @@ class Governor:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._every = self._sqlite_limiter(path, "every", share)
             self._background = self._sqlite_limiter(path, "background", self.background_share)
+            self._following = self._sqlite_limiter(path, "following", self.following_share)
             # Its own file: a schema change in the limiter's file would stall the limiter.
             moments = path.with_name(f"{path.stem}-pause{path.suffix}")
             self.pause = _SQLitePause(moments)
@@ -147,7 +157,9 @@ class Governor:
             paused = self.pause.until() - time.time()
             if paused > 0:
                 raise NotSent("the API is paused for the account (a ban or no budget left)", paused)
-            if purpose == BACKGROUND and not self._acquire(self._background, wait):
+            if purpose == FOLLOWING and not self._acquire(self._following, wait):
+                raise NotSent("the portal's share of the API for conversations is used", 5)
+            if purpose in (BACKGROUND, FOLLOWING) and not self._acquire(self._background, wait):
                 raise NotSent("the portal's share of the API for background work is used", 5)
             if not self._acquire(self._every, wait):
                 raise NotSent("the portal's share of the API's minute is used up", 5)
@@ -203,8 +215,8 @@ class Governor:
 
 
 @lru_cache(maxsize=4)
-def _governor(share: int, reserve: int, store: str, redis_url: str) -> Governor:
-    return Governor(share, reserve, store, redis_url)
+def _governor(share: int, reserve: int, store: str, redis_url: str, following: int) -> Governor:
+    return Governor(share, reserve, store, redis_url, following)
 
 
 def get_governor() -> Governor:
@@ -215,6 +227,7 @@ def get_governor() -> Governor:
             settings.TICKETS_API_RESERVE,
             str(settings.TICKETS_API_RATE_FILE),
             settings.REDIS_URL,
+            settings.TICKETS_API_FOLLOW_PER_MINUTE,
         )
     except Exception as error:  # Redis down at start, an unwritable file: not cached, tried again
         logger.error("The portal's API rate store cannot be opened: %s", type(error).__name__)
