@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import re
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -142,6 +143,21 @@ TICKETS_API_RESERVE = env_int(
     0,
     TICKETS_API_MAX_PER_MINUTE - 1,
 )
+# Of the background share, what reading the conversations on tickets' pages may take a minute.
+TICKETS_API_FOLLOW_PER_MINUTE = env_int(
+    "TICKETS_API_FOLLOW_PER_MINUTE",
+    min(30, max(1, (TICKETS_API_MAX_PER_MINUTE - TICKETS_API_RESERVE) // 5)),
+    1,
+    TICKETS_API_MAX_PER_MINUTE,
+)
+# A ticket page shows the conversation it has without asking the API while it is this fresh.
+TICKETS_CONVERSATION_FRESH_SECONDS = env_int("TICKETS_CONVERSATION_FRESH_SECONDS", 60, 5, 86400)
+# How long after its last view a ticket's page is kept fresh by the worker.
+TICKETS_CONVERSATION_FOLLOW_SECONDS = env_int(
+    "TICKETS_CONVERSATION_FOLLOW_SECONDS", 30 * 60, 60, 7 * 86400
+)
+# How long a closed ticket's page shows its conversation; after that, its number and state only.
+TICKETS_PAGE_CLOSED_DAYS = env_int("TICKETS_PAGE_CLOSED_DAYS", 90, 0, 3650)
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).
 TICKETS_API_BAN_SECONDS = env_int("TICKETS_API_BAN_SECONDS", 20 * 60, 1, 7 * 86400)
 # When the API says this few of the account's requests are left, every process waits a minute.
@@ -250,6 +266,8 @@ TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3, 0, 600)
 TICKETS_THROTTLE_ADDRESS = env_rates("TICKETS_THROTTLE_ADDRESS", "20/h,240/d")
 TICKETS_THROTTLE_FORM = env_rates("TICKETS_THROTTLE_FORM", "300/h")
 TICKETS_THROTTLE_PORTAL = env_rates("TICKETS_THROTTLE_PORTAL", "60/m")
+# Replies one ticket's page takes (each also counts against its sender's address).
+TICKETS_THROTTLE_REPLIES = env_rates("TICKETS_THROTTLE_REPLIES", "10/h,40/d")
 # The proof-of-work challenge (ALTCHA, self-hosted): off by default.
 TICKETS_CHALLENGE = env_bool("TICKETS_CHALLENGE", False)
 # Its difficulty: the largest number the browser may have to try (about 0.1 s per 100000).
@@ -393,6 +411,15 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
+# The helpdesk's own clock: the API writes its dates with no zone (a setting of the helpdesk).
+TICKETS_HELPDESK_TIME_ZONE = env("TICKETS_HELPDESK_TIME_ZONE", TIME_ZONE)
+try:
+    zoneinfo.ZoneInfo(TICKETS_HELPDESK_TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"TICKETS_HELPDESK_TIME_ZONE={TICKETS_HELPDESK_TIME_ZONE!r} is not a time zone name "
+        "(for example Europe/Kyiv)."
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
