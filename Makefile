@@ -103,6 +103,7 @@ bench: install-dev
 	  echo "wrk is missing and cannot be installed here"
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/conversations.py
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

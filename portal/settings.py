@@ -98,8 +98,10 @@ if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The portal's own public address: used to reach the built-in sandbox and, later, by embed.js.
-PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's own public address: used to reach the built-in sandbox, and the start of the link
+# to a ticket's page that is mailed to its customer (Email, below).
+# An empty PORTAL_URL= (as .env.example has it) is the default too, never "".
+PORTAL_URL = (env("PORTAL_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # --- The tickets API -------------------------------------------------------------------------
 # The sandbox is the portal's built-in stand-in for the API, mounted at /sandbox/api/v2/.
@@ -199,6 +201,37 @@ if TICKETS_HELPDESK_URL and not _is_web_address(TICKETS_HELPDESK_URL):
     )
 if "{id}" not in TICKETS_HELPDESK_URL:  # a pattern keeps its slashes: .../tickets/{id}/
     TICKETS_HELPDESK_URL = TICKETS_HELPDESK_URL.rstrip("/")
+
+# --- Email: the link to a customer's ticket page, mailed once the ticket is filed --------------
+# Django's own settings. No EMAIL_HOST: no mail at all (tickets/delivery/mailing.py).
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, 1, 65535)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
+# Seconds a mail server may take to answer: one that stops answering never holds the worker.
+EMAIL_TIMEOUT = 20
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true: STARTTLS (usually port 587) or "
+        "TLS from the start (usually port 465), one of them."
+    )
+if EMAIL_HOST and not DEBUG:
+    # The mail's link is PORTAL_URL's: the development default would send people nowhere.
+    if not (env("PORTAL_URL") and _is_web_address(PORTAL_URL)):
+        raise ImproperlyConfigured(
+            "PORTAL_URL must be the portal's public address (https://tickets.example.com) when "
+            "EMAIL_HOST is set and DEBUG is false: the mailed link to a ticket's page starts "
+            "with it."
+        )
+    if not env("DEFAULT_FROM_EMAIL"):
+        raise ImproperlyConfigured(
+            "DEFAULT_FROM_EMAIL must be set (support@example.com) when EMAIL_HOST is set and "
+            "DEBUG is false."
+        )
 
 TICKETS_SCHEMA_FILE = Path(env("TICKETS_SCHEMA_FILE") or BASE_DIR / "portal" / "ticket_schema.json")
 

@@ -5,7 +5,8 @@
    look, brings each new page of the form (its errors, the confirmation) into view, and fires on
    the iframe (bubbling): ticket-portal:ready, :invalid, :refused (detail.reason, detail.code),
    :resize (detail.height), :queued (detail.reference), :submitted (detail.uniqueId),
-   :attention and :cancelled. README lists them. */
+   :filed (detail.uniqueId, detail.url: the ticket's own page), :attention and :cancelled.
+   README lists them. */
 (function () {
   "use strict";
   var script = document.currentScript;

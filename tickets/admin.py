@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .delivery import attempts, tasks
+from .delivery import attempts, submissions, tasks
 from .helpdesk import directory
 from .helpdesk.errors import ApiError
 from .models import Attachment, StaffAccount, Submission
@@ -53,7 +53,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "user_email",
         "staff_user",
     )
-    actions = ["retry_now", "mark_filed", "cancel"]
+    actions = ["retry_now", "mark_filed", "cancel", "withdraw_link"]
     list_filter = (
         "state",
         "form_slug",
@@ -96,6 +96,19 @@ class SubmissionAdmin(admin.ModelAdmin):
         count = attempts.cancel(queryset)
         message = ngettext(
             "%(count)d submission cancelled.", "%(count)d submissions cancelled.", count
+        )
+        self.message_user(request, message % {"count": count})
+
+    @admin.action(
+        description=_("Withdraw the link (a new one replaces it)"), permissions=["deliver"]
+    )
+    def withdraw_link(self, request, queryset):
+        """The page's address stops working at once; the new one is in the record."""
+        count = len(submissions.renew_link(queryset))
+        message = ngettext(
+            "%(count)d link withdrawn: the page has a new address.",
+            "%(count)d links withdrawn: each page has a new address.",
+            count,
         )
         self.message_user(request, message % {"count": count})
 

@@ -48,6 +48,16 @@ class SubmissionQuerySet(models.QuerySet):
         """`sending` since before `before`: the attempt died with its process."""
         return self.filter(state=Submission.State.SENDING, attempt_started_at__lt=before)
 
+    def link_mail_due(self, now: datetime) -> SubmissionQuerySet:
+        """Filed, the link to its page not mailed yet, and a try of that mail due by `now` (a
+        mail is wanted once `link_mail_due_at` is set), with tries left."""
+        return self.filter(
+            state=Submission.State.FILED,
+            link_mailed_at__isnull=True,
+            link_mail_due_at__lte=now,
+            link_mail_attempts__lt=LINK_MAIL_TRIES,
+        )
+
     def being_sent_by(self, submission: Submission) -> SubmissionQuerySet:
         """The row while it is still this attempt's: `sending`, since the attempt began (the sweep
         may have taken a stalled attempt over meanwhile)."""
@@ -62,8 +72,8 @@ class AttachmentQuerySet(models.QuerySet):
     """The rules that pick attachments, each spelled once."""
 
     def unsent(self) -> AttachmentQuerySet:
-        """Stored files no filed ticket has taken yet (a filed ticket's files are deleted)."""
-        return self.filter(submission__isnull=True).exclude(file="")
+        """Stored files no filed ticket or reply has taken yet (a filed one's files are deleted)."""
+        return self.filter(submission__isnull=True, reply__isnull=True).exclude(file="")
 
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
@@ -120,6 +130,13 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The link to the customer's page, mailed to them once it is filed (delivery/mailing.py):
+    # when a try is due (set as it is filed, when mail is on; a try in progress holds it a lease
+    # ahead; cleared once mailed or given up), how many tries were made, and when the mail
+    # server took it (never mailed again after that).
+    link_mail_due_at = models.DateTimeField(null=True, blank=True)
+    link_mail_attempts = models.PositiveSmallIntegerField(default=0)
+    link_mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -128,6 +145,7 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["link_mail_due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +161,8 @@ class Submission(models.Model):
         return all(getattr(self, name) == value for name, value in REJECTED.items())
 
 
+# Tries of the mail with a page's link before it is given up.
+LINK_MAIL_TRIES = 5
 # Not filed yet, and delivery will try again by itself.
 WAITING = (Submission.State.RECEIVED, Submission.State.QUEUED, Submission.State.UNCERTAIN)
 # A submission the helpdesk refused: it waits for the person's corrected form.
@@ -160,6 +180,9 @@ class Attachment(models.Model):
     submission = models.ForeignKey(
         Submission, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
     )
+    reply = models.ForeignKey(
+        "Reply", null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
+    )
     file = models.FileField(upload_to=attachment_path, max_length=255)
     name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
@@ -173,6 +196,105 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConversationQuerySet(models.QuerySet):
+    """The rules that pick conversations, each spelled once."""
+
+    def followed(self, since: datetime) -> ConversationQuerySet:
+        """Looked at since `since`, and not closed: the worker keeps these fresh."""
+        return self.filter(viewed_at__gte=since).exclude(status_id__in=CLOSED_STATUSES)
+
+
+# The helpdesk's status of a closed ticket: no reply is taken, the page fades after a while.
+CLOSED_STATUSES = ("closed",)
+
+
+class Conversation(models.Model):
+    """What the helpdesk shows a filed ticket's client, as last read: its status and its public
+    posts (never the agents' internal comments). The page shows it without asking the API while
+    it is fresh; the worker keeps the followed ones fresh."""
+
+    submission = models.OneToOneField(
+        Submission, related_name="conversation", on_delete=models.CASCADE
+    )
+    status_id = models.CharField(max_length=64, blank=True)
+    # The helpdesk's id of the ticket's client: their posts are "you", a reply is posted as them.
+    client_id = models.BigIntegerField(null=True, blank=True)
+    # The ticket's posts as the API gave them, read tolerantly (helpdesk/posts.py), oldest first.
+    posts = models.JSONField(default=list, blank=True)
+    # The ticket's date_updated as the helpdesk wrote it: a change means there is more to read.
+    updated = models.CharField(max_length=32, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission} ({self.status_id or '?'})"
+
+    @property
+    def closed(self) -> bool:
+        return self.status_id in CLOSED_STATUSES
+
+
+class ReplyQuerySet(models.QuerySet):
+    """The rules that pick replies, each spelled once."""
+
+    def waiting(self) -> ReplyQuerySet:
+        """Not posted yet, and delivery will try again by itself."""
+        return self.filter(state__in=REPLY_WAITING)
+
+    def due(self, now: datetime) -> ReplyQuerySet:
+        when = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        return self.waiting().filter(when)
+
+    def stalled(self, before: datetime) -> ReplyQuerySet:
+        return self.filter(state=Reply.State.SENDING, attempt_started_at__lt=before)
+
+
+class Reply(models.Model):
+    """A person's answer on their ticket's page: kept with its files before anything is sent,
+    then posted to the ticket exactly once (delivery/replies.py)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        UNCERTAIN = "uncertain", _("Uncertain")
+        ATTENTION = "attention", _("Needs attention")
+
+    submission = models.ForeignKey(Submission, related_name="replies", on_delete=models.CASCADE)
+    # The nonce of the rendered reply box: a double click or a resend finds this reply.
+    token = models.CharField(max_length=64, unique=True)
+    text = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    post_id = models.BigIntegerField(null=True, blank=True)
+    # An attempt may have posted it (no answer came): the ticket's posts are looked through
+    # before it is posted again.
+    maybe_posted = models.BooleanField(default=False)
+    error_detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.submission} reply {self.pk} ({self.state})"
+
+
+REPLY_WAITING = (Reply.State.RECEIVED, Reply.State.UNCERTAIN)
 
 
 class StaffAccount(models.Model):

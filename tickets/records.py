@@ -123,6 +123,29 @@ class Outcome:
         return bool(self.submission_key) and not self.failure
 
 
+@dataclass(frozen=True)
+class ReplyFiling:
+    """A valid reply box: what the person wrote, and its rendering's token nonce (a reply box
+    sent again finds the reply it made)."""
+
+    nonce: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What delivery made of a posted reply box, for the view."""
+
+    files: tuple[StoredFile, ...] = ()  # what is stored for the box, listed if it comes back
+    failure: str = ""  # NOT_KEPT, UPLOADS_FULL; "" when kept (or nothing was to be kept)
+    reply_id: int | None = None  # the kept reply
+    state: str = ""  # where it stands: sending, sent, ...
+
+    @property
+    def accepted(self) -> bool:
+        return self.reply_id is not None and not self.failure
+
+
 # --- What the helpdesk says of people and tickets (tickets.helpdesk.directory reads them) --------
 @dataclass(frozen=True)
 class Person:

@@ -54,7 +54,8 @@
 
   // What the host hears: ready (the form), invalid (shown again with errors), refused (the
   // form cannot be used here), queued (received, to be filed: its reference), submitted (filed,
-  // with its number), attention (support has it), cancelled.
+  // with its number) and filed (its number and the address of the ticket's own page, for the
+  // host to keep), attention (support has it), cancelled.
   function announce() {
     var state = document.body.dataset.state;
     var slug = decodeURIComponent(window.location.pathname.split("/")[2] || "");
@@ -62,6 +63,9 @@
     var reference = document.querySelector("[data-reference]");
     if (state === "filed" && filed) {
       send("submitted", { uniqueId: filed.textContent.trim(), form: filed.dataset.form || "" });
+      if (filed.dataset.ticketUrl) {
+        send("filed", { uniqueId: filed.textContent.trim(), url: filed.dataset.ticketUrl });
+      }
     } else if (state === "queued" && reference) {
       send("queued", { reference: reference.textContent.trim() });
     } else if (state === "refused") {

@@ -24,9 +24,9 @@ HOST_PAGE = """<!doctype html>
 <p id="after">Below the form.</p>
 <script>
   window.portalEvents = [];
-  ["ready", "invalid", "queued", "submitted"].forEach(function (type) {{
+  ["ready", "invalid", "queued", "submitted", "filed"].forEach(function (type) {{
     document.addEventListener("ticket-portal:" + type, function (event) {{
-      window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null, reference: event.detail.reference || null}});
+      window.portalEvents.push({{type: type, uniqueId: event.detail.uniqueId || null, reference: event.detail.reference || null, url: event.detail.url || null}});
     }});
   }});
 </script>
@@ -78,7 +78,7 @@ def assert_frame_fits(page, frame) -> None:
     )
 
 
-def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
+def test_a_customer_files_from_inside_the_iframe(host_page, axe_check, live_server):
     frame = frame_of(host_page)
     assert host_page.context.cookies() == []  # nothing could be set, nothing is needed
     assert_frame_fits(host_page, frame)
@@ -96,20 +96,23 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check):
 
     # The POST waits for the sandbox API in the same request: with the stack tests loading both
     # cores beside this one, that has taken longer than the page's 10 s default.
-    host_page.wait_for_function(
-        "window.portalEvents.some(e => e.type === 'submitted')", timeout=30_000
-    )
+    host_page.wait_for_function("window.portalEvents.some(e => e.type === 'filed')", timeout=30_000)
     frame = next(f for f in host_page.frames if "/embed/tickets/" in f.url)
     unique_id = frame.locator("[data-unique-id]").inner_text()
     events = host_page.evaluate("window.portalEvents")
-    assert {"type": "submitted", "uniqueId": unique_id, "reference": None} in events
+    assert {"type": "submitted", "uniqueId": unique_id, "reference": None, "url": None} in events
+    # The ticket's own page (not the frame's), for the host to keep in its account pages.
+    page = f"{live_server.url}/tickets/{Submission.objects.get().public_key}/?lang=en"
+    assert {"type": "filed", "uniqueId": unique_id, "reference": None, "url": page} in events
     assert Ticket.objects.get(unique_id=unique_id).title == "Filed from an iframe"
     assert_frame_fits(host_page, frame)
     axe_check(frame, "the embedded confirmation")
     assert host_page.context.cookies() == []
 
 
-def test_the_host_hears_queued_then_submitted_when_the_api_was_down(host_page, settings):
+def test_the_host_hears_queued_then_submitted_when_the_api_was_down(
+    host_page, settings, live_server
+):
     sandbox = settings.TICKETS_API_URL
     settings.TICKETS_API_URL = closed_port_url()
     frame = frame_of(host_page)
@@ -117,22 +120,24 @@ def test_the_host_hears_queued_then_submitted_when_the_api_was_down(host_page, s
     frame.get_by_role("button", name="Send").click()
     host_page.wait_for_function("window.portalEvents.some(e => e.type === 'queued')")
     reference = Submission.objects.get().reference
-    assert {"type": "queued", "uniqueId": None, "reference": reference} in host_page.evaluate(
-        "window.portalEvents"
-    )
+    assert {
+        "type": "queued",
+        "uniqueId": None,
+        "reference": reference,
+        "url": None,
+    } in host_page.evaluate("window.portalEvents")
 
     settings.TICKETS_API_URL = sandbox
     make_due()
     run_worker()
-    host_page.wait_for_function(
-        "window.portalEvents.some(e => e.type === 'submitted')", timeout=15_000
-    )
+    host_page.wait_for_function("window.portalEvents.some(e => e.type === 'filed')", timeout=15_000)
     unique_id = Ticket.objects.get().unique_id
-    events = [e["type"] for e in host_page.evaluate("window.portalEvents")]
-    assert events == ["ready", "queued", "submitted"]
-    assert {"type": "submitted", "uniqueId": unique_id, "reference": None} in host_page.evaluate(
-        "window.portalEvents"
-    )
+    events = host_page.evaluate("window.portalEvents")
+    assert [e["type"] for e in events] == ["ready", "queued", "submitted", "filed"]
+    assert {"type": "submitted", "uniqueId": unique_id, "reference": None, "url": None} in events
+    # The status swapped in place carries the page's address as the first rendering would.
+    page = f"{live_server.url}/tickets/{Submission.objects.get().public_key}/?lang=en"
+    assert {"type": "filed", "uniqueId": unique_id, "reference": None, "url": page} in events
 
 
 def frame_of_after_navigation(page):

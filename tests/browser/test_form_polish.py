@@ -362,6 +362,8 @@ def test_the_confirmation_speaks_plainly(
     page.get_by_role("button", name="Send").click()
     page.locator("[data-unique-id]").wait_for()
 
+    # Filed: what was sent is folded under the conversation.
+    page.get_by_text("What you sent").click()
     summary = page.locator(".ticket-summary")
     assert "Nov. 30, 2026" in summary.inner_text()
     assert "30.11.2026" not in summary.inner_text()

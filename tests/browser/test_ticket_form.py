@@ -63,6 +63,7 @@ def test_customer_files_every_field_type(page, live_server, sandbox_api, axe_che
         "105": "1",
         "106": "45929",
     }
+    page.get_by_text("What you sent").click()  # folded under the conversation once filed
     assert page.get_by_text("Online store › Checkout › Payment step").is_visible()
     axe_check(page, "the confirmation")
 

@@ -1,4 +1,5 @@
-"""Throttles on new tickets: per sender's address, per form, and for the whole portal.
+"""Throttles on new tickets (per sender's address, per form, and for the whole portal) and on
+replies (per address, and per ticket).
 
 Each limit counts in sliding windows (pyrate-limiter's SlidingWindowLog): at every moment it
 holds the tickets of the last hour (or day, ...), so a burst across a window's edge never gets
@@ -32,7 +33,7 @@ from .buckets import SLIDING, bucket_for
 
 logger = logging.getLogger(__name__)
 
-ADDRESS, FORM, PORTAL = "address", "form", "portal"
+ADDRESS, FORM, PORTAL, TICKET = "address", "form", "portal", "ticket"
 CACHE = "throttle"  # where a returning sender is marked
 RETURNING_SECONDS = 3600
 # Milliseconds since the epoch: one time for every process and host. Tests set their own.
@@ -46,6 +47,7 @@ THROTTLES = [
     "TICKETS_THROTTLE_ADDRESS_UNVERIFIED",
     "TICKETS_THROTTLE_FORM",
     "TICKETS_THROTTLE_PORTAL",
+    "TICKETS_THROTTLE_REPLIES",
 ]
 PERIODS = {"s": Duration.SECOND, "m": Duration.MINUTE, "h": Duration.HOUR, "d": Duration.DAY}
 
@@ -77,7 +79,9 @@ class Limits:
     or a person with JavaScript off) meets the stricter TICKETS_THROTTLE_ADDRESS_UNVERIFIED.
     """
 
-    def __init__(self, client: str, slug: str, verified: bool = True):
+    def __init__(self, client: str, slug: str, verified: bool = True, reply_to: str = ""):
+        """`reply_to`: a reply on the ticket of this reference, not a new ticket: it counts
+        against the address's limits and the ticket's own (TICKETS_THROTTLE_REPLIES)."""
         self.client = client
         if not client and not _said_no_address:
             # No address to read (a socket proxy, a misconfigured TICKETS_TRUSTED_PROXIES): one
@@ -86,6 +90,10 @@ class Limits:
             logger.warning("POSTs without a client address: the address throttles do not apply")
             _said_no_address.append(True)
         self.limits = self._limits(slug, verified)
+        if reply_to:
+            self.limits = [limit for limit in self.limits if limit.scope == ADDRESS]
+            replies = Limit(TICKET, f"ticket:{reply_to}", settings.TICKETS_THROTTLE_REPLIES)
+            self.limits += [replies] if replies.rates else []
 
     def _limits(self, slug: str, verified: bool) -> list[Limit]:
         address = settings.TICKETS_THROTTLE_ADDRESS if self.client else []

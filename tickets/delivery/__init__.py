@@ -8,6 +8,7 @@ the helpdesk files.
   what waits.
 - `storage`: attachments stored on the server from the POST that brought them until their ticket
   is filed.
+- `mailing`: the link to a customer's ticket page, mailed to them once, when it is filed.
 
 Imports: `tickets.records`, `tickets.models`, `tickets.abuse` (the throttles a kept ticket counts
 in), `tickets.helpdesk`, `tickets.lib`; never forms, embedding or views (a form hands over a plain

@@ -32,7 +32,7 @@ from ..helpdesk.governor import BACKGROUND, get_governor
 from ..helpdesk.lookup import NotProven, find_filed
 from ..lib.values import as_int
 from ..models import Attachment, Submission
-from . import journal, storage
+from . import journal, mailing, storage
 
 logger = logging.getLogger(__name__)
 State, Error = Submission.State, Submission.Error
@@ -227,6 +227,8 @@ def _filed(submission: Submission, data: dict, found: bool = False) -> None:
         error_kind="",
         error_detail="found in the helpdesk by its reference" if found else "",
         api_messages=[],
+        # The customer's mail with the link to the page, if one is wanted (tasks.schedule).
+        link_mail_due_at=mailing.due_when_filed(submission),
     )
 
 
@@ -347,6 +349,7 @@ def mark_filed(submission: Submission, unique_id: str) -> bool:
         next_attempt_at=None,
         error_kind="",
         error_detail="marked as filed by staff",
+        link_mail_due_at=mailing.due_when_filed(submission),  # the sweep mails the link
         updated_at=timezone.now(),
     )
     if marked:

@@ -17,9 +17,19 @@ from django.utils import timezone
 
 from ..abuse import throttles
 from ..helpdesk.errors import ApiMessage
-from ..models import Attachment, Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Filing, Handover, Outcome
-from . import attempts, journal, storage, tasks
+from ..models import Attachment, Reply, Submission, new_public_key
+from ..records import (
+    NOT_KEPT,
+    UPLOADS_FULL,
+    Filing,
+    Handover,
+    Outcome,
+    ReplyFiling,
+    ReplyOutcome,
+    Sender,
+    Uploads,
+)
+from . import attempts, journal, replies, storage, tasks
 from .status import status_of
 
 logger = logging.getLogger(__name__)
@@ -135,3 +145,69 @@ def _attach(submission: Submission, files: list[Attachment]) -> None:
     keys = [a.pk for a in files]
     submission.attachments.exclude(pk__in=keys).update(submission=None)
     Attachment.objects.filter(pk__in=keys).update(submission=submission)
+
+
+# --- A reply on a filed ticket's page --------------------------------------------------------
+def receive_reply(
+    submission: Submission, uploads: Uploads, filing: ReplyFiling | None, sender: Sender
+) -> ReplyOutcome:
+    """A posted reply box: store its files and, when it is valid, keep the reply, count it
+    against the throttles and make its first attempt while the person waits."""
+    try:
+        files = storage.save(uploads)
+    except storage.UploadsFull:
+        logger.error("The ceiling of stored uploads (TICKETS_UPLOADS_MAX_MB) is reached")
+        return ReplyOutcome(storage.described(storage.save(Uploads(stored=uploads.stored))))
+    if filing is None:
+        return ReplyOutcome(storage.described(files))
+    try:
+        reply, created = _keep_reply(submission, filing, files)
+    except DatabaseError:
+        logger.exception("A reply could not be stored")
+        return ReplyOutcome(storage.described(files), failure=NOT_KEPT)
+    if created:
+        throttles.Limits(sender.client, "", reply_to=submission.reference).counted()
+        reply = _first_reply_attempt(reply)
+    return ReplyOutcome(storage.described(files), reply_id=reply.pk, state=reply.state)
+
+
+def _keep_reply(submission: Submission, filing: ReplyFiling, files: list[Attachment]):
+    try:
+        with transaction.atomic():
+            reply = Reply.objects.create(
+                submission=submission,
+                token=filing.nonce,
+                text=filing.text,
+                state=State.SENDING,
+                attempt_started_at=timezone.now(),
+            )
+            Attachment.objects.filter(pk__in=[f.pk for f in files]).update(reply=reply)
+            return reply, True
+    except IntegrityError:  # this reply box was sent before: that reply stands
+        return Reply.objects.get(token=filing.nonce), False
+
+
+def renew_link(submissions) -> list[str]:
+    """Give each submission a new key: the link to its page with the old one stops working at
+    once (the person shared it by mistake, or staff withdraw it). The new keys, in order."""
+    keys = []
+    for submission in submissions:
+        key = new_public_key()
+        Submission.objects.filter(pk=submission.pk).update(public_key=key)
+        journal.changed(submission.reference, submission.state, why="new link")
+        keys.append(key)
+    return keys
+
+
+def reply_sent_before(nonce: str) -> bool:
+    """Whether a rendered reply box (its token's nonce) already made its reply."""
+    return bool(nonce) and Reply.objects.filter(token=nonce).exists()
+
+
+def _first_reply_attempt(reply: Reply) -> Reply:
+    try:
+        reply = replies.attempt(reply)
+        tasks.schedule_reply(reply)
+    except DatabaseError:
+        logger.exception("Reply %s: kept; its first attempt is left to the worker", reply.pk)
+    return reply

@@ -1,9 +1,11 @@
 """The worker's tasks (Django's tasks API through django-tasks; its database backend by default).
 
 The submission table is the outbox and the truth; a task is only a nudge. `deliver` makes the
-attempt that is due on one submission; `sweep` runs every SWEEP_EVERY seconds, re-queues what is
-due but has no task (a lost task, a worker that died mid-attempt) and schedules itself again, so a
-lost task never loses a ticket.
+attempt that is due on one submission; `post_reply` the one due on a reply; `sweep` runs every
+SWEEP_EVERY seconds, re-queues what is due but has no task (a lost task, a worker that died
+mid-attempt), keeps the followed conversations fresh and schedules itself again, so a lost task
+never loses a ticket or a reply. `mail_link` mails a customer the link to their ticket's page once
+it is filed (mailing.py); the sweep tries again what a lost task or a failed try left.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from django_tasks_db.models import DBTaskResult
 
 from ..abuse import throttles
 from ..helpdesk.client import background_wait
-from ..models import WAITING, Submission
-from . import attempts, storage
+from ..models import REPLY_WAITING, WAITING, Reply, Submission
+from . import attempts, conversations, mailing, replies, storage
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -41,12 +43,42 @@ def deliver(pk: int) -> str:
 
 
 def schedule(submission: Submission) -> None:
-    """Queue the next attempt of a submission that is waiting for one, once the row is saved."""
+    """Queue the next attempt of a submission that is waiting for one, once the row is saved;
+    for one just filed, the mail with its page's link, if one is wanted."""
+    if submission.state == State.FILED and submission.link_mail_due_at is not None:
+        pk = submission.pk
+        transaction.on_commit(lambda: mail_link.enqueue(pk))
+        return
     if submission.state not in WAITING:
         return
     run_after = submission.next_attempt_at or timezone.now()
     pk = submission.pk
     transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(pk))
+
+
+@task()
+def post_reply(pk: int) -> str:
+    """The attempt due on one reply; then its next one is scheduled, if it needs one."""
+    reply = replies.deliver(pk, wait=background_wait())
+    if reply is not None:
+        schedule_reply(reply)
+        return reply.state
+    return "not due"
+
+
+def schedule_reply(reply: Reply) -> None:
+    """Queue the next attempt of a reply that is waiting for one, once the row is saved."""
+    if reply.state not in REPLY_WAITING:
+        return
+    run_after = reply.next_attempt_at or timezone.now()
+    pk = reply.pk
+    transaction.on_commit(lambda: post_reply.using(run_after=run_after).enqueue(pk))
+
+
+@task()
+def mail_link(pk: int) -> str:
+    """Mail a filed submission's customer the link to its page, once (delivery/mailing.py)."""
+    return mailing.send_link(pk)
 
 
 @task(priority=50)
@@ -58,6 +90,14 @@ def sweep() -> int:
         for stalled in attempts.take_over_stalled(now - lease()):
             schedule(stalled)
         count = _requeue_forgotten(now)
+        replies.take_over_stalled(now - lease())
+        for pk in replies.forgotten(now - LOST_AFTER):
+            post_reply.enqueue(pk)
+            count += 1
+        # Links to tickets' pages not mailed yet: a lost task, a failed try, a dead worker's.
+        _mail_forgotten(now)
+        # The conversations people follow on their pages: what changed, once a minute.
+        conversations.keep_fresh(wait=background_wait())
         # Uploads of forms abandoned after an error: a few at a time, so a sweep stays short.
         storage.purge_abandoned(timedelta(seconds=settings.TICKETS_UPLOADS_KEEP_SECONDS), 200)
         DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()
@@ -91,6 +131,20 @@ def _requeue_forgotten(now) -> int:
         deliver.enqueue(submission.pk)
         count += 1
     return count
+
+
+def _mail_forgotten(now) -> int:
+    """Queue the mail of each link due for longer than a task takes to start (a few at a time:
+    a sweep stays short)."""
+    if not mailing.is_on():
+        return 0
+    forgotten = Submission.objects.link_mail_due(now - LOST_AFTER)
+    due = list(forgotten.values_list("pk", flat=True)[:100])
+    for pk in due:
+        mail_link.enqueue(pk)
+    if due:
+        logger.info("Sweep: queued the mail of %s link(s) to tickets' pages", len(due))
+    return len(due)
 
 
 def sweep_is_scheduled() -> bool:

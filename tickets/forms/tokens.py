@@ -75,3 +75,19 @@ def nonce_of(value: str, slug: str, audience: str) -> str:
 
 def _made_for(data: object, slug: str, audience: str) -> bool:
     return isinstance(data, dict) and data.get("f") == slug and data.get("a") == audience
+
+
+LINK = "link"  # the audience of a page's "new link" button's token
+
+
+def for_link(reference: str) -> str:
+    """The token of a ticket page's "new link" button (the page's own rendering only)."""
+    return issue(f"link:{reference}", LINK)
+
+
+def for_link_is_good(value: str, reference: str) -> bool:
+    try:
+        read(value, f"link:{reference}", LINK)
+    except TokenError:
+        return False
+    return True

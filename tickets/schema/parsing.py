@@ -330,6 +330,10 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
                 problems.add(
                     where, f"ticket.{key} {value!r} is not in references.{TICKET_DEFAULT_KEYS[key]}"
                 )
+    agent_names = raw.get("agent_names", False)
+    if not isinstance(agent_names, bool):
+        problems.add(where, "agent_names must be true or false")
+        agent_names = False
     form_fields: list[FormField] = []
     raw_fields = raw.get("fields", [])
     if not isinstance(raw_fields, list):
@@ -360,6 +364,7 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
         audience=frozenset(audience),
         ticket=MappingProxyType(dict(ticket)),
         fields=tuple(form_fields),
+        agent_names=agent_names,
     )
 
 

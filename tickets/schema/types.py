@@ -101,6 +101,8 @@ class FormSpec:
     audience: frozenset[str]
     ticket: Mapping[str, Any]
     fields: tuple[FormField, ...]
+    # The ticket's page names the agent who answered ("Support (Olena)"), not only "Support".
+    agent_names: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,15 @@ from ..delivery import submissions
 from ..embedding import framing, prefill
 from ..embedding.language import with_language
 from ..embedding.origin import client_key, from_own_page
-from ..forms import challenge, tokens
+from ..forms import challenge, reply, tokens
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
+from ..forms.reply import ReplyForm
+from ..models import Submission
 from ..records import Sender
 from ..schema.service import get_schema
-from . import reading, status_page
-from .shared import see_other, show_outcome, spec_for, throttled_message, too_large
+from . import reading, status_page, ticket_page
+from .shared import private, see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
 
@@ -129,12 +131,86 @@ def _status_address(request: HttpRequest, key: str, embed: bool) -> str:
     return with_language(url, request)
 
 
-def _status_page(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
-    page = status_page.context(status_page.submission_for(key, AUDIENCE), STATUS_ROUTE)
+def _ticket_page_url(request: HttpRequest, key: str) -> str:
+    """The absolute address of a ticket's own (not embedded) page, in this page's language, at
+    the address the browser reached the portal by."""
+    url = reverse("tickets:confirmation", kwargs={"key": key})
+    return request.build_absolute_uri(with_language(url, request))
+
+
+def _status_page(
+    request: HttpRequest,
+    key: str,
+    embed: bool,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The ticket's page: where it stands and, once filed, its conversation and reply box."""
+    submission = status_page.submission_for(key, AUDIENCE)
+    page = status_page.context(submission, STATUS_ROUTE)
+    # An open page's own update (static/js/conversation.js) shows what is kept, never waits.
+    update = request.headers.get("X-Portal-Update") == "conversation"
+    page.update(ticket_page.conversation_context(submission, reply_form, embed, read=not update))
+    route = "tickets:embed_new_link" if embed else "tickets:new_link"
+    page["new_link_url"] = reverse(route, kwargs={"key": submission.public_key})
+    page["link_token"] = tokens.for_link(submission.reference)
+    page["renewed"] = "renewed" in request.GET
     if embed:
         page["embed"] = framing.frame_context(request)
+        # The ticket's own page, not the frame's: the host keeps it (embed-frame.js, `filed`).
+        page["ticket_url"] = _ticket_page_url(request, key)
     template = "tickets/embed_confirmation.html" if embed else "tickets/confirmation.html"
-    return render(request, template, page)
+    return render(request, template, page, status=status)
+
+
+def _new_link(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
+    """The person asks for a new link: the page's key is renewed and the old address is a 404
+    from now on. Only from the page itself (its origin and its signed token)."""
+    submission = status_page.submission_for(key, AUDIENCE)
+    if not from_own_page(request) or not tokens.for_link_is_good(
+        request.POST.get("link_token", ""), submission.reference
+    ):
+        return _status_page(request, key, embed, status=403)
+    (renewed,) = submissions.renew_link([submission])
+    address = _status_address(request, renewed, embed)
+    return see_other(f"{address}{'&' if '?' in address else '?'}renewed=1")
+
+
+def _reply(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
+    """A reply box sent: read within its limits, checked (origin, a closed ticket, throttles),
+    handed over, and the page again (303) or the box with what went wrong."""
+    submission = status_page.submission_for(key, AUDIENCE)
+    page = _status_address(request, key, embed)
+    if submission.state != Submission.State.FILED:
+        return see_other(page)
+    unreadable = too_large(request) or reading.read(request)
+    if unreadable:
+        return render(request, "tickets/too_large.html", {"reason": unreadable}, status=413)
+    own_page = from_own_page(request)
+    nonce = reply.nonce_of(request.POST.get("form_token", ""), submission.reference)
+    if own_page and submissions.reply_sent_before(nonce):
+        return see_other(f"{page}#replies")  # a double click, Back and Send: one reply
+    form = ReplyForm(request.POST, request.FILES, reference=submission.reference)
+    sender = Sender(client_key(request))
+    limits = throttles.Limits(sender.client, "", reply_to=submission.reference)
+    refusal = None
+    if not own_page:
+        refusal = (_("This reply can only be sent from its ticket's page. Open it there."), 403)
+    elif ticket_page.is_closed(submission):
+        refusal = (_("This ticket is closed and takes no more replies."), 409)
+    elif throttled := limits.refusal():
+        refusal = (throttled_message(throttled, reply=True), 429)
+    if refusal:
+        kept = submissions.receive_reply(submission, form.handover_stored(), None, sender)
+        form.list_stored(kept.files)
+        form.add_error(None, refusal[0])
+        return _status_page(request, key, embed, form, refusal[1])
+    uploads, filing = form.handover()
+    outcome = submissions.receive_reply(submission, uploads, filing, sender)
+    if outcome.accepted:
+        return see_other(f"{page}#replies")
+    show_outcome(form, outcome)
+    return _status_page(request, key, embed, form, 400)
 
 
 @csrf_exempt
@@ -153,15 +229,54 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
 STATUS_ROUTE = "tickets:status"
 
 
+@private
 @require_http_methods(["GET", "HEAD"])
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     return _status_page(request, key, embed=False)
 
 
+@private
 @require_http_methods(["GET", "HEAD"])
 @framing.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
     return _status_page(request, key, embed=True)
+
+
+@private
+@csrf_exempt
+@require_http_methods(["POST"])
+def reply_to_ticket(request: HttpRequest, key: str) -> HttpResponse:
+    return _reply(request, key, embed=False)
+
+
+@private
+@csrf_exempt
+@require_http_methods(["POST"])
+@framing.embeddable
+def embed_reply_to_ticket(request: HttpRequest, key: str) -> HttpResponse:
+    return _reply(request, key, embed=True)
+
+
+@private
+@csrf_exempt
+@require_http_methods(["POST"])
+def new_link(request: HttpRequest, key: str) -> HttpResponse:
+    return _new_link(request, key, embed=False)
+
+
+@private
+@csrf_exempt
+@require_http_methods(["POST"])
+@framing.embeddable
+def embed_new_link(request: HttpRequest, key: str) -> HttpResponse:
+    return _new_link(request, key, embed=True)
+
+
+@private
+@require_http_methods(["GET", "HEAD"])
+def conversation_file(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    """A file of the ticket's conversation, as a download."""
+    return ticket_page.file_response(status_page.submission_for(key, AUDIENCE), number)
 
 
 @require_http_methods(["GET"])
@@ -174,6 +289,7 @@ def challenge_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@private
 @require_http_methods(["GET", "HEAD"])
 def status(request: HttpRequest, key: str) -> HttpResponse:
     return status_page.status_response(key, AUDIENCE)

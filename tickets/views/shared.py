@@ -3,20 +3,39 @@ of a POST shown on its form (their status pages: status_page.py)."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..abuse import throttles
+from ..forms.attaching import AttachingForm
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int
 from ..models import Submission
-from ..records import NOT_KEPT, UPLOADS_FULL, Outcome
+from ..records import NOT_KEPT, UPLOADS_FULL, Outcome, ReplyOutcome
 from ..schema.service import get_schema
 from ..schema.types import FormSpec
 
 Error = Submission.Error
+
+
+def private(view):
+    """A page that holds a person's data, or whose address is its key: never kept by a cache,
+    never indexed, and its address never sent on as a referrer."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
 
 
 def spec_for(slug: str, audience: str) -> FormSpec:
@@ -45,9 +64,21 @@ def too_large(request: HttpRequest) -> str:
     return ""
 
 
-def throttled_message(limit: throttles.Refusal) -> str:
-    """Why a POST was not taken, and when to send it again (everything typed is kept)."""
+def throttled_message(limit: throttles.Refusal, reply: bool = False) -> str:
+    """Why a POST (a ticket, or a `reply`) was not taken, and when to send it again (everything
+    typed is kept)."""
     wait = _wait(limit.retry_after)
+    if reply:
+        reason = (
+            _("This ticket has received very many replies in a short time.")
+            if limit.scope == throttles.TICKET
+            else _("Too many messages have been sent from your network in a short time.")
+        )
+        again = _(
+            "Your reply has not been sent; it is still here (attach new files again). Please "
+            "send it in %(wait)s."
+        ) % {"wait": wait}
+        return f"{reason} {again}"
     if limit.scope == throttles.ADDRESS:
         reason = _("Too many tickets have been sent from your network in a short time.")
     elif limit.scope == throttles.FORM:
@@ -71,7 +102,7 @@ def _wait(seconds: int) -> str:
     return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
-def show_outcome(form: TicketForm, outcome: Outcome) -> None:
+def show_outcome(form: AttachingForm, outcome: Outcome | ReplyOutcome) -> None:
     """A form that comes back: the files stored for it and, when the helpdesk refused the ticket,
     its messages on the fields they name (anything else was accepted: a status page says so)."""
     form.list_stored(outcome.files)
@@ -91,7 +122,7 @@ def show_outcome(form: TicketForm, outcome: Outcome) -> None:
                 "files, or try again later."
             ),
         )
-    if outcome.failure == Error.REJECTED:
+    if outcome.failure == Error.REJECTED and isinstance(form, TicketForm):
         form.add_error(
             None,
             _("The helpdesk did not accept the ticket. Correct what is marked and send again."),

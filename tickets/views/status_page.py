@@ -9,6 +9,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..delivery import mailing
 from ..delivery.status import status_of
 from ..forms.summary import summarize
 from ..models import Submission
@@ -17,9 +18,13 @@ from ..schema.service import get_schema
 
 
 def submission_for(key: str, audience: str) -> Submission:
-    """The submission a status page shows (a staff filing is shown on staff pages alone)."""
+    """The submission a status page shows (a staff filing is shown on staff pages alone). A key
+    that is wrong, withdrawn (renewed) or of a ticket support cancelled gets the same 404."""
+    found = Submission.objects.filter(public_key=key, audience=audience)
+    if audience != "staff":
+        found = found.exclude(state=Submission.State.CANCELLED)
     try:
-        return Submission.objects.get(public_key=key, audience=audience)
+        return found.get()
     except Submission.DoesNotExist:
         raise Http404(_("There is no such ticket.")) from None
 
@@ -38,6 +43,8 @@ def context(
         "status_url": reverse(status_route, kwargs={"key": submission.public_key}),
         "rows": summarize(get_schema(), submission.payload, submission.audience, directory),
         "files": submission.attachments.all(),
+        # What the customer's page says of the mail with its link (mailed, on its way, ...).
+        "link_mail": mailing.promise(submission),
     }
 
 
