@@ -137,11 +137,18 @@ class Submission(models.Model):
     link_mail_due_at = models.DateTimeField(null=True, blank=True)
     link_mail_attempts = models.PositiveSmallIntegerField(default=0)
     link_mailed_at = models.DateTimeField(null=True, blank=True)
+    # The consent box the person ticked, if the form has one: its version and when.
+    consent_version = models.CharField(max_length=64, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    # When what the person sent (the payload, the API's answer, replies) was erased: the row
+    # stays, with what its page and staff need (retention, or the person's erasure).
+    content_erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("view_content", "Can view what a person sent")]
         indexes = [
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["state", "next_attempt_at"]),
