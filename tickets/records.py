@@ -61,6 +61,7 @@ class Filing:
     language: str = ""  # the person's language, for the pages about this filing
     filed_by: int | None = None  # the staff user filing for a client
     sender: Sender | None = None  # a customer's: counted against the throttles once kept
+    consent_version: str = ""  # the version of the consent box the person ticked ("": none)
 
 
 @dataclass(frozen=True)

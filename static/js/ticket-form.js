@@ -139,10 +139,13 @@
   }
 
   // One rule, one message: where the browser checks a rule the server checks too (a pattern, an
-  // email address, a least value, whole numbers), it says what the server would say. The field
-  // kinds put the server's messages, in the page's language, in data-msg-* attributes named
-  // after the ValidityState flag they stand for (patternMismatch: data-msg-pattern-mismatch).
-  var SAID_AS_SERVER = ["typeMismatch", "badInput", "patternMismatch", "rangeUnderflow", "stepMismatch"];
+  // email address, a least value, whole numbers, the consent box left unticked), it says what the
+  // server would say. The field kinds and the consent box put the server's messages, in the
+  // page's language, in data-msg-* attributes named after the ValidityState flag they stand for
+  // (patternMismatch: data-msg-pattern-mismatch).
+  var SAID_AS_SERVER = [
+    "valueMissing", "typeMismatch", "badInput", "patternMismatch", "rangeUnderflow", "stepMismatch"
+  ];
 
   function serversWord(control, flag) {
     return control.dataset["msg" + flag.charAt(0).toUpperCase() + flag.slice(1)];

@@ -28,6 +28,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ..forms import consent
 from ..forms.prefill import Prefill
 from ..forms.ticket import TicketForm
 from ..lib.values import as_int, is_checked
@@ -98,6 +99,9 @@ def _apply_context(prefill: Prefill, claims: dict[str, Any], form_cls: type[Tick
             prefill.ticket[key] = value
             continue
         name = URL_NAMES.get(key, key)
+        if name == consent.NAME:
+            # Consent is the person's to give on the form: no link ticks it for them.
+            raise ContextError(_("This form's link names something the form does not have."))
         if name in fields:
             cleaned = _cleaned(fields[name], str(value))
             if cleaned is None:

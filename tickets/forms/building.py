@@ -11,7 +11,7 @@ from django.conf import settings
 
 from ..schema.service import get_schema
 from ..schema.types import FormSpec, Schema
-from . import challenge
+from . import challenge, consent
 from .kinds import form_name, kind_for
 from .layout import custom_items
 from .ticket import TicketForm
@@ -50,6 +50,10 @@ def build_form_class(
     if challenge.is_on(audience):
         attrs[challenge.NAME] = challenge.ChallengeField()
         helper.layout.append(LayoutField(challenge.NAME, template="tickets/fields/challenge.html"))
+    if consent.asked(spec, audience):
+        # Last, right above the Send button: what the person agrees to by sending.
+        attrs[consent.NAME] = consent.ConsentField(spec.consent)
+        helper.layout.append(consent.layout_item())
     attrs["helper"] = helper
     return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
 

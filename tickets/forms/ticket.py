@@ -21,8 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..records import ApiMessage, Filing, Handover, Sender, Uploads
-from ..schema.types import Field, FormSpec, Schema, ShowIf
-from . import conditions, tokens
+from ..schema.types import Consent, Field, FormSpec, Schema, ShowIf
+from . import conditions, consent, tokens
 from .attaching import AttachingForm
 from .fields import LineField, TextField
 from .kinds import form_name, kind_for
@@ -223,6 +223,7 @@ class TicketForm(AttachingForm):
             language=get_language() or "",
             filed_by=filed_by,
             sender=sender,
+            consent_version=given.version if (given := self.consent_given) else "",
         )
         return Handover(files, filing)
 
@@ -250,8 +251,29 @@ class TicketForm(AttachingForm):
             if self.fields[name].disabled and value == kind.empty:
                 continue  # read-only and empty: nothing of the person's to send
             custom[str(field.id)] = value
+        if given := self.consent_given:
+            self._mark_consent(given, payload, custom)
         payload["custom_fields"] = custom
         return payload
+
+    @property
+    def consent_given(self) -> Consent | None:
+        """The form's consent when the person ticked its box; None otherwise (no box: never)."""
+        if consent.NAME in self.fields and self.cleaned_data.get(consent.NAME) is True:
+            return self.spec.consent
+        return None
+
+    def _mark_consent(
+        self, given: Consent, payload: dict[str, Any], custom: dict[str, Any]
+    ) -> None:
+        """The ticket says so as the schema asks: a tag, a ticked checkbox field, or both."""
+        if given.tag:
+            tags = list(payload.get("tags") or [])
+            if given.tag not in map(str, tags):
+                payload["tags"] = [*tags, given.tag]
+        if given.custom_field is not None:
+            field = self.schema.fields[given.custom_field]
+            custom[str(field.id)] = kind_for(field).to_api(True)
 
     # --- Shown again ------------------------------------------------------------------------------
     def add_api_messages(self, messages: Sequence[ApiMessage]) -> None:

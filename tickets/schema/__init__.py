@@ -16,6 +16,7 @@ from .service import clear_cache, get_schema
 from .types import (
     AUDIENCES,
     TICKET_DEFAULT_KEYS,
+    Consent,
     Field,
     FormField,
     FormSpec,
@@ -29,6 +30,7 @@ from .types import (
 __all__ = [
     "AUDIENCES",
     "TICKET_DEFAULT_KEYS",
+    "Consent",
     "Field",
     "FormField",
     "FormSpec",

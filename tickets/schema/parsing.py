@@ -16,13 +16,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from ..lib.text import EMPTY_TEXT, LocalText, level_keyed
 from ..lib.values import as_flag, as_int, as_list
 from .kinds import kind_of, known
 from .types import (
     AUDIENCES,
+    CONSENT_KEYS,
+    CONSENT_VERSION_MAX,
     PERMISSION_FLAGS,
     TICKET_DEFAULT_KEYS,
+    Consent,
     Field,
     FormField,
     FormSpec,
@@ -299,6 +305,74 @@ def _show_if(raw: Any, where: str, fields: Mapping[int, Field], problems: _Probl
     return ShowIf(target.id, tuple(values))
 
 
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+def _is_web_address(text: str) -> bool:
+    try:
+        _web_address(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _consent(
+    raw: Any, where: str, audience: list, fields: Mapping[int, Field], problems: _Problems
+) -> Consent | None:
+    """A form's `consent`: the box a customer ticks, what is kept of it and added to the ticket."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        problems.add(where, 'consent must be {"text": ..., "version": ..., ...}')
+        return None
+    found = len(problems.items)
+    for key in raw:
+        if key not in CONSENT_KEYS:
+            allowed = ", ".join(CONSENT_KEYS)
+            problems.add(where, f"consent.{key} is not a consent key (allowed: {allowed})")
+    if "customer" not in audience:
+        problems.add(where, "consent is asked of customers only, and this form has no customer")
+    text = _local_text(raw.get("text"), f"{where}: consent.text", problems, required=True)
+    version = raw.get("version")
+    if version is None or version == "":
+        problems.add(f"{where}: consent.version", "is missing")
+    elif not isinstance(version, str) or not version.strip():
+        problems.add(f"{where}: consent.version", 'must be text, such as "2026-12"')
+    elif len(version.strip()) > CONSENT_VERSION_MAX:
+        problems.add(
+            f"{where}: consent.version", f"is longer than {CONSENT_VERSION_MAX} characters"
+        )
+    link = _local_text(raw.get("link"), f"{where}: consent.link", problems)
+    for _lang, address in link.values:
+        if address and not _is_web_address(address):
+            problems.add(f"{where}: consent.link", f"{address!r} is not an http(s) address")
+    tag = raw.get("tag", "")
+    if not isinstance(tag, str) or ("tag" in raw and not tag.strip()):
+        problems.add(f"{where}: consent.tag", "must be a tag name (text)")
+    custom_field = None
+    if "custom_field" in raw:
+        custom_field = as_int(raw["custom_field"])
+        target = fields.get(custom_field) if custom_field is not None else None
+        if target is None:
+            problems.add(
+                f"{where}: consent.custom_field", f"names unknown field {raw['custom_field']!r}"
+            )
+        elif not kind_of(target.field_type).is_flag:
+            problems.add(
+                f"{where}: consent.custom_field",
+                f"field {target.id} is a {target.field_type} field, not a checkbox",
+            )
+    if len(problems.items) > found:
+        return None
+    return Consent(
+        text=text,
+        version=version.strip(),
+        link=link,
+        tag=tag.strip(),
+        custom_field=custom_field,
+    )
+
+
 def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -> FormSpec | None:
     fields: Mapping[int, Field] = schema_parts["fields"]
     references = schema_parts["references"]
@@ -365,6 +439,7 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
         ticket=MappingProxyType(dict(ticket)),
         fields=tuple(form_fields),
         agent_names=agent_names,
+        consent=_consent(raw.get("consent"), where, audience, fields, problems),
     )
 
 

@@ -268,6 +268,7 @@ def _mend_forms(document: dict, changes: list[str]) -> None:
         if "fields" in form:
             form["fields"] = kept
         _mend_defaults(form, document["references"], changes)
+        _mend_consent(form, fields, changes)
 
 
 def _mend_condition(slug, field_id, item, fields, kept, changes) -> dict | None:
@@ -313,6 +314,23 @@ def _mend_defaults(form: dict, references: dict, changes: list[str]) -> None:
                 f"form {form.get('slug')!r}: default {key} {ticket[key]!r} is gone; dropped"
             )
             del ticket[key]
+
+
+def _mend_consent(form: dict, fields: dict, changes: list[str]) -> None:
+    """A consent box whose checkbox field is gone (or no longer one) stays, without ticking it."""
+    consent = form.get("consent")
+    if not isinstance(consent, dict) or "custom_field" not in consent:
+        return
+    field_id = _key(consent["custom_field"])
+    field = fields.get(field_id)
+    if field is None:
+        why = "it is gone"
+    elif not _kind(field["field_type"], "is_flag"):
+        why = f"it is now a {field['field_type']} field"
+    else:
+        return
+    changes.append(f"form {form.get('slug')!r}: consent no longer ticks field {field_id}: {why}")
+    del consent["custom_field"]
 
 
 def _canonical(document: dict) -> str:

@@ -22,6 +22,9 @@ TICKET_DEFAULT_KEYS = {
     "priority_id": "priorities",
     "status_id": "statuses",
 }
+# The keys of a form's `consent`, and the longest `version` (Submission.consent_version keeps it).
+CONSENT_KEYS = ("text", "link", "version", "tag", "custom_field")
+CONSENT_VERSION_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,17 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """A box the person must tick to send a customer form (the schema's `consent`)."""
+
+    text: LocalText  # what the person agrees to, plain text
+    version: str  # kept on the submission: which wording was agreed to
+    link: LocalText = EMPTY_TEXT  # an http(s) address per language (the privacy policy)
+    tag: str = ""  # added to the ticket's tags
+    custom_field: int | None = None  # a checkbox field the ticket gets ticked
+
+
+@dataclass(frozen=True)
 class FormSpec:
     slug: str
     title: LocalText
@@ -103,6 +117,8 @@ class FormSpec:
     fields: tuple[FormField, ...]
     # The ticket's page names the agent who answered ("Support (Olena)"), not only "Support".
     agent_names: bool = False
+    # A box a customer must tick to send the form; staff filing for a client never see it.
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True)
