@@ -160,6 +160,8 @@ TICKETS_CONVERSATION_FOLLOW_SECONDS = env_int(
 )
 # How long a closed ticket's page shows its conversation; after that, its number and state only.
 TICKETS_PAGE_CLOSED_DAYS = env_int("TICKETS_PAGE_CLOSED_DAYS", 90, 0, 3650)
+# Days a filed (or cancelled) submission keeps what the person sent; then it is erased in place.
+TICKETS_KEEP_CONTENT_DAYS = env_int("TICKETS_KEEP_CONTENT_DAYS", 30, 0, 3650)
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).
 TICKETS_API_BAN_SECONDS = env_int("TICKETS_API_BAN_SECONDS", 20 * 60, 1, 7 * 86400)
 # When the API says this few of the account's requests are left, every process waits a minute.
@@ -201,6 +203,28 @@ if TICKETS_HELPDESK_URL and not _is_web_address(TICKETS_HELPDESK_URL):
     )
 if "{id}" not in TICKETS_HELPDESK_URL:  # a pattern keeps its slashes: .../tickets/{id}/
     TICKETS_HELPDESK_URL = TICKETS_HELPDESK_URL.rstrip("/")
+
+# --- Privacy: the page that says what the portal keeps (/privacy/) ----------------------------
+# Where a person asks for a copy of what the portal keeps about them, or its erasure: an email
+# address or an http(s):// address. Empty: the page says "ask the support team".
+TICKETS_PRIVACY_CONTACT = env("TICKETS_PRIVACY_CONTACT")
+if TICKETS_PRIVACY_CONTACT.lower().startswith("mailto:"):
+    TICKETS_PRIVACY_CONTACT = TICKETS_PRIVACY_CONTACT[len("mailto:") :]
+if TICKETS_PRIVACY_CONTACT and not (
+    re.fullmatch(r"[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+", TICKETS_PRIVACY_CONTACT)
+    or _is_web_address(TICKETS_PRIVACY_CONTACT)
+):
+    raise ImproperlyConfigured(
+        f"TICKETS_PRIVACY_CONTACT={TICKETS_PRIVACY_CONTACT!r} must be an email address "
+        "(privacy@example.com) or an http:// or https:// address, or empty."
+    )
+# The template of the privacy page's text (its figures come from these settings); a deployment
+# puts its own in a TICKETS_TEMPLATE_DIRS directory. Per language: a `<name>.<lang>.html` beside
+# it (privacy_text.uk.html) is taken first.
+TICKETS_PRIVACY_TEMPLATE = env("TICKETS_PRIVACY_TEMPLATE") or "tickets/privacy_text.html"
+# Directories searched for templates before the portal's own (comma-separated): a deployment's
+# own privacy text, or any template of the portal replaced.
+TICKETS_TEMPLATE_DIRS = [Path(path) for path in env_list("TICKETS_TEMPLATE_DIRS")]
 
 # --- Email: the link to a customer's ticket page, mailed once the ticket is filed --------------
 # Django's own settings. No EMAIL_HOST: no mail at all (tickets/delivery/mailing.py).
@@ -369,7 +393,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [*TICKETS_TEMPLATE_DIRS, BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -2,14 +2,20 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .delivery import attempts, submissions, tasks
+from .delivery import attempts, retention, tasks
 from .helpdesk import directory
 from .helpdesk.errors import ApiError
 from .models import Attachment, StaffAccount, Submission
@@ -17,6 +23,22 @@ from .models import Attachment, StaffAccount, Submission
 
 class MarkFiledForm(forms.Form):
     unique_id = forms.CharField(label=_("The ticket's number in the helpdesk"), max_length=64)
+
+
+class PersonalDataForm(forms.Form):
+    email = forms.EmailField(label=_("The person's email address"))
+
+
+# The admin log's line for a look at what a person sent (a change page with the content on it):
+# Django's log knows additions, changes and deletions alone, so it is a CHANGE that says so.
+VIEWED_CONTENT = "Viewed the content"
+# What a person sent, on a submission's change page: for those who may see it.
+CONTENT_FIELDS = ("payload_sent", "api_answer", "messages_from_api")
+
+
+def may_see_content(request) -> bool:
+    """Whether this staff user may see what people sent (superusers may)."""
+    return request.user.has_perm("tickets.view_content")
 
 
 class AttachmentInline(admin.StackedInline):
@@ -28,6 +50,10 @@ class AttachmentInline(admin.StackedInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # A submission's files are what a person sent: seen with view_content, as the rest.
+        return may_see_content(request)
+
 
 def _pretty(value) -> str:
     return format_html(
@@ -38,7 +64,12 @@ def _pretty(value) -> str:
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     """Read-only: a submission is a record of what happened, not something to edit. It holds
-    what was sent and what the API answered; the API key is in neither."""
+    what was sent and what the API answered; the API key is in neither.
+
+    What a person sent (the payload, the API's answer and messages, the attachments, the email
+    column and the search by email) is shown only to those with `tickets.view_content`; the
+    others see states, references and times. Each change page that shows it is written to the
+    admin log (a submission's History), so staff can see who looked at whose ticket."""
 
     list_display = (
         "created_at",
@@ -50,7 +81,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "last_error",
-        "user_email",
+        "user_email",  # with view_content alone (get_list_display)
         "staff_user",
     )
     actions = ["retry_now", "mark_filed", "cancel", "withdraw_link"]
@@ -66,7 +97,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     fields = (
         "public_key", "reference", "form_slug", "audience", "language", "state", "attempts",
         "next_attempt_at", "attempt_started_at", "staff_user", "unique_id", "api_id",
-        "error_kind", "error_detail", "payload_sent", "api_answer", "messages_from_api",
+        "error_kind", "error_detail", *CONTENT_FIELDS,
         "created_at", "updated_at", "sent_at",
     )  # fmt: skip
     readonly_fields = fields
@@ -78,6 +109,71 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description=_("Last error"))
     def last_error(self, obj: Submission) -> str:
         return obj.error_detail[:80]
+
+    # --- What a person sent: for those with view_content, and logged when they look -----------
+    def _shows_content(self, request, obj: Submission | None) -> bool:
+        return may_see_content(request) and not (obj and obj.content_erased_at)
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if may_see_content(request) else [f for f in shown if f != "user_email"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if may_see_content(request):
+            return fields
+        return [field for field in fields if not field.startswith("payload")]
+
+    def get_fields(self, request, obj=None):
+        if self._shows_content(request, obj):
+            return self.fields
+        # In the content's place: why it is not shown (erased, or not for this user).
+        at = self.fields.index(CONTENT_FIELDS[0])
+        kept = [f for f in self.fields if f not in CONTENT_FIELDS]
+        return (*kept[:at], "content", *kept[at:])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if self._shows_content(request, obj) else []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        submission = getattr(response, "context_data", None) or {}
+        submission = submission.get("original")
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(submission, Submission)
+            and self._shows_content(request, submission)
+        ):
+            LogEntry.objects.log_actions(
+                request.user.pk, [submission], CHANGE, VIEWED_CONTENT, single_object=True
+            )
+        return response
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting lists what goes with a submission by name: its files' names are what a
+        person sent, so without view_content the submissions alone are named (and counted)."""
+        deleted, counts, needed, protected = super().get_deleted_objects(objs, request)
+        if not may_see_content(request):
+            deleted = [str(obj) for obj in objs]
+        return deleted, counts, needed, protected
+
+    @admin.display(description=_("Email"))
+    def user_email(self, obj: Submission) -> str:
+        return _("erased") if obj.content_erased_at else obj.user_email
+
+    @admin.display(description=_("Content"))
+    def content(self, obj: Submission) -> str:
+        if obj.content_erased_at:
+            when = date_format(timezone.localtime(obj.content_erased_at), "DATETIME_FORMAT")
+            return _("Content erased on %(when)s.") % {"when": when}
+        return _(
+            "Not shown: what people send is shown only to staff with the permission "
+            "“Can view what a person sent”."
+        )
 
     @admin.action(description=_("Retry now"), permissions=["deliver"])
     def retry_now(self, request, queryset):
@@ -104,7 +200,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     )
     def withdraw_link(self, request, queryset):
         """The page's address stops working at once; the new one is in the record."""
-        count = len(submissions.renew_link(queryset))
+        count = len(retention.renew_link(queryset))
         message = ngettext(
             "%(count)d link withdrawn: the page has a new address.",
             "%(count)d links withdrawn: each page has a new address.",
@@ -142,6 +238,42 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description=_("The API's messages"))
     def messages_from_api(self, obj: Submission) -> str:
         return _pretty(obj.api_messages)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.personal_data)
+        return [path("personal-data/", view, name="tickets_personal_data"), *super().get_urls()]
+
+    def personal_data(self, request):
+        """One person's data, by their email address: what the portal holds of it, exported as
+        JSON, or erased (`manage.py personal_data` does the same)."""
+        if not may_see_content(request):
+            raise PermissionDenied
+        form = PersonalDataForm(request.POST or request.GET or None)
+        found = retention.submissions_of(form.cleaned_data["email"]) if form.is_valid() else []
+        if form.is_valid() and request.method == "POST":
+            email = form.cleaned_data["email"]
+            if "export" in request.POST:
+                response = JsonResponse(retention.export(found), safe=False)
+                response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+                return response
+            if "erase" in request.POST and self.has_deliver_permission(request):
+                count = retention.erase_person(email)
+                message = ngettext(
+                    "Erased %(count)d submission; its link is withdrawn.",
+                    "Erased %(count)d submissions; their links are withdrawn.",
+                    count,
+                )
+                self.message_user(request, message % {"count": count})
+                found = retention.submissions_of(email)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("A person's data"),
+            "form": form,
+            "found": found,
+            "may_erase": self.has_deliver_permission(request),
+        }
+        return TemplateResponse(request, "admin/tickets/personal_data.html", context)
 
     def has_deliver_permission(self, request) -> bool:
         """The delivery actions change what happens to a ticket: for those who may change it."""

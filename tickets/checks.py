@@ -1,8 +1,10 @@
-"""System checks: a broken schema file, an incomplete field kind or throttle rates that cannot
-be counted stop runserver, migrate and the tests."""
+"""System checks: a broken schema file, an incomplete field kind, throttle rates that cannot
+be counted or a privacy text that cannot be found stop runserver, migrate and the tests."""
 
 from django.conf import settings
 from django.core import checks
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
 from pyrate_limiter import validate_rate_list
 
 from .abuse.throttles import THROTTLES, parse_rate
@@ -77,3 +79,23 @@ def check_throttle_rates(app_configs=None, **kwargs) -> list[checks.CheckMessage
                 )
             )
     return problems
+
+
+@checks.register()
+def check_privacy_template(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The privacy page's text can be found (a deployment's own template, by name)."""
+    name = settings.TICKETS_PRIVACY_TEMPLATE
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [
+            checks.Error(
+                f"TICKETS_PRIVACY_TEMPLATE={name!r}: no such template",
+                hint="Put it in a directory of TICKETS_TEMPLATE_DIRS, or leave the setting empty "
+                "for the portal's own (tickets/privacy_text.html).",
+                id="tickets.E004",
+            )
+        ]
+    except TemplateSyntaxError as error:
+        return [checks.Error(f"TICKETS_PRIVACY_TEMPLATE={name!r}: {error}", id="tickets.E004")]
+    return []

@@ -58,6 +58,17 @@ class SubmissionQuerySet(models.QuerySet):
             link_mail_attempts__lt=LINK_MAIL_TRIES,
         )
 
+    def content_expired(self, before: datetime) -> SubmissionQuerySet:
+        """Settled before `before` (filed, or cancelled) and still holding what the person sent,
+        with nothing left to do with it (its link mailed, its replies posted)."""
+        settled = Q(state=Submission.State.FILED, sent_at__lt=before) | Q(
+            state=Submission.State.CANCELLED, updated_at__lt=before
+        )
+        unsent_replies = Reply.objects.filter(state__in=(*REPLY_WAITING, Reply.State.SENDING))
+        return self.filter(
+            settled, content_erased_at__isnull=True, link_mail_due_at__isnull=True
+        ).exclude(pk__in=unsent_replies.values("submission"))
+
     def being_sent_by(self, submission: Submission) -> SubmissionQuerySet:
         """The row while it is still this attempt's: `sending`, since the attempt began (the sweep
         may have taken a stalled attempt over meanwhile)."""

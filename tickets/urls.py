@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer, staff
+from .views import customer, privacy, staff
 
 app_name = "tickets"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tickets/<str:key>/new-link/", customer.new_link, name="new_link"),
     path("tickets/<str:key>/files/<int:number>/", customer.conversation_file, name="file"),
     path("challenge/", customer.challenge_json, name="challenge"),
+    path("privacy/", privacy.privacy, name="privacy"),
     path("embed/tickets/<str:key>/", customer.embed_confirmation, name="embed_confirmation"),
     path("embed/tickets/<str:key>/reply/", customer.embed_reply_to_ticket, name="embed_reply"),
     path("embed/tickets/<str:key>/new-link/", customer.embed_new_link, name="embed_new_link"),

@@ -127,6 +127,7 @@ def _found(submission: Submission, client) -> bool:
         logger.info("Submission %s: not in the helpdesk; sending again", submission.pk)
         return False
     _filed(submission, {"id": ticket.id, "unique_id": ticket.unique_id}, found=True)
+    _discard(submission, submission.attachments.all())  # the helpdesk has them with the ticket
     return True
 
 
@@ -163,11 +164,16 @@ def _send(submission: Submission, client, files: list[Attachment] | None) -> Sub
     finally:
         storage.close(streams)
     _filed(submission, data)
+    _discard(submission, files)
+    return submission
+
+
+def _discard(submission: Submission, files) -> None:
+    """A filed ticket's files: the helpdesk has them now, the portal keeps none."""
     try:
         storage.discard_files(files)
     except Exception:  # filed is filed: a file left behind is purge_attachments' job
         logger.exception("Submission %s: filed, but its files could not be deleted", submission.pk)
-    return submission
 
 
 def _note_down() -> None:

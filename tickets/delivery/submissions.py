@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..abuse import throttles
 from ..helpdesk.errors import ApiMessage
-from ..models import Attachment, Reply, Submission, new_public_key
+from ..models import Attachment, Reply, Submission
 from ..records import (
     NOT_KEPT,
     UPLOADS_FULL,
@@ -116,6 +116,9 @@ def _record(filing: Filing, files: list[Attachment]) -> tuple[Submission, bool, 
         "staff_user_id": filing.filed_by,
         "state": State.SENDING,
         "attempt_started_at": now,
+        # The consent box the person ticked on this POST (a corrected form ticks it again).
+        "consent_version": filing.consent_version,
+        "consent_at": now if filing.consent_version else None,
     }
     try:
         with transaction.atomic():
@@ -185,18 +188,6 @@ def _keep_reply(submission: Submission, filing: ReplyFiling, files: list[Attachm
             return reply, True
     except IntegrityError:  # this reply box was sent before: that reply stands
         return Reply.objects.get(token=filing.nonce), False
-
-
-def renew_link(submissions) -> list[str]:
-    """Give each submission a new key: the link to its page with the old one stops working at
-    once (the person shared it by mistake, or staff withdraw it). The new keys, in order."""
-    keys = []
-    for submission in submissions:
-        key = new_public_key()
-        Submission.objects.filter(pk=submission.pk).update(public_key=key)
-        journal.changed(submission.reference, submission.state, why="new link")
-        keys.append(key)
-    return keys
 
 
 def reply_sent_before(nonce: str) -> bool:

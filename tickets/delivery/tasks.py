@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from ..abuse import throttles
 from ..helpdesk.client import background_wait
 from ..models import REPLY_WAITING, WAITING, Reply, Submission
-from . import attempts, conversations, mailing, replies, storage
+from . import attempts, conversations, mailing, replies, retention, storage
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -98,6 +98,8 @@ def sweep() -> int:
         _mail_forgotten(now)
         # The conversations people follow on their pages: what changed, once a minute.
         conversations.keep_fresh(wait=background_wait())
+        # What people sent, past TICKETS_KEEP_CONTENT_DAYS once settled: erased, a batch a sweep.
+        retention.erase_expired(now)
         # Uploads of forms abandoned after an error: a few at a time, so a sweep stays short.
         storage.purge_abandoned(timedelta(seconds=settings.TICKETS_UPLOADS_KEEP_SECONDS), 200)
         DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()

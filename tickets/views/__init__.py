@@ -8,6 +8,7 @@ and redirects to the status page, or renders the form again.
 - `reading`: a POST's body read within the form's limits.
 - `compression`: HTML gzipped where that gives nothing away.
 - `health`: /healthz and /readyz.
+- `privacy`: the privacy page, its figures read from the settings.
 
 Imports: every layer below (embedding, forms, delivery, abuse, schema, helpdesk, models, records,
 lib).

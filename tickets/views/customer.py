@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..abuse import throttles
-from ..delivery import submissions
+from ..delivery import retention, submissions
 from ..embedding import framing, prefill
 from ..embedding.language import with_language
 from ..embedding.origin import client_key, from_own_page
@@ -171,7 +171,7 @@ def _new_link(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
         request.POST.get("link_token", ""), submission.reference
     ):
         return _status_page(request, key, embed, status=403)
-    (renewed,) = submissions.renew_link([submission])
+    (renewed,) = retention.renew_link([submission])
     address = _status_address(request, renewed, embed)
     return see_other(f"{address}{'&' if '?' in address else '?'}renewed=1")
 
