@@ -1,5 +1,6 @@
-"""The sandbox in Django's admin: its tickets with their conversations, and "Reply as agent",
-where a person plays the helpdesk's agent (answer, comment internally, close a ticket)."""
+"""The sandbox in Django's admin: its tickets with their conversations, "Reply as agent", where a
+person plays the helpdesk's agent (answer, comment internally, close a ticket), and the knowledge
+base (edit, unpublish or delete articles as the helpdesk's agents would)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
-from .models import STAFF_GROUPS, Post, PostFile, Ticket, TicketFile, User
+from .models import STAFF_GROUPS, KbArticle, KbCategory, Post, PostFile, Ticket, TicketFile, User
 from .store import DEFAULT_AGENT_ID, ReplyRefused, reply_as_agent
 
 
@@ -176,3 +178,43 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("name", "lastname", "email", "phone")
     readonly_fields = ("id",)
     fields = ("id", "name", "lastname", "email", "phone", "group")
+
+
+@admin.register(KbCategory)
+class KbCategoryAdmin(admin.ModelAdmin):
+    list_display = ("id", "name_en", "name_ru", "name_ua")
+    list_display_links = ("id", "name_en")
+    search_fields = ("name_en", "name_ru", "name_ua")
+    readonly_fields = ("id",)
+    fields = ("id", "name_en", "name_ru", "name_ua")
+
+
+@admin.register(KbArticle)
+class KbArticleAdmin(admin.ModelAdmin):
+    """Every save moves the article's `date_updated` (KbArticle.save), as do the two actions, so
+    that `GET /knowledge_base/articles/?from_date_updated=...` finds what was changed here."""
+
+    list_display = ("id", "title_en", "category", "public", "pin", "views", "date_updated")
+    list_display_links = ("id", "title_en")
+    list_editable = ("public",)
+    list_filter = ("public", "pin", "category")
+    search_fields = ("title_en", "title_ru", "title_ua", "body_en", "body_ru", "body_ua")
+    readonly_fields = ("id", "date_created", "date_updated")
+    fieldsets = (
+        (None, {"fields": ("id", "category", "public", "pin", "views")}),
+        ("English (en)", {"fields": ("title_en", "body_en")}),
+        ("Russian (ru)", {"fields": ("title_ru", "body_ru")}),
+        ("Ukrainian (ua)", {"fields": ("title_ua", "body_ua")}),
+        ("Dates (the portal's clock)", {"fields": ("date_created", "date_updated")}),
+    )
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description="Publish the selected articles", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset) -> None:
+        changed = queryset.update(public=True, date_updated=timezone.now())
+        self.message_user(request, f"Published {changed} article(s).")
+
+    @admin.action(description="Unpublish the selected articles", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset) -> None:
+        changed = queryset.update(public=False, date_updated=timezone.now())
+        self.message_user(request, f"Unpublished {changed} article(s).")

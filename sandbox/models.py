@@ -1,5 +1,6 @@
-"""What the sandbox API stores: its users, the tickets filed as the API received them, and the
-conversation of each ticket (its posts and internal comments, with their files)."""
+"""What the sandbox API stores: its users, the tickets filed as the API received them, the
+conversation of each ticket (its posts and internal comments, with their files), and the knowledge
+base (its categories and articles, seeded from a file: knowledge_base.py)."""
 
 from __future__ import annotations
 
@@ -235,3 +236,79 @@ class PostFile(models.Model):
             _save_numbered(self, FIRST_POST_FILE_ID, super().save, *args, **kwargs)
             return
         super().save(*args, **kwargs)
+
+
+# The knowledge base. The API writes every name, title and body in three languages (`ua`, not the
+# ISO code `uk`, for Ukrainian): one column each, so the admin edits them side by side.
+KB_LANGUAGES = ("ru", "en", "ua")  # the order of the API's examples
+
+
+class KbCategory(models.Model):
+    """A category of the knowledge base (`GET /knowledge_base/categories/`)."""
+
+    id = models.PositiveIntegerField(primary_key=True, editable=False)
+    name_en = models.CharField("name (en)", max_length=255, blank=True)
+    name_ru = models.CharField("name (ru)", max_length=255, blank=True)
+    name_ua = models.CharField("name (ua)", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "knowledge base category"
+        verbose_name_plural = "knowledge base categories"
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_ru or self.name_ua or f"category {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is None:  # one added in the admin: the next id after the seed's
+            _save_numbered(self, 1, super().save, *args, **kwargs)
+            return
+        super().save(*args, **kwargs)
+
+    def names(self) -> dict[str, str]:
+        return {lang: getattr(self, f"name_{lang}") for lang in KB_LANGUAGES}
+
+
+class KbArticle(models.Model):
+    """An article of the knowledge base (`GET /knowledge_base/articles/`). Its title and body
+    (HTML) in each language; `public` off: unpublished (listed to the API's staff key, left out
+    by `public=1`). Every save of an existing article moves `date_updated`, so that
+    `from_date_updated` finds an article edited in the admin."""
+
+    id = models.PositiveIntegerField(primary_key=True, editable=False)
+    category = models.ForeignKey(KbCategory, on_delete=models.PROTECT, related_name="articles")
+    public = models.BooleanField(default=True, help_text="Off: unpublished.")
+    pin = models.BooleanField(default=False, help_text="Pinned to the top of its category.")
+    views = models.PositiveIntegerField(default=0)
+    title_en = models.CharField("title (en)", max_length=1000, blank=True)
+    title_ru = models.CharField("title (ru)", max_length=1000, blank=True)
+    title_ua = models.CharField("title (ua)", max_length=1000, blank=True)
+    body_en = models.TextField("body (en)", blank=True, help_text="HTML.")
+    body_ru = models.TextField("body (ru)", blank=True, help_text="HTML.")
+    body_ua = models.TextField("body (ua)", blank=True, help_text="HTML.")
+    date_created = models.DateTimeField(default=timezone.now)
+    date_updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "knowledge base article"
+
+    def __str__(self) -> str:
+        return self.title_en or self.title_ru or self.title_ua or f"article {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        """A new article without an id takes the next one; an edited one moves `date_updated`."""
+        if self.pk is None:
+            _save_numbered(self, 1, super().save, *args, **kwargs)
+            return
+        if not self._state.adding:
+            self.date_updated = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "date_updated"}
+        super().save(*args, **kwargs)
+
+    def titles(self) -> dict[str, str]:
+        return {lang: getattr(self, f"title_{lang}") for lang in KB_LANGUAGES}
+
+    def bodies(self) -> dict[str, str]:
+        return {lang: getattr(self, f"body_{lang}") for lang in KB_LANGUAGES}

@@ -1,4 +1,4 @@
-"""Schema objects, users and stored tickets in the API's JSON shapes."""
+"""Schema objects, users, stored tickets and knowledge base articles in the API's JSON shapes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.crypto import salted_hmac
 from tickets.schema import Field, Option, Reference, Schema, kind_of
 
 from . import files, users
-from .models import Post, PostFile, Ticket, TicketFile, User
+from .models import KbArticle, KbCategory, Post, PostFile, Ticket, TicketFile, User
 from .validation import as_int
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -230,4 +230,25 @@ def ticket(
         "files": [{"name": f.name, "size": f.size} for f in item.files.all()],
         "custom_fields_sent": item.custom_fields,
         "create_from_user": int(item.create_from_user),
+    }
+
+
+def kb_category(item: KbCategory) -> dict[str, Any]:
+    """A knowledge base category, as the reference lists write theirs."""
+    return {"id": item.id, "name": item.names()}
+
+
+def kb_article(item: KbArticle) -> dict[str, Any]:
+    """A knowledge base article: its flags as 0/1, its dates on the helpdesk's clock, its title
+    and (HTML) body in each language."""
+    return {
+        "id": item.id,
+        "category_id": item.category_id,
+        "public": int(item.public),
+        "pin": int(item.pin),
+        "views": item.views,
+        "date_created": _date(item.date_created),
+        "date_updated": _date(item.date_updated),
+        "title": item.titles(),
+        "body": item.bodies(),
     }

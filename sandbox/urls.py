@@ -23,6 +23,9 @@ urlpatterns = [
     *route("users/<int:user_id>/", views.user_detail, "user"),
     *route("custom_fields/", views.custom_fields, "custom_fields"),
     *route("custom_fields/<int:field_id>/options/", views.field_options, "field_options"),
+    *route("knowledge_base/categories/", views.kb_categories, "kb_categories"),
+    *route("knowledge_base/articles/", views.kb_articles, "kb_articles"),
+    *route("knowledge_base/articles/<int:article_id>/", views.kb_article, "kb_article"),
     re_path(
         r"^(?P<kind>departments|priorities|types|statuses)/?$", views.references, name="references"
     ),

@@ -10,15 +10,16 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from tickets.lib.values import is_checked
+from tickets.lib.values import as_flag, is_checked
 from tickets.schema import get_schema
 
 from . import files, serializers, users
 from .api import endpoint
-from .models import Post, Ticket, User
+from .models import KbArticle, KbCategory, Post, Ticket, User
 from .parsing import BodyError, parse_body
 from .responses import (
     FIELDS_PER_PAGE,
+    KB_ARTICLES_PER_PAGE,
     OPTIONS_PER_PAGE,
     POSTS_PER_PAGE,
     TICKETS_PER_PAGE,
@@ -107,13 +108,16 @@ def _list_filters(request: HttpRequest) -> dict:
     return lookups
 
 
-def _order(raw: str) -> tuple[str, ...]:
-    """`order_by=date_created{desc}` as an ORM ordering; the newest first by default."""
+def _order(
+    raw: str, orders: tuple[str, ...] = ORDERS, default: tuple[str, ...] = ("-date_created", "-id")
+) -> tuple[str, ...]:
+    """`order_by=date_created{desc}` as an ORM ordering (one of `orders`, then by id the same
+    way); `default` without it (tickets: the newest first)."""
     name, _, direction = raw.strip().rstrip("}").partition("{")
     if not name:
-        return ("-date_created", "-id")
-    if name not in ORDERS or direction.lower() not in ("", "asc", "desc"):
-        raise ValueError(f"order_by must be one of {', '.join(ORDERS)} with {{asc}} or {{desc}}")
+        return default
+    if name not in orders or direction.lower() not in ("", "asc", "desc"):
+        raise ValueError(f"order_by must be one of {', '.join(orders)} with {{asc}} or {{desc}}")
     sign = "-" if direction.lower() == "desc" else ""
     return (f"{sign}{name}", f"{sign}id")
 
@@ -282,6 +286,55 @@ def field_options(request: HttpRequest, field_id: int) -> HttpResponse:
 def references(request: HttpRequest, kind: str) -> HttpResponse:
     items = get_schema().references.get(kind, ())
     return data_response([serializers.reference(r) for r in items])
+
+
+@endpoint("GET")
+def kb_categories(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's categories, by id, as an array (as the reference lists)."""
+    return data_response([serializers.kb_category(c) for c in KbCategory.objects.all()])
+
+
+KB_ORDERS = ("id", "date_created", "date_updated", "views", "pin")
+
+
+@endpoint("GET")
+def kb_articles(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's articles, 10 a page, by id unless `order_by` says otherwise; the
+    filters NOTES lists (`public`, `category_list`, the four dates). Unpublished articles are
+    listed too (the API's key is a staff user's) unless `public=1`. No search is documented: a
+    `search` parameter is ignored, as any other unknown one."""
+    found = KbArticle.objects.all()
+    try:
+        public = _public_filter(request.GET.get("public", ""))
+        if public is not None:
+            found = found.filter(public=public)
+        categories = users.id_list(request.GET, "category_list")
+        if categories is not None:
+            found = found.filter(category_id__in=categories)
+        found = found.filter(**_date_filters(request))
+        found = found.order_by(*_order(request.GET.get("order_by", ""), KB_ORDERS, ("id",)))
+    except ValueError as exc:
+        return error_response(400, "Bad request", str(exc))
+    page, pagination = paginate(found, page_number(request), KB_ARTICLES_PER_PAGE)
+    return data_response([serializers.kb_article(a) for a in page], pagination=pagination)
+
+
+def _public_filter(raw: str) -> bool | None:
+    """`public=1` (published articles only) or `public=0` (unpublished only); None: both."""
+    if not raw.strip():
+        return None
+    flag = as_flag(raw)
+    if flag is None:
+        raise ValueError(f"public must be 1 or 0, got {raw!r}")
+    return flag
+
+
+@endpoint("GET")
+def kb_article(request: HttpRequest, article_id: int) -> HttpResponse:
+    found = KbArticle.objects.filter(pk=article_id).first()
+    if found is None:
+        return error_response(404, "Not found", f"Article {article_id} does not exist.")
+    return data_response(serializers.kb_article(found))
 
 
 @endpoint()
