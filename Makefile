@@ -28,6 +28,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 run: export PORTAL_URL ?= http://$(HOST):$(PORT)
+run: export TICKETS_ARTICLES ?= true
 run: migrate
 	@echo "Portal: http://$(HOST):$(PORT)/  (sandbox API at /sandbox/api/v2/)"
 	@echo "Staff account: $(BIN)/python manage.py createsuperuser"
@@ -104,6 +105,7 @@ bench: install-dev
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/conversations.py
+	$(BIN)/python bench/articles.py
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

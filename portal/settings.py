@@ -160,6 +160,10 @@ TICKETS_CONVERSATION_FOLLOW_SECONDS = env_int(
 )
 # How long a closed ticket's page shows its conversation; after that, its number and state only.
 TICKETS_PAGE_CLOSED_DAYS = env_int("TICKETS_PAGE_CLOSED_DAYS", 90, 0, 3650)
+# Suggest the helpdesk's public knowledge-base articles on the forms (kept in step by the worker).
+TICKETS_ARTICLES = env_bool("TICKETS_ARTICLES", False)
+# How often the worker asks the helpdesk what changed in its articles (a full pass once a day).
+TICKETS_ARTICLES_SYNC_SECONDS = env_int("TICKETS_ARTICLES_SYNC_SECONDS", 600, 60, 86400)
 # Days a filed (or cancelled) submission keeps what the person sent; then it is erased in place.
 TICKETS_KEEP_CONTENT_DAYS = env_int("TICKETS_KEEP_CONTENT_DAYS", 30, 0, 3650)
 # How long a ban answer stops every process (the API says 20 minutes; older docs say 48 hours).

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from .delivery import attempts, retention, tasks
 from .helpdesk import directory
 from .helpdesk.errors import ApiError
-from .models import Attachment, StaffAccount, Submission
+from .models import Article, ArticleCount, Attachment, StaffAccount, Submission
 
 
 class MarkFiledForm(forms.Form):
@@ -352,3 +352,40 @@ admin.site.unregister(User)
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, StaffAccountInline]
+
+
+@admin.register(ArticleCount)
+class ArticleCountAdmin(admin.ModelAdmin):
+    """How the suggested articles did, per form and week: counts only."""
+
+    list_display = (
+        "week", "form_slug", "shown", "opened", "answered", "deflected", "answered_then_filed",
+        "filed_after_opening",
+    )  # fmt: skip
+    list_filter = ("form_slug",)
+    date_hierarchy = "week"
+
+    @admin.display(description=_("Deflected (answered, no ticket after)"))
+    def deflected(self, obj: ArticleCount) -> int:
+        return obj.deflected
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """The helpdesk's public articles as the portal keeps them to suggest (read-only: the
+    helpdesk is where they are written)."""
+
+    list_display = ("id", "__str__", "category_id", "updated", "synced_at")
+    search_fields = ("title",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

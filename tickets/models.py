@@ -353,3 +353,50 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} @ {self.at}"
+
+
+class Article(models.Model):
+    """A public article of the helpdesk's knowledge base, as the portal keeps it to suggest
+    (tickets/knowledge/): its titles and bodies per language, kept in step by the worker."""
+
+    id = models.PositiveBigIntegerField(primary_key=True)  # the helpdesk's own id
+    category_id = models.PositiveBigIntegerField(default=0)
+    title = models.JSONField(default=dict)  # {"en": ..., "ru": ..., "uk": ...}
+    body = models.JSONField(default=dict)  # the helpdesk's HTML per language (sanitised when shown)
+    updated = models.CharField(max_length=32, blank=True)  # the helpdesk's date_updated
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return next(iter(self.title.values()), str(self.id)) if self.title else str(self.id)
+
+
+class ArticleCount(models.Model):
+    """How suggestions did on one form in one week: counts only, nothing of any person."""
+
+    form_slug = models.SlugField(max_length=100)
+    week = models.DateField(help_text=_("The Monday of the week."))
+    shown = models.PositiveIntegerField(default=0)  # suggestions shown (a list with any)
+    opened = models.PositiveIntegerField(default=0)  # an article opened from a suggestion
+    answered = models.PositiveIntegerField(default=0)  # "This answered my question"
+    # ... and yet a ticket came from the same form page afterwards: not a deflection.
+    answered_then_filed = models.PositiveIntegerField(default=0)
+    filed_after_opening = models.PositiveIntegerField(default=0)  # tickets filed after opening one
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form_slug", "week"], name="one_count_per_form_week")
+        ]
+        ordering = ["-week", "form_slug"]
+        verbose_name = _("article suggestions of a week")
+        verbose_name_plural = _("article suggestions by week")
+
+    def __str__(self) -> str:
+        return f"{self.form_slug} {self.week}"
+
+    @property
+    def deflected(self) -> int:
+        """Questions answered by an article, with no ticket from that form page after all."""
+        return max(0, self.answered - self.answered_then_filed)

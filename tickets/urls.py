@@ -1,11 +1,20 @@
 from django.urls import path
 
-from .views import customer, privacy, staff
+from .views import articles, customer, privacy, staff
 
 app_name = "tickets"
 urlpatterns = [
     path("", customer.index, name="index"),
     path("forms/<slug:slug>/", customer.ticket_form, name="form"),
+    path("forms/<slug:slug>/articles/", articles.suggestions, name="suggestions"),
+    path(
+        "forms/<slug:slug>/articles/<int:article_id>/",
+        articles.article_in_place,
+        name="article_in_place",
+    ),
+    path("forms/<slug:slug>/answered/", articles.answered, name="answered"),
+    path("articles/<int:article_id>/", articles.article_page, name="article"),
+    path("embed/<slug:slug>/answered/", articles.embed_answered, name="embed_answered"),
     path("tickets/<str:key>/", customer.confirmation, name="confirmation"),
     path("tickets/<str:key>/status/", customer.status, name="status"),
     path("tickets/<str:key>/reply/", customer.reply_to_ticket, name="reply"),

@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ..abuse import throttles
 from ..helpdesk.client import background_wait
+from ..knowledge import sync as articles
 from ..models import REPLY_WAITING, WAITING, Reply, Submission
 from . import attempts, conversations, mailing, replies, retention, storage
 
@@ -100,6 +101,8 @@ def sweep() -> int:
         conversations.keep_fresh(wait=background_wait())
         # What people sent, past TICKETS_KEEP_CONTENT_DAYS once settled: erased, a batch a sweep.
         retention.erase_expired(now)
+        # The knowledge base's public articles, when suggested: what changed, now and then.
+        articles.keep_in_step(wait=background_wait())
         # Uploads of forms abandoned after an error: a few at a time, so a sweep stays short.
         storage.purge_abandoned(timedelta(seconds=settings.TICKETS_UPLOADS_KEEP_SECONDS), 200)
         DBTaskResult.objects.successful().filter(finished_at__lt=now - timedelta(days=1)).delete()

@@ -404,6 +404,7 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
                 problems.add(
                     where, f"ticket.{key} {value!r} is not in references.{TICKET_DEFAULT_KEYS[key]}"
                 )
+    articles, article_categories = _articles(raw.get("articles", True), where, problems)
     agent_names = raw.get("agent_names", False)
     if not isinstance(agent_names, bool):
         problems.add(where, "agent_names must be true or false")
@@ -439,8 +440,22 @@ def _parse_form(raw: Any, index: int, schema_parts: dict, problems: _Problems) -
         ticket=MappingProxyType(dict(ticket)),
         fields=tuple(form_fields),
         agent_names=agent_names,
+        articles=articles,
+        article_categories=article_categories,
         consent=_consent(raw.get("consent"), where, audience, fields, problems),
     )
+
+
+def _articles(raw: Any, where: str, problems: _Problems) -> tuple[bool, tuple[int, ...]]:
+    """A form's `articles`: true (the default), false, or {"categories": [ids]}."""
+    if isinstance(raw, bool):
+        return raw, ()
+    categories = raw.get("categories") if isinstance(raw, Mapping) else None
+    ids = [as_int(c) for c in categories] if isinstance(categories, list) else [None]
+    if not ids or None in ids or set(raw) - {"categories"}:
+        problems.add(where, 'articles must be true, false or {"categories": [category ids]}')
+        return True, ()
+    return True, tuple(ids)
 
 
 def _default_form(fields: Mapping[int, Field]) -> FormSpec:

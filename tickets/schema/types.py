@@ -119,6 +119,10 @@ class FormSpec:
     agent_names: bool = False
     # A box a customer must tick to send the form; staff filing for a client never see it.
     consent: Consent | None = None
+    # Knowledge-base articles suggested under the subject (when TICKETS_ARTICLES is on): False
+    # turns them off for this form; `article_categories` limits them to these categories.
+    articles: bool = True
+    article_categories: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from ..forms import challenge, reply, tokens
 from ..forms.building import form_class
 from ..forms.prefill import Prefill
 from ..forms.reply import ReplyForm
+from ..knowledge import suggest
 from ..models import Submission
 from ..records import Sender
 from ..schema.service import get_schema
-from . import reading, status_page, ticket_page
+from . import articles, reading, status_page, ticket_page
 from .shared import private, see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
@@ -53,6 +54,10 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     # The class's spec is the page's: the one of the schema the class was built from.
     form_cls = form_class(spec_for(slug, AUDIENCE), AUDIENCE)
     page = {"spec": form_cls.spec, "embed": framing.frame_context(request) if embed else None}
+    if articles.suggesting(form_cls.spec):
+        page["articles_url"] = reverse("tickets:suggestions", args=[slug]) + (
+            "?embed=1" if embed else ""
+        )
     template = "tickets/embed_form.html" if embed else "tickets/form.html"
     form_page = _FormPage(form_cls, page, template, embed)
     try:
@@ -93,6 +98,9 @@ def _post(
         request.POST, request.FILES, prefill=values, returning=limits.returning
     )
     outcome = submissions.receive(form.handover(sender=sender))
+    if outcome.new and "articles_url" in form_page.context:
+        opened = request.POST.get("articles_opened") == "1"
+        suggest.filed(slug, _nonce(request, slug), opened)
     if outcome.accepted:
         return see_other(_status_address(request, outcome.submission_key, form_page.embed))
     show_outcome(form, outcome)
