@@ -1,6 +1,7 @@
 """The sandbox in Django's admin: its tickets with their conversations, "Reply as agent", where a
-person plays the helpdesk's agent (answer, comment internally, close a ticket), and the knowledge
-base (edit, unpublish or delete articles as the helpdesk's agents would)."""
+person plays the helpdesk's agent (answer, comment internally, close a ticket), the knowledge base
+(edit, unpublish or delete articles as the helpdesk's agents would), and the "Helpdesk down"
+switch (every API request answered 503 while it is on)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,46 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from .models import STAFF_GROUPS, KbArticle, KbCategory, Post, PostFile, Ticket, TicketFile, User
+from .models import (
+    STAFF_GROUPS,
+    KbArticle,
+    KbCategory,
+    Post,
+    PostFile,
+    SandboxSwitch,
+    Ticket,
+    TicketFile,
+    User,
+)
 from .store import DEFAULT_AGENT_ID, ReplyRefused, reply_as_agent
+
+DOWN_WARNING = (
+    "The helpdesk is down (the sandbox's switch): every API request is answered 503 and the "
+    'portal queues new tickets. Turn off "Helpdesk down" to let its worker file them.'
+)
+
+
+@admin.register(SandboxSwitch)
+class SandboxSwitchAdmin(admin.ModelAdmin):
+    """The one switch: its list opens its page, a single "Helpdesk down" checkbox."""
+
+    fields = ("down",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        switch = SandboxSwitch.get()
+        return HttpResponseRedirect(reverse("admin:sandbox_sandboxswitch_change", args=[switch.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None) -> HttpResponse:
+        SandboxSwitch.get()  # the row exists before its page is asked for
+        if request.method == "GET" and SandboxSwitch.is_down():
+            self.message_user(request, DOWN_WARNING, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class TicketFileInline(admin.TabularInline):
@@ -73,6 +112,11 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = ("unique_id", "date_created", "date_updated")
     inlines = [TicketFileInline, PostInline]
     actions = ["reply", "close_tickets"]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if request.method == "GET" and SandboxSwitch.is_down():
+            self.message_user(request, DOWN_WARNING, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         reply = path(

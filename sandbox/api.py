@@ -1,4 +1,5 @@
-"""The frame every sandbox endpoint runs in: Basic auth, the rate limit, allowed methods."""
+"""The frame every sandbox endpoint runs in: the "helpdesk down" switch, Basic auth, the rate
+limit, allowed methods."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import ratelimit
 from .auth import AuthError, authenticate
+from .models import SandboxSwitch
 from .responses import ApiError, error_response, errors_response
 
 View = Callable[..., HttpResponse]
@@ -23,6 +25,12 @@ def banned(state: ratelimit.RateState) -> HttpResponse:
     return errors_response(401, [ApiError("e-401", "Ban", state.ban_details())])
 
 
+def helpdesk_down() -> HttpResponse:
+    """What every endpoint answers while the sandbox's switch says the helpdesk is down."""
+    details = "The helpdesk is down (the sandbox's switch)."
+    return errors_response(503, [ApiError("e-503", "Service unavailable", details)])
+
+
 def method_not_allowed(request: HttpRequest, methods: tuple[str, ...]) -> HttpResponse:
     allowed = ", ".join(methods)
     details = f"{request.method} is not allowed here (use {allowed})."
@@ -32,11 +40,15 @@ def method_not_allowed(request: HttpRequest, methods: tuple[str, ...]) -> HttpRe
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """Wrap a view: authenticate, count against the rate limit, refuse other methods."""
+    """Wrap a view: answer 503 while the helpdesk is switched down (before anything is
+    counted; one query a request), authenticate, count against the rate limit, refuse other
+    methods."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if SandboxSwitch.is_down():
+                return helpdesk_down()
             try:
                 account = authenticate(request)
             except AuthError as exc:

@@ -1,6 +1,7 @@
 """What the sandbox API stores: its users, the tickets filed as the API received them, the
-conversation of each ticket (its posts and internal comments, with their files), and the knowledge
-base (its categories and articles, seeded from a file: knowledge_base.py)."""
+conversation of each ticket (its posts and internal comments, with their files), the knowledge base
+(its categories and articles, seeded from a file: knowledge_base.py) and its "helpdesk down"
+switch."""
 
 from __future__ import annotations
 
@@ -312,3 +313,47 @@ class KbArticle(models.Model):
 
     def bodies(self) -> dict[str, str]:
         return {lang: getattr(self, f"body_{lang}") for lang in KB_LANGUAGES}
+
+
+class SandboxSwitch(models.Model):
+    """The sandbox's "helpdesk down" switch: one row, shared by every process on the database.
+    While `down` is on, every sandbox API endpoint answers 503 in the API's errors envelope (see
+    `api.endpoint`), so a person can watch the portal queue tickets and its worker file them once
+    the switch is off again. Set in the admin or with `manage.py sandbox_down on|off|status`."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    down = models.BooleanField(
+        "Helpdesk down",
+        default=False,
+        help_text=(
+            "On: every sandbox API request is answered 503 (service unavailable). The portal "
+            "keeps the tickets it is sent, queued, and its worker files them once this is off."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "helpdesk down switch"
+        verbose_name_plural = "helpdesk down switch"
+
+    def __str__(self) -> str:
+        return "The helpdesk is down" if self.down else "The helpdesk is up"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_ID  # there is only one switch
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def is_down(cls) -> bool:
+        """One query: is the switch on?"""
+        return cls.objects.filter(pk=cls.SINGLETON_ID, down=True).exists()
+
+    @classmethod
+    def get(cls) -> SandboxSwitch:
+        """The one row, made (off) when missing."""
+        return cls.objects.get_or_create(pk=cls.SINGLETON_ID)[0]
+
+    @classmethod
+    def set_down(cls, down: bool) -> None:
+        cls.objects.update_or_create(pk=cls.SINGLETON_ID, defaults={"down": down})
