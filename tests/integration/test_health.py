@@ -23,10 +23,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ready(client):
+    """What a signed-in staff user reads: each check's finding (anyone else: up or down, and a
+    count)."""
+    from django.contrib.auth.models import User
+
+    staff, _new = User.objects.get_or_create(username="monitor", is_staff=True)
+    client.force_login(staff)
     response = client.get("/readyz")
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
-    return response.status_code, response.json()
+    answer = response.json()
+    failed = sum(
+        said != "OK" and not said.startswith("Warning") for said in answer["report"].values()
+    )
+    assert answer["checks"] == failed
+    assert answer["status"] == ("down" if response.status_code == 503 else "ok")
+    return response.status_code, answer["report"]
 
 
 def failing(report: dict) -> dict:
@@ -101,3 +113,20 @@ def test_no_probe_calls_the_api(client, settings):
             client.get("/readyz")
             client.get("/healthz")
     assert seen == []
+
+
+def test_anyone_else_is_told_up_or_down_and_a_count_alone(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "down", "checks": 1}  # no delivery worker yet
+    swept_by_a_worker()
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "checks": 0}
+    client.force_login(_user(is_staff=False))
+    assert set(client.get("/readyz").json()) == {"status", "checks"}
+
+
+def _user(is_staff: bool):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("someone", password="a long password", is_staff=is_staff)

@@ -248,3 +248,29 @@ def test_log_lines_as_json_on_request(tmp_path):
         "reference": "TP-AAAAA-BBBBB", "state": "filed", "from_state": "sending",
         "level": "INFO", "logger": "tickets.submissions",
     }  # fmt: skip
+
+
+BEHIND_TLS = {  # README's Deploying, behind a TLS proxy
+    "SECURE_PROXY_SSL_HEADER": "true",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SESSION_COOKIE_SECURE": "true",
+    "CSRF_COOKIE_SECURE": "true",
+}
+
+
+def test_check_deploy_has_no_warning_with_the_documented_production_settings(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    deploying = readme[readme.index("## Deploying") :]
+    assert all(f"{name}={value}" in deploying for name, value in BEHIND_TLS.items())
+    import secrets
+
+    key = secrets.token_urlsafe(50)  # as .env.example says to make one
+    env = environment(tmp_path, **{**PRODUCTION, "SECRET_KEY": key}, **BEHIND_TLS)
+    checked = manage(env, "check", "--deploy", "--fail-level", "WARNING", check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "no issues" in checked.stdout and "WARNING" not in checked.stderr
+    # Cookies are secure with DEBUG=false even when nobody says so.
+    plain = manage(environment(tmp_path, **PRODUCTION), "check", "--deploy", check=False)
+    assert "W012" not in plain.stderr and "W016" not in plain.stderr

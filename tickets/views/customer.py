@@ -8,6 +8,7 @@ are blocked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -30,6 +31,7 @@ from ..models import Submission
 from ..records import Sender
 from ..schema.service import get_schema
 from . import articles, reading, status_page, ticket_page
+from .compression import names_only_the_language
 from .shared import private, see_other, show_outcome, spec_for, throttled_message, too_large
 
 AUDIENCE = "customer"
@@ -221,12 +223,29 @@ def _reply(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
     return _status_page(request, key, embed, form, 400)
 
 
+def private_when_personal(view):
+    """The form's page is `private` when it holds a person's data: the answer to a POST (the form
+    again, with what they typed) or a page prefilled from its query. The empty form, asked with
+    nothing but the language, stays as cacheable as it was."""
+    kept = private(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or not names_only_the_language(request):
+            return kept(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@private_when_personal
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     return _ticket_form(request, slug, embed=False)
 
 
+@private_when_personal
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @framing.embeddable

@@ -3,6 +3,7 @@
 /healthz: the process answers; nothing else is asked, so a busy database never restarts it.
 /readyz: it can take and deliver tickets: the database, the caches, the API rate store, the
 schema, a delivery worker seen lately and a backlog younger than TICKETS_READY_BACKLOG_SECONDS.
+It says up or down and how many checks failed; each check's finding to signed-in staff alone.
 No probe calls the API: the helpdesk's state is what the last attempts found (a ban, an outage),
 reported as a warning that does not fail the probe.
 """
@@ -136,13 +137,19 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Every check, one after the other in this request; 503 when one fails (a warning does not
     fail). Each store's own client gives up within seconds (the database's connect timeout,
     Redis's socket timeouts, SQLite's busy timeout), so a probe that is not answered in time is
-    as good as a failure."""
-    report, failing = {}, False
+    as good as a failure.
+
+    Anyone is told up or down and how many checks failed; what each check found (the stores, the
+    worker, the backlog) is for a signed-in staff user alone."""
+    report, failed = {}, 0
     for check in CHECKS:
         error = _result(check)
         report[repr(check)] = "OK" if error is None else str(error)
-        failing = failing or (error is not None and not isinstance(error, ServiceWarning))
-    return JsonResponse(report, status=503 if failing else 200)
+        failed += error is not None and not isinstance(error, ServiceWarning)
+    answer: dict = {"status": "down" if failed else "ok", "checks": failed}
+    if request.user.is_authenticated and request.user.is_staff:
+        answer["report"] = report
+    return JsonResponse(answer, status=503 if failed else 200)
 
 
 def _result(check: HealthCheck) -> HealthCheckException | None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -26,7 +27,7 @@ from ..helpdesk.errors import ApiError, RateStoreDown
 from ..lib.values import as_int
 from ..schema.service import get_schema
 from . import reading, status_page
-from .shared import show_outcome, spec_for, too_large
+from .shared import private, show_outcome, spec_for, too_large
 
 AUDIENCE = "staff"
 
@@ -69,6 +70,7 @@ def staff_required_json(view):
     return wrapped
 
 
+@method_decorator(private, name="dispatch")
 class SignInView(LoginView):
     """Django's sign-in, landing in the language the sign-in page speaks: on the page `next`
     names (its `lang` replaced, should the agent have changed it here) or the staff index."""
@@ -79,6 +81,7 @@ class SignInView(LoginView):
         return with_language(super().get_success_url(), self.request)
 
 
+@method_decorator(private, name="dispatch")
 class SignOutView(LogoutView):
     """Django's sign-out (a POST), back to the sign-in page in the language it was asked in."""
 
@@ -86,6 +89,7 @@ class SignOutView(LogoutView):
         return with_language(super().get_success_url(), self.request)
 
 
+@private
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
     """django-axes' answer once sign-in is locked: when to try again, and who can unlock it."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
@@ -93,11 +97,13 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
     return render(request, "tickets/staff/locked_out.html", context, status=429)
 
 
+@private
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/staff/index.html", {"forms": get_schema().forms_for(AUDIENCE)})
 
 
+@private
 @csrf_exempt  # checked by _ticket_form, once the body has been read within its limits
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -130,6 +136,7 @@ def _ticket_form(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(with_language(confirmation, request))
 
 
+@private
 @staff_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     submission = status_page.submission_for(key, AUDIENCE)
@@ -138,12 +145,14 @@ def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "tickets/staff/confirmation.html", page)
 
 
+@private
 @staff_required_json
 @require_GET
 def status(request: HttpRequest, key: str) -> JsonResponse:
     return status_page.status_response(key, AUDIENCE)
 
 
+@private
 @staff_required_json
 @require_GET
 def client_search(request: HttpRequest) -> JsonResponse:
@@ -159,6 +168,7 @@ def client_search(request: HttpRequest) -> JsonResponse:
     )
 
 
+@private
 @staff_required_json
 @require_GET
 def staff_search(request: HttpRequest) -> JsonResponse:
@@ -177,6 +187,7 @@ def staff_search(request: HttpRequest) -> JsonResponse:
     )
 
 
+@private
 @staff_required_json
 @require_GET
 def ticket_lookup(request: HttpRequest) -> JsonResponse:
