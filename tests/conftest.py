@@ -113,3 +113,22 @@ def use_schema(settings, tmp_path):
 
     yield use
     clear_cache()
+
+
+@pytest.fixture
+def base_url(live_server) -> str:
+    """The sandbox API's base address on the live server."""
+    return live_server.url + "/sandbox/api/v2/"
+
+
+@pytest.fixture
+def api(base_url):
+    """A requests session with the sandbox's credentials; `api.url(path)` joins the base."""
+    import requests
+    from django.conf import settings
+
+    session = requests.Session()
+    session.auth = (settings.SANDBOX_API_EMAIL, settings.SANDBOX_API_KEY)
+    session.url = lambda path: base_url + path
+    yield session
+    session.close()

@@ -111,21 +111,6 @@ def _fresh_state(settings, tmp_path):
     ticket_schema.clear_cache()
 
 
-@pytest.fixture
-def base_url(live_server) -> str:
-    return live_server.url + "/sandbox/api/v2/"
-
-
-@pytest.fixture
-def api(base_url):
-    """A requests session with the sandbox's credentials; `api.url(path)` joins the base."""
-    session = requests.Session()
-    session.auth = (django_settings.SANDBOX_API_EMAIL, django_settings.SANDBOX_API_KEY)
-    session.url = lambda path: base_url + path
-    yield session
-    session.close()
-
-
 def _create(api, body: dict) -> requests.Response:
     return api.post(api.url("tickets/"), json=body, timeout=10)
 

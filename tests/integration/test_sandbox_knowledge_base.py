@@ -65,21 +65,6 @@ def _fresh_state(settings):
 
 
 @pytest.fixture
-def base_url(live_server) -> str:
-    return live_server.url + "/sandbox/api/v2/"
-
-
-@pytest.fixture
-def api(base_url):
-    """A requests session with the sandbox's credentials; `api.url(path)` joins the base."""
-    session = requests.Session()
-    session.auth = (django_settings.SANDBOX_API_EMAIL, django_settings.SANDBOX_API_KEY)
-    session.url = lambda path: base_url + path
-    yield session
-    session.close()
-
-
-@pytest.fixture
 def seed_file(settings, tmp_path):
     """seed_file(document): the sandbox's seed file from now on (SANDBOX_KNOWLEDGE_BASE)."""
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -32,21 +31,6 @@ def _fresh_state(settings):
     ticket_schema.clear_cache()
     yield
     ticket_schema.clear_cache()
-
-
-@pytest.fixture
-def base_url(live_server) -> str:
-    return live_server.url + "/sandbox/api/v2/"
-
-
-@pytest.fixture
-def api(base_url):
-    """A requests session with the sandbox's credentials; `api.url(path)` joins the base."""
-    session = requests.Session()
-    session.auth = (django_settings.SANDBOX_API_EMAIL, django_settings.SANDBOX_API_KEY)
-    session.url = lambda path: base_url + path
-    yield session
-    session.close()
 
 
 def _file_ticket(api, **extra) -> dict:
