@@ -490,3 +490,12 @@ def test_the_confirmation_repeats_only_a_language_the_portal_speaks(
     response = client.post(url, valid_post_data(hidden_value(client.get(url), "form_token")))
     assert response.status_code == 303
     assert re.fullmatch(r"/tickets/[^/?]+/" + re.escape(kept), response["Location"])
+
+
+def test_the_embed_page_names_its_icon_and_describes_itself(client):
+    # Without the link a browser asks for /favicon.ico, which is a 404.
+    html = client.get(EMBED_URL).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert (
+        '<meta name="description" content="Contact support: send a ticket and follow it.">' in html
+    )

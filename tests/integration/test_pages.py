@@ -1,6 +1,7 @@
 """The pages around the form: the front page, the cost of a form GET, languages."""
 
 import pytest
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,20 @@ def test_html_is_compressed_only_where_that_gives_nothing_away(client):
     assert "Content-Encoding" not in client.get("/forms/support/?title=Hi", **gzip)
     assert "Content-Encoding" not in client.get("/embed/support/?email=a@example.com", **gzip)
     assert "Content-Encoding" not in client.post("/forms/support/", {"title": "Hi"}, **gzip)
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [
+        ("en", "Contact support: send a ticket and follow it."),
+        ("ru", "Обращение в поддержку: отправьте заявку и следите за ней."),
+        ("uk", "Звернення до підтримки: надішліть заявку та стежте за нею."),
+    ],
+    ids=["en", "ru", "uk"],
+)
+@pytest.mark.parametrize("url", ["/", "/forms/support/", "/embed/support/"])
+def test_pages_carry_a_description_in_the_visitors_language(client, url, language, description):
+    # The request leaves its language active in this thread: restored after it.
+    with translation.override(None):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<meta name="description" content="{description}">' in html

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 
 from tickets.forms import tokens
 from tickets.forms.building import build_form_class, form_class
@@ -55,6 +57,19 @@ def post(**changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+class Inputs(HTMLParser):
+    """The attributes of each <input>."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.inputs: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append(dict(attrs))
 
 
 def valid_form(spec, data):
@@ -286,3 +301,34 @@ def test_a_field_hidden_by_its_condition_files_no_value(show_if_schema):
     form = show_if_schema(data=_show_if_post(cf_99="193", cf_103="ABC-1"))
     assert form.is_valid(), form.errors
     assert form.payload()["custom_fields"].get("103", "") == ""
+
+
+# --- Rendered HTML -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bound", [False, True], ids=["new", "refused"])
+def test_no_checkbox_or_radio_carries_autocomplete(spec, bound):
+    # HTML allows autocomplete on text-like inputs, select, textarea and form only.
+    form = form_class(spec, "customer")(data=post(cf_96="", cf_104="") if bound else None)
+    assert not bound or form.errors
+    inputs = Inputs(render_crispy_form(form)).inputs
+    toggles = [i for i in inputs if i.get("type") in ("checkbox", "radio")]
+    assert {i["name"] for i in toggles} >= {"cf_104", "cf_105", "cf_106"}
+    assert [i for i in toggles if "autocomplete" in i] == []
+
+
+@pytest.mark.parametrize(
+    ("posted", "shown"),
+    [
+        ({"cf_101": "garbage", "cf_102": "<b>9</b>"}, {"cf_101": None, "cf_102": None}),
+        ({"cf_101": "2027-02-30", "cf_102": "25:00"}, {"cf_101": None, "cf_102": None}),
+        ({"cf_101": "2027-01-01", "cf_102": "09:00"}, {"cf_101": "2027-01-01", "cf_102": "09:00"}),
+        (
+            {"cf_101": "31.12.2026", "cf_102": "09:00:30"},
+            {"cf_101": "2026-12-31", "cf_102": "09:00"},
+        ),
+    ],
+)
+def test_date_and_time_inputs_show_only_values_their_type_allows(spec, posted, shown):
+    form = form_class(spec, "customer")(data=post(**posted))
+    inputs = {i.get("name"): i for i in Inputs(render_crispy_form(form)).inputs}
+    assert (inputs["cf_101"]["type"], inputs["cf_102"]["type"]) == ("date", "time")
+    assert {name: inputs[name].get("value") or None for name in shown} == shown

@@ -28,7 +28,7 @@ from ..schema.kinds import kind_of, register
 from ..schema.types import Field
 from .fields import HierarchyField, LineField, TextField
 from .patterns import browser_pattern
-from .widgets import say_as_server
+from .widgets import DateInput, TimeInput, say_as_server
 
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -230,7 +230,9 @@ class MultiButtonKind(SelectKind):
             empty_value=None,
             # An optional group needs a way back to no choice: radios cannot be unticked.
             choices=([] if required else [("", _("Not specified"))]) + _option_choices(field),
-            widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+            # No autocomplete="off" (Bootstrap's advice for .btn-check): HTML allows it on no
+            # radio or checkbox input.
+            widget=forms.RadioSelect(attrs={"class": "btn-check"}),
         )
 
 
@@ -309,14 +311,18 @@ class HierarchyKind(FieldKind):
         return levels or ""
 
 
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
 class DateKind(FieldKind):
     name = "date"
 
     def make(self, field, required):
         return forms.DateField(
             required=required,
-            input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=DATE_FORMATS,
+            widget=DateInput(input_formats=DATE_FORMATS),
         )
 
     def to_api(self, value: date | None) -> str:
@@ -341,8 +347,8 @@ class TimeKind(FieldKind):
     def make(self, field, required):
         return forms.TimeField(
             required=required,
-            input_formats=["%H:%M", "%H:%M:%S"],
-            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            input_formats=TIME_FORMATS,
+            widget=TimeInput(input_formats=TIME_FORMATS),
         )
 
     def to_api(self, value: time | None) -> str:

@@ -60,12 +60,7 @@ class StaffTicketForm(TicketForm):
     sla_date = forms.SplitDateTimeField(
         label=_("SLA deadline"),
         required=False,
-        widget=LabelledDateTimeWidget(
-            date_attrs={"type": "date"},
-            time_attrs={"type": "time"},
-            date_format="%Y-%m-%d",
-            time_format="%H:%M",
-        ),
+        widget=LabelledDateTimeWidget(),
     )
     ticket_lock = forms.BooleanField(label=_("Lock the ticket"), required=False)
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))

@@ -3,7 +3,8 @@ input, labelled date and time pickers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
@@ -119,7 +120,60 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _parsed(value: str, input_formats: Iterable[str]) -> datetime | None:
+    for input_format in input_formats:
+        try:
+            return datetime.strptime(value.strip(), input_format)
+        except ValueError:
+            continue
+    return None
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">` whose value is always one the input allows: YYYY-MM-DD or empty.
+
+    A posted value comes back as the form received it. One the field reads (`input_formats`,
+    such as a prefilled 31.12.2026) comes back as YYYY-MM-DD; anything else (a crafted
+    "garbage", 2027-02-30) as empty: a browser's date picker could never have sent it.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, input_formats: Iterable[str] = ("%Y-%m-%d",)):
+        super().__init__(attrs, format="%Y-%m-%d")
+        self.input_formats = tuple(input_formats)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            parsed = _parsed(value, self.input_formats)
+            value = parsed.date() if parsed else None
+        if isinstance(value, datetime):
+            value = value.date()
+        # isoformat, not strftime: the year has its four digits below 1000 too.
+        return value.isoformat() if isinstance(value, date) else None
+
+
+class TimeInput(forms.TimeInput):
+    """`<input type="time">` whose value is always one the input allows: HH:MM or empty."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None, input_formats: Iterable[str] = ("%H:%M", "%H:%M:%S")):
+        super().__init__(attrs, format="%H:%M")
+        self.input_formats = tuple(input_formats)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            parsed = _parsed(value, self.input_formats)
+            value = parsed.time() if parsed else None
+        return value.strftime("%H:%M") if isinstance(value, time) else None
+
+
 class LabelledDateTimeWidget(forms.SplitDateTimeWidget):
     """The browser's own date and time pickers, each with its label."""
 
     template_name = "tickets/widgets/datetime.html"
+
+    def __init__(self, attrs=None):
+        # Not super().__init__: it would make Django's inputs, which echo any posted text.
+        forms.MultiWidget.__init__(self, [DateInput(attrs), TimeInput(attrs)])
