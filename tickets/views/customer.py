@@ -223,6 +223,10 @@ def _reply(request: HttpRequest, key: str, embed: bool) -> HttpResponse:
     return _status_page(request, key, embed, form, 400)
 
 
+# A page whose address is its key: no referrer at all, even to the portal's own pages.
+key_page = private(referrer_policy="no-referrer")
+
+
 def private_when_personal(view):
     """The form's page is `private` when it holds a person's data: the answer to a POST (the form
     again, with what they typed) or a page prefilled from its query. The empty form, asked with
@@ -256,27 +260,27 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
 STATUS_ROUTE = "tickets:status"
 
 
-@private
+@key_page
 @require_http_methods(["GET", "HEAD"])
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     return _status_page(request, key, embed=False)
 
 
-@private
+@key_page
 @require_http_methods(["GET", "HEAD"])
 @framing.embeddable
 def embed_confirmation(request: HttpRequest, key: str) -> HttpResponse:
     return _status_page(request, key, embed=True)
 
 
-@private
+@key_page
 @csrf_exempt
 @require_http_methods(["POST"])
 def reply_to_ticket(request: HttpRequest, key: str) -> HttpResponse:
     return _reply(request, key, embed=False)
 
 
-@private
+@key_page
 @csrf_exempt
 @require_http_methods(["POST"])
 @framing.embeddable
@@ -284,14 +288,14 @@ def embed_reply_to_ticket(request: HttpRequest, key: str) -> HttpResponse:
     return _reply(request, key, embed=True)
 
 
-@private
+@key_page
 @csrf_exempt
 @require_http_methods(["POST"])
 def new_link(request: HttpRequest, key: str) -> HttpResponse:
     return _new_link(request, key, embed=False)
 
 
-@private
+@key_page
 @csrf_exempt
 @require_http_methods(["POST"])
 @framing.embeddable
@@ -299,7 +303,7 @@ def embed_new_link(request: HttpRequest, key: str) -> HttpResponse:
     return _new_link(request, key, embed=True)
 
 
-@private
+@key_page
 @require_http_methods(["GET", "HEAD"])
 def conversation_file(request: HttpRequest, key: str, number: int) -> HttpResponse:
     """A file of the ticket's conversation, as a download."""
@@ -316,7 +320,7 @@ def challenge_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@private
+@key_page
 @require_http_methods(["GET", "HEAD"])
 def status(request: HttpRequest, key: str) -> HttpResponse:
     return status_page.status_response(key, AUDIENCE)

@@ -23,19 +23,25 @@ from ..schema.types import FormSpec
 Error = Submission.Error
 
 
-def private(view):
-    """A page that holds a person's data, or whose address is its key: never kept by a cache,
-    never indexed, and its address never sent on as a referrer."""
+def private(view=None, *, referrer_policy: str = "same-origin"):
+    """A page that holds a person's data: never kept by a cache, never indexed, and its address
+    never sent on to another site as a referrer. A page whose address is its key sends no
+    referrer at all (`referrer_policy="no-referrer"`); the others keep `same-origin`, because a
+    browser sends `Origin: null` with the POSTs of a no-referrer page, which Django's CSRF check
+    (the staff pages) refuses."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        patch_cache_control(response, private=True, no_store=True)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Referrer-Policy"] = referrer_policy
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def spec_for(slug: str, audience: str) -> FormSpec:
