@@ -50,6 +50,13 @@ def test_links_are_kept_safe_and_marked():
     assert shown == ('<a href="https://docs.example/x" rel="noopener noreferrer nofollow">docs</a>')
 
 
+def test_a_link_to_anything_else_keeps_its_words_and_is_valid_html():
+    # HTML allows `rel` only on a link with an address (the Nu checker: tests/integration).
+    assert str(agent_html('<a href="javascript:alert(1)">click</a>')) == "<a>click</a>"
+    shown = str(agent_html('<a title="Say &quot;hi&quot; >" href="vbscript:x">hi</a>'))
+    assert shown == '<a title="Say &quot;hi&quot; &gt;">hi</a>'
+
+
 def test_an_image_becomes_a_link_that_says_it_was_not_shown():
     shown = str(agent_html('<p><img src="https://cdn.example/s.png" alt="Screenshot"></p>', "Bild"))
     assert shown == (

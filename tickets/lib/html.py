@@ -2,10 +2,10 @@
 post, sanitised by nh3 (the Rust sanitiser ammonia) to a small allow-list.
 
 What survives: paragraphs, line breaks, lists, emphasis, links, code and quotes. Links get
-`rel="noopener noreferrer nofollow"` and http(s) or mailto addresses only. Nothing loads: no
-image, style, frame or script survives; an image becomes a link to it that says it was not shown,
-so the person can open it on purpose. A quoted email history (a trailing `<blockquote>`) is
-folded under a `<details>`.
+`rel="noopener noreferrer nofollow"` and http(s) or mailto addresses only (a link to anything
+else keeps its words alone). Nothing loads: no image, style, frame or script survives; an image
+becomes a link to it that says it was not shown, so the person can open it on purpose. A quoted
+email history (a trailing `<blockquote>`) is folded under a `<details>`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ _FIRST = nh3.Cleaner(
     url_schemes=SCHEMES,
     link_rel=LINK_REL,
 )
+# A link whose address was refused keeps its words, but not `rel`: HTML allows `rel` only on a
+# link with an address. nh3 writes every attribute value in double quotes, `"` and `>` escaped.
+_NO_ADDRESS = re.compile(rf'<a((?: (?!href=)[\w-]+="[^"]*")*) rel="{LINK_REL}">')
 _IMAGE = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
 _TRAILING_QUOTE = re.compile(r"(<blockquote>.*</blockquote>)\s*$", re.S)
@@ -55,7 +58,7 @@ def agent_html(
     if quote_label:
         summary = f"<summary>{html.escape(quote_label)}</summary>"
         first = _TRAILING_QUOTE.sub(lambda m: f"<details>{summary}{m.group(1)}</details>", first)
-    return mark_safe(_FINAL.clean(first))  # sanitised just now
+    return mark_safe(_NO_ADDRESS.sub(r"<a\1>", _FINAL.clean(first)))  # sanitised just now
 
 
 def _image_link(tag: str, label: str) -> str:
