@@ -475,6 +475,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format and one date-time format a language, on every page (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 # The helpdesk's own clock: the API writes its dates with no zone (a setting of the helpdesk).
 TICKETS_HELPDESK_TIME_ZONE = env("TICKETS_HELPDESK_TIME_ZONE", TIME_ZONE)

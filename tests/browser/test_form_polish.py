@@ -382,7 +382,7 @@ def test_the_confirmation_speaks_plainly(
     # Filed: what was sent is folded under the conversation.
     page.get_by_text("What you sent").click()
     summary = page.locator(".ticket-summary")
-    assert "Nov. 30, 2026" in summary.inner_text()
+    assert "November 30, 2026" in summary.inner_text()
     assert "30.11.2026" not in summary.inner_text()
     assert "—" not in summary.inner_text()
     labels = summary.locator("dt").all_inner_texts()

@@ -125,7 +125,7 @@ def test_an_erased_submission_says_so_instead_of_its_content(submission):
     for username, permissions in (("dpo", ("view_content",)), ("viewer", ())):
         browser = staff(username, "view_submission", *permissions)
         detail = text(browser.get(change_page(submission)))
-        assert "Content erased on Jan. 5, 2027, 9:30 a.m." in detail, username
+        assert "Content erased on January 5, 2027, 09:30" in detail, username
         assert "Payload sent" not in detail and "ada-passport.pdf" not in detail
         assert "SBX-0042" in detail and submission.reference in detail
     # Nothing was there to see: no look is logged.

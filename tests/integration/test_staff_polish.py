@@ -67,7 +67,7 @@ def test_the_confirmation_shows_every_handling_field_by_name(staff_client):
     assert rows["Priority"] == "High"
     assert rows["Type"] == "Incident"
     assert rows["Status"] == "In progress"
-    assert rows["SLA deadline"] == "01.01.2027 09:30"
+    assert rows["SLA deadline"] == "January 1, 2027, 09:30"
     assert rows["Lock the ticket"] == "Yes"
     assert rows["Tags"] == "vip, phone"
     assert rows["Parent ticket"] == f"{parent.unique_id}: {REQUIRED['title']}"

@@ -329,7 +329,7 @@ class DateKind(FieldKind):
         return "" if value is None else f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
     def display(self, field, value):
-        # As the reader's language writes a date ("Nov. 30, 2026" in English).
+        # As the reader's language writes a date ("November 30, 2026" in English: portal/formats/).
         day = api_date(value)
         return formats.date_format(day, "DATE_FORMAT") if day else super().display(field, value)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from ..lib.values import as_int
+from ..lib.values import api_datetime, as_int
 from ..records import StaffDirectory
 from ..schema.types import TICKET_DEFAULT_KEYS, Schema
 from .kinds import kind_for
@@ -80,6 +81,13 @@ def _parent(payload: dict[str, Any], known: StaffDirectory) -> str:
     return f"{parent.unique_id}: {parent.title}" if parent else f"#{parent_id}"
 
 
+def _moment(value: Any) -> str:
+    """A date and time the API writes as "DD.MM.YYYY HH:MM", as the page writes every date and
+    time (DATETIME_FORMAT: "December 10, 2026, 18:00"); anything else as it is."""
+    moment = api_datetime(value)
+    return formats.date_format(moment, "DATETIME_FORMAT") if moment else str(value or "")
+
+
 def _handling(schema: Schema, payload: dict[str, Any], known: StaffDirectory) -> list:
     owner = payload.get("owner_id")
     rows = [
@@ -91,7 +99,7 @@ def _handling(schema: Schema, payload: dict[str, Any], known: StaffDirectory) ->
     references = ("department_id", "priority_id", "type_id", "status_id")  # as the form has them
     rows += [(_label(key), _reference(schema, payload, key)) for key in references]
     rows += [
-        (_label("sla_date"), payload.get("sla_date") or ""),
+        (_label("sla_date"), _moment(payload.get("sla_date"))),
         (_label("ticket_lock"), _("Yes") if payload.get("ticket_lock") else _("No")),
         (_label("tags"), ", ".join(map(str, payload.get("tags") or []))),
         (_label("pid"), _parent(payload, known)),

@@ -17,6 +17,7 @@ STRICT_TRUE, STRICT_FALSE = frozenset({"1", "true"}), frozenset({"0", "false"})
 TRUE_WORDS = STRICT_TRUE | {"on", "yes"}
 FALSE_WORDS = STRICT_FALSE | {"off", "no"}
 API_DATE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
+API_DATETIME_RE = re.compile(r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$")
 
 
 def as_int(value: Any, minimum: int | None = None) -> int | None:
@@ -77,5 +78,16 @@ def api_date(value: Any) -> date | None:
         return None
     try:
         return datetime.strptime(value, "%d.%m.%Y").date()
+    except ValueError:
+        return None
+
+
+def api_datetime(value: Any) -> datetime | None:
+    """A date and time as the API writes one (`sla_date`), `DD.MM.YYYY HH:MM`, on no stated
+    clock (a naive datetime); None for anything else."""
+    if not isinstance(value, str) or not API_DATETIME_RE.match(value):
+        return None
+    try:
+        return datetime.strptime(value, "%d.%m.%Y %H:%M")
     except ValueError:
         return None
