@@ -28,6 +28,18 @@
       .catch(function () { return { ok: false, body: {} }; });
   }
 
+  /* A Remove button that shows its verb and says its object to screen readers alone: the
+     translated "Remove {name}" split at "{name}", the name in a visually hidden span (its
+     accessible name stays the whole sentence). */
+  function removeLabel(button, pattern, name) {
+    var parts = pattern.split("{name}");
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = name;
+    button.replaceChildren(document.createTextNode(parts[0]), hidden,
+                           document.createTextNode(parts.slice(1).join(name)));
+  }
+
   function label(person) {
     return person.email ? person.name + " <" + person.email + ">" : person.name;
   }
@@ -126,13 +138,19 @@
 
     function render() {
       chosenList.replaceChildren.apply(chosenList, boxes.filter(function (box) { return box.checked; }).map(function (box) {
+        // A row as a chosen file's (portal.css, "Rows of removable things"): the name wraps in
+        // its column, the button keeps to the right and shows "Remove"; the name it removes is
+        // said to screen readers alone.
         var item = document.createElement("li");
+        var name = document.createElement("span");
         var button = document.createElement("button");
-        item.className = "d-flex align-items-center gap-2";
-        item.appendChild(document.createTextNode(nameOf(box)));
+        item.className = "item-row";
+        name.className = "item-row-what";
+        name.textContent = nameOf(box);
+        item.appendChild(name);
         button.type = "button";
-        button.className = "btn btn-link btn-sm p-0";
-        button.textContent = root.dataset.remove.replace("{name}", nameOf(box));
+        button.className = "btn btn-link btn-sm p-0 item-row-action";
+        removeLabel(button, root.dataset.remove, nameOf(box));
         button.addEventListener("click", function () {
           box.checked = false;
           render();

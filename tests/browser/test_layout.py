@@ -1,0 +1,162 @@
+"""Issue 27 in Chromium, as a person meets the pages on a phone and a desktop: no page is wider
+than the screen at 320, 390 or 1280 px, in English, Russian and Ukrainian, light and dark, with
+the longest names, addresses and file names a person brings.
+
+SHOTS=<a directory> photographs each page checked at 320 and 390 px there, to be looked at."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from playwright.sync_api import expect
+
+from tests.browser.test_staff_polish import sign_in
+from tests.browser.test_ticket_page import agent_answers
+from tests.integration.test_portal_flow import closed_port_url
+from tickets.models import Submission
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (320, 390, 1280)
+SCHEMES = ("light", "dark")
+LANGUAGES = ("en", "ru", "uk")
+SHOTS = os.environ.get("SHOTS")
+
+# What people bring: an address of 60 characters without a space, a long name, a file name
+# longer than a phone's line, a long order number and a subject of long words.
+LONG_EMAIL = "maximiliana.konstantynivna.wolfeschlegelstein@example-mail.com"
+LONG_NAME = ("Maximiliana-Konstantynivna", "Wolfeschlegelsteinhausenbergerdorff")
+LONG_FILE = "screenshot-of-the-error-dialog-after-pressing-pay-2026-12-06-at-09.41.17.png"
+LONG_WORDS = "Supercalifragilisticexpialidocious-payment-confirmation-failure " * 3
+LONG_ORDER = "ORDER-2026-12-06-" + "7" * 40
+assert len(LONG_EMAIL) >= 60 and " " not in LONG_EMAIL
+
+TOO_WIDE = """() => {
+  const width = window.innerWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(e => {
+    const box = e.getBoundingClientRect();
+    if (box.width <= 1) return false;  // a visually hidden text
+    const spills = e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible";
+    return box.right > width + 0.5 || box.left < -0.5 || (spills && box.right + e.scrollWidth - e.clientWidth > width);
+  });
+  // The innermost ones: what pushes the page, not every box around it.
+  return wide.filter(e => !wide.some(o => o !== e && e.contains(o)))
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px): `
+              + (e.textContent || "").trim().slice(0, 50));
+}"""
+
+
+def assert_fits(page, label: str) -> None:
+    """At each width, the page is no wider than the window (nothing to scroll sideways)."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if SHOTS and width < 1000:
+            Path(SHOTS).mkdir(exist_ok=True)
+            name = re.sub(r"\W+", "-", f"{label} {width}")
+            page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        assert scroll <= inner, (
+            f"{label} at {width} px: {scroll} px wide; {page.evaluate(TOO_WIDE)}"
+        )
+
+
+def add_long_staff_member() -> None:
+    """A helpdesk agent with a long name and address, to be added as a follower."""
+    from sandbox.models import SUPPORT_AGENTS, User, folded_name
+
+    name, lastname = LONG_NAME
+    User.objects.create(
+        id=77, name=name, lastname=lastname, email=LONG_EMAIL, group=SUPPORT_AGENTS,
+        name_key=folded_name(name, lastname), email_key=LONG_EMAIL.casefold(),
+    )  # fmt: skip
+
+
+def fill_long(page, email: str = LONG_EMAIL) -> None:
+    """The support form's required fields, with long values (by id: any language)."""
+    page.locator("#id_user_email").fill(email)
+    page.locator("#id_title").fill(LONG_WORDS)
+    page.locator("#id_description").fill(LONG_WORDS)
+    page.locator("#id_cf_96").fill(LONG_ORDER)
+    page.locator("#id_cf_100_0").select_option("200")
+    page.locator("#id_cf_100_1").select_option("209")
+    page.locator("input[type=file]").set_input_files(
+        [{"name": LONG_FILE, "mimeType": "text/plain", "buffer": b"x" * 155}]
+    )
+
+
+def send(page) -> None:
+    page.locator("form[data-ticket-form] [data-submit]").click()
+
+
+def add_follower(page, query: str) -> None:
+    combo = page.locator("#followers-search")
+    combo.fill(query)
+    page.locator("#followers-results [role=option]").first.wait_for()
+    combo.press("ArrowDown")
+    combo.press("Enter")
+    page.locator("[data-followers-chosen] li").first.wait_for()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_page_is_wider_than_the_screen(
+    open_page, live_server, sandbox_api, agent, settings, lang, scheme
+):
+    add_long_staff_member()
+    page = open_page(scheme, 1280, 900)
+    where = f"{lang} {scheme}"
+
+    # The customer's form sent back with errors, a long file kept.
+    page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+    fill_long(page, email="")
+    page.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+    send(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator(".kept-files")).to_contain_text(LONG_FILE)
+    assert_fits(page, f"customer form with errors {where}")
+
+    # Corrected and filed: the ticket's page, with an agent's answer of long words and a long
+    # file name.
+    page.locator("#id_user_email").fill(LONG_EMAIL)
+    send(page)
+    page.locator("[data-unique-id]").wait_for()
+    filed = Submission.objects.get(state="filed")
+    agent_answers(
+        filed,
+        f"<p>{LONG_WORDS} https://example.com/{'x' * 90}</p>",
+        [ContentFile(b"1. restart", name=LONG_FILE)],
+    )
+    page.reload()
+    page.locator("[data-post]").nth(1).wait_for()
+    assert_fits(page, f"ticket page {where}")
+
+    # Received while the helpdesk is down (it is, from now on): the status page, the long
+    # address in its text.
+    page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+    fill_long(page)
+    settings.TICKETS_API_URL = closed_port_url()
+    send(page)
+    page.locator("[data-reference]").wait_for()
+    assert_fits(page, f"status page {where}")
+
+    # The embedded form, on its own at the phone's width, sent back with errors.
+    page.goto(f"{live_server.url}/embed/support/?lang={lang}")
+    page.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+    send(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert_fits(page, f"embedded form with errors {where}")
+
+    # The staff form with a follower of a long name and address; then its confirmation.
+    settings.TICKETS_API_URL = sandbox_api
+    sign_in(page, live_server, f"/staff/forms/support/?lang={lang}")
+    add_follower(page, LONG_NAME[0])
+    fill_long(page)
+    page.locator("#id_cc").fill(LONG_EMAIL)
+    assert_fits(page, f"staff form with a follower {where}")
+    send(page)
+    page.wait_for_url(re.compile(r"/staff/tickets/[^/]+/"))
+    assert_fits(page, f"staff confirmation {where}")
