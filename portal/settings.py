@@ -323,12 +323,15 @@ PORTAL_DELIVERY_WORKERS = env_int("PORTAL_DELIVERY_WORKERS", 1, 0, 32)
 TICKETS_MIN_FILL_SECONDS = env_float("TICKETS_MIN_FILL_SECONDS", 3, 0, 600)
 
 # Throttles on new tickets from customer forms (staff are not throttled): per sender's address
-# (an IPv6 address as its /64), per form from everyone, and for the whole portal.
+# (an IPv6 address as its /64; past it a browser that solves the proof-of-work challenge still
+# files), per form from everyone, and for the whole portal (both hard).
 TICKETS_THROTTLE_ADDRESS = env_rates("TICKETS_THROTTLE_ADDRESS", "20/h,240/d")
 TICKETS_THROTTLE_FORM = env_rates("TICKETS_THROTTLE_FORM", "300/h")
 TICKETS_THROTTLE_PORTAL = env_rates("TICKETS_THROTTLE_PORTAL", "60/m")
 # Replies one ticket's page takes (each also counts against its sender's address).
 TICKETS_THROTTLE_REPLIES = env_rates("TICKETS_THROTTLE_REPLIES", "10/h,40/d")
+# The helpdesk look-ups (clients, followers, a parent ticket) one signed-in agent's pages make.
+TICKETS_THROTTLE_STAFF_LOOKUPS = env_rates("TICKETS_THROTTLE_STAFF_LOOKUPS", "60/m,600/h")
 # The proof-of-work challenge (ALTCHA, self-hosted): off by default.
 TICKETS_CHALLENGE = env_bool("TICKETS_CHALLENGE", False)
 # Its difficulty: the largest number the browser may have to try (about 0.1 s per 100000).

@@ -48,6 +48,7 @@ class Sender:
 
     client: str  # the sender's address, keyed (embedding.origin.client_key; "": unknown)
     verified: bool = True  # the POST carries a solved challenge, or the challenge is off
+    past_limit: bool = False  # its address is past its limit (it files with a solved challenge)
 
 
 @dataclass(frozen=True)

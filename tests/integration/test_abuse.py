@@ -1,5 +1,6 @@
-"""Scripts get nothing: a POST that fills the honeypot, or does not carry it, keeps nothing (no
-submission, no file, nothing queued); a person, who never sees it, files as always."""
+"""Scripts get nothing: a POST that fills the honeypot, or does not carry it, files nothing
+without a solved challenge; a person, who never sees it, files as always; uploads are held to
+their limits."""
 
 import pytest
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
@@ -23,17 +24,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "trap", [{"homepage": "https://spam.example"}, {"homepage": None}], ids=["filled", "missing"]
 )
-def test_a_script_that_falls_into_the_honeypot_keeps_nothing(client, sandbox_api, trap):
-    post = {**valid_post_data(get_token(client)), **trap, "files": two_files()}
-    post = {k: v for k, v in post.items() if v is not None}
-    response = client.post(FORM_URL, post)
-    assert response.status_code == 200
-    assert "could not be sent" in error_summary(response)
-    assert (Submission.objects.count(), Attachment.objects.count(), Ticket.objects.count()) == (
-        0,
-        0,
-        0,
-    )
+def test_a_post_that_falls_into_the_honeypot_files_nothing_without_a_solution(
+    client, sandbox_api, trap
+):
+    """A script's POST (or a person's autofill, test_never_refused.py) is asked for a solved
+    challenge: without one nothing is filed or queued, however often it is sent."""
+    for _ in range(2):
+        post = {**valid_post_data(get_token(client)), **trap}
+        post = {k: v for k, v in post.items() if v is not None}
+        response = client.post(FORM_URL, post)
+        assert response.status_code == 200
+        assert "shows that it is not a robot" in error_summary(response)
+    assert (Submission.objects.count(), Ticket.objects.count()) == (0, 0)
 
 
 def test_the_honeypot_is_out_of_everyones_way_and_a_person_files(client, sandbox_api):

@@ -1,6 +1,7 @@
 """Throttles on new tickets, per sender's address, per form and for the whole portal, counted in
 sliding windows in the database (and in Redis): over a limit the form comes back with HTTP 429,
-what was typed and when to send again; nothing is kept or queued; other senders file as always."""
+what was typed and when to send again; nothing is filed or queued; other senders file as always.
+Past its address's limit the form asks for a solved challenge instead (test_never_refused.py)."""
 
 import json
 import math
@@ -46,6 +47,21 @@ def assert_throttled(response, says: str) -> None:
     assert 0 < int(response["Retry-After"]) <= 3600
     summary = error_summary(response)
     assert says in summary and "everything you entered is still here" in summary, summary
+    assert_values_kept(response)
+
+
+def assert_asked_to_prove(response) -> None:
+    """Past its address's limit: the form back, asking the browser to solve the challenge (and
+    to send it once solved), and saying when a sender without JavaScript may send again."""
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    summary = error_summary(response)
+    assert "Many tickets have been sent from your network" in summary, summary
+    assert "Your browser first shows that it is not a robot" in summary, summary
+    assert "Without JavaScript, please send it in" in summary, summary
+    page = response.content.decode()
+    assert '<altcha-widget name="altcha"' in page and 'auto="onload"' in page
+    assert "data-send-when-verified" in page
     assert_values_kept(response)
 
 
@@ -101,9 +117,7 @@ def test_one_address_is_throttled_while_another_files(client, sandbox_api, setti
     settings.TICKETS_THROTTLE_ADDRESS = ["3/h", "10/d"]
     for _ in range(3):
         confirmation_key(send(client, "192.0.2.10"))
-    assert_throttled(
-        send(client, "192.0.2.10"), "Too many tickets have been sent from your network"
-    )
+    assert_asked_to_prove(send(client, "192.0.2.10"))
     confirmation_key(send(client, "192.0.2.11"))
     assert Submission.objects.count() == Ticket.objects.count() == 4
 
@@ -122,7 +136,7 @@ def test_what_counts_is_a_new_ticket_not_a_form_sent_back(client, sandbox_api, s
     again = client.post(FORM_URL, valid_post_data(token), REMOTE_ADDR="192.0.2.20")
     assert resent_key(again) == first
     confirmation_key(send(client, "192.0.2.20"))
-    assert_throttled(send(client, "192.0.2.20"), "from your network")
+    assert_asked_to_prove(send(client, "192.0.2.20"))
     assert Ticket.objects.count() == 2
 
 
@@ -152,7 +166,7 @@ def test_an_ipv6_sender_counts_as_its_64_and_proxies_are_believed_only_as_config
 ):
     settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
     confirmation_key(send(client, "2001:db8:1:2::1"))
-    assert_throttled(send(client, "2001:db8:1:2:ffff::9"), "from your network")  # same /64
+    assert_asked_to_prove(send(client, "2001:db8:1:2:ffff::9"))  # same /64
     confirmation_key(send(client, "2001:db8:1:3::1"))  # another /64
     # Behind one trusted proxy the sender is the address it saw, not the proxy's own.
     settings.TICKETS_TRUSTED_PROXIES = 1
@@ -161,7 +175,7 @@ def test_an_ipv6_sender_counts_as_its_64_and_proxies_are_believed_only_as_config
     confirmation_key(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"))
     forged = "198.51.100.1, 198.51.100.3"  # what the sender wrote comes first: not believed
     confirmation_key(send(client, proxy, HTTP_X_FORWARDED_FOR=forged))
-    assert_throttled(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"), "from your network")
+    assert_asked_to_prove(send(client, proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"))
 
 
 def test_a_form_and_the_portal_have_limits_for_all_senders(client, sandbox_api, settings, store):
@@ -186,12 +200,12 @@ def test_a_throttled_post_keeps_no_new_file_and_queues_nothing(client, sandbox_a
 
     from tickets.models import Attachment
 
-    settings.TICKETS_THROTTLE_ADDRESS = ["1/h"]
+    settings.TICKETS_THROTTLE_FORM = ["1/h"]
     confirmation_key(send(client, "192.0.2.40"))
     queued = DBTaskResult.objects.count()
     post = {**valid_post_data(get_token(client)),
             "files": [SimpleUploadedFile("a.txt", b"a", "text/plain")]}  # fmt: skip
-    assert client.post(FORM_URL, post, REMOTE_ADDR="192.0.2.40").status_code == 429
+    assert client.post(FORM_URL, post, REMOTE_ADDR="192.0.2.41").status_code == 429
     assert Attachment.objects.count() == 0
     assert Submission.objects.count() == 1
     assert DBTaskResult.objects.count() == queued
@@ -287,7 +301,7 @@ def test_posts_across_the_hours_edge_are_held_to_the_limit(client, sandbox_api, 
         clock.ms += 1000
     clock.ms += 2000  # two seconds past the edge
     refused = send(client, "192.0.2.70")
-    assert_throttled(refused, "from your network")
+    assert_asked_to_prove(refused)
     assert int(refused["Retry-After"]) == math.ceil((first + HOUR + 1 - clock.ms) / 1000)
     clock.ms += int(refused["Retry-After"]) * 1000
     confirmation_key(send(client, "192.0.2.70"))

@@ -98,6 +98,10 @@ class DatabaseBucket(AbstractBucket):
     def count(self) -> int:
         return self.hits.count()
 
+    def count_since(self, start: int) -> int:
+        """How many hits were put at or after `start` (milliseconds since the epoch)."""
+        return self.hits.filter(at__gte=start).count()
+
     def peek(self, index: int) -> RateItem | None:
         """The item `index` places before the newest (0: the newest), or None."""
         at = self.hits.order_by("-at").values_list("at", flat=True)[index : index + 1].first()
@@ -111,6 +115,10 @@ class ExpiringRedisBucket(RedisBucket):
 
     def __init__(self, rates: list[Rate], client: redis.Redis, key: str):
         super().__init__(rates, client, key, PUT_SCRIPT, SLIDING)
+
+    def count_since(self, start: int) -> int:
+        """How many hits were put at or after `start` (milliseconds since the epoch)."""
+        return self.redis.zcount(self.bucket_key, start, "+inf")
 
     def put(self, item: RateItem) -> bool:
         try:

@@ -1,5 +1,5 @@
-"""Throttles on new tickets (per sender's address, per form, and for the whole portal) and on
-replies (per address, and per ticket).
+"""Throttles on new tickets (per sender's address, per form, and for the whole portal), on
+replies (per address, and per ticket), and on the helpdesk look-ups of a signed-in agent's pages.
 
 Each limit counts in sliding windows (pyrate-limiter's SlidingWindowLog): at every moment it
 holds the tickets of the last hour (or day, ...), so a burst across a window's edge never gets
@@ -14,6 +14,12 @@ looked at before a POST is validated, by reading the buckets only (a POST that i
 writes nothing, so a script cannot grow the store), and counted once the ticket is kept, in all
 its buckets at once; under concurrent POSTs from one address a few more than the limit can get
 through, never a flood. A store that cannot answer lets tickets through, and says so in the log.
+
+The limits per form and for the portal are hard: past them nothing is filed. The limit per
+address is not, because an office or a school sends from one address: past it the form asks the
+browser for a solved proof-of-work challenge (forms/challenge.py), harder with every few tickets
+the address files past its limit (counted apart, `past_limit()`), and only a sender that cannot
+solve one (a script, a browser without JavaScript) waits.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from .buckets import SLIDING, bucket_for
 
 logger = logging.getLogger(__name__)
 
-ADDRESS, FORM, PORTAL, TICKET = "address", "form", "portal", "ticket"
+ADDRESS, FORM, PORTAL, TICKET, USER = "address", "form", "portal", "ticket", "user"
 CACHE = "throttle"  # where a returning sender is marked
 RETURNING_SECONDS = 3600
 # Milliseconds since the epoch: one time for every process and host. Tests set their own.
@@ -48,6 +54,7 @@ THROTTLES = [
     "TICKETS_THROTTLE_FORM",
     "TICKETS_THROTTLE_PORTAL",
     "TICKETS_THROTTLE_REPLIES",
+    "TICKETS_THROTTLE_STAFF_LOOKUPS",
 ]
 PERIODS = {"s": Duration.SECOND, "m": Duration.MINUTE, "h": Duration.HOUR, "d": Duration.DAY}
 
@@ -69,6 +76,12 @@ class Limit:
 class Refusal:
     scope: str
     retry_after: int  # seconds until the oldest hit that fills the window leaves it
+
+    @property
+    def hard(self) -> bool:
+        """Whether nothing passes it: a form's or the portal's limit. An address's limit is
+        passed by a browser that solves the challenge."""
+        return self.scope != ADDRESS
 
 
 class Limits:
@@ -116,8 +129,8 @@ class Limits:
         ]
 
     def refusal(self) -> Refusal | None:
-        """The limit one more ticket would break, the longest wait first; None: go ahead.
-        Only a look: it writes nothing."""
+        """The limit one more ticket would break, a hard one and the longest wait first; None:
+        go ahead. Only a look: it writes nothing."""
         now = clock.now()
         try:
             waits = [(limit.scope, wait_ms(bucket, now)) for limit, bucket in self._buckets()]
@@ -125,17 +138,43 @@ class Limits:
             logger.warning("The throttle store could not be read", exc_info=True)
             return None  # customers' tickets come first; the governor guards the helpdesk
         full = [Refusal(scope, max(1, ceil(ms / 1000))) for scope, ms in waits if ms > 0]
-        return max(full, key=lambda refusal: refusal.retry_after, default=None)
+        return max(full, key=lambda refusal: (refusal.hard, refusal.retry_after), default=None)
 
-    def counted(self) -> None:
-        """A new ticket was kept: it counts against every limit, and the sender is known."""
+    def past_limit(self) -> int:
+        """How many tickets this address filed past its limit (each with a solved challenge) in
+        the limit's shortest window: what makes its next challenge harder."""
+        past = self._past()
+        if past is None:
+            return 0
+        bucket = past[1]
+        try:
+            return bucket.count_since(clock.now() - bucket.rates[0].interval)
+        except Exception:
+            logger.warning("The throttle store could not be read", exc_info=True)
+            return 0
+
+    def _past(self) -> tuple[str, AbstractBucket] | None:
+        """The bucket of the address's tickets past its limit: its name and itself."""
+        rates = [parse_rate(rate) for rate in settings.TICKETS_THROTTLE_ADDRESS]
+        if not self.client or not rates:
+            return None
+        # Counted, never full: the ticket it counts has passed the limit already.
+        name = f"address-past:{self.client}"
+        return name, bucket_for(name, [Rate(2**31 - 1, min(rate.interval for rate in rates))])
+
+    def counted(self, past_limit: bool = False) -> None:
+        """A new ticket was kept: it counts against every limit, and the sender is known.
+        `past_limit`: it was filed past its address's limit, and counts as such too."""
         now = clock.now()
+        buckets = [(limit.bucket, bucket) for limit, bucket in self._buckets()]
+        past = self._past() if past_limit else None
+        buckets += [past] if past else []
         try:
             # In the database, every bucket's count and hit in one transaction (Redis: a script
             # each, and its key's trim and expiry).
             with nullcontext() if settings.REDIS_URL else transaction.atomic():
-                for limit, bucket in self._buckets():
-                    bucket.put(RateItem(limit.bucket, now))
+                for name, bucket in buckets:
+                    bucket.put(RateItem(name, now))
             if self.client:
                 caches[CACHE].set(self._returning_key, True, RETURNING_SECONDS)
         except Exception:  # the ticket is kept: a store that cannot count lets it through
@@ -155,6 +194,25 @@ class Limits:
     @property
     def _returning_key(self) -> str:
         return f"tickets.returning.{self.client}"
+
+
+def lookup(user_id: int) -> Refusal | None:
+    """One helpdesk look-up of a signed-in agent's page (a client, a follower, a parent ticket),
+    counted against their own limit (TICKETS_THROTTLE_STAFF_LOOKUPS): the refusal when it is
+    past it, so that no one session spends the portal's share of the API. None: go ahead."""
+    rates = [parse_rate(rate) for rate in settings.TICKETS_THROTTLE_STAFF_LOOKUPS]
+    if not rates:
+        return None
+    name = f"user:{user_id}"
+    bucket = bucket_for(name, rates)
+    now = clock.now()
+    try:
+        if bucket.put(RateItem(name, now)):
+            return None
+        return Refusal(USER, max(1, ceil(wait_ms(bucket, now) / 1000)))
+    except Exception:
+        logger.warning("The throttle store could not be used", exc_info=True)
+        return None  # the governor still guards the helpdesk
 
 
 def wait_ms(bucket: AbstractBucket, now: int) -> int:

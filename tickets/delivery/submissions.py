@@ -56,7 +56,8 @@ def receive(handover: Handover) -> Outcome:
     if created and (sender := handover.filing.sender):
         # Counted before the attempt, which may wait long for the API: the sender's other POSTs
         # meanwhile find this ticket counted.
-        throttles.Limits(sender.client, submission.form_slug, sender.verified).counted()
+        limits = throttles.Limits(sender.client, submission.form_slug, sender.verified)
+        limits.counted(past_limit=sender.past_limit)
     if new:
         submission = _first_attempt(submission, files)
     return replace(_outcome(submission, files), new=created)

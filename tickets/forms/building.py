@@ -47,8 +47,10 @@ def build_form_class(
     helper.form_tag = False
     helper.disable_csrf = True
     helper.layout = base.layout(custom_items(attrs["custom_fields"], attrs.get("conditions", {})))
-    if challenge.is_on(audience):
+    if challenge.offered(audience):
+        # Shown on every form with TICKETS_CHALLENGE, else only on one that comes back asking.
         attrs[challenge.NAME] = challenge.ChallengeField()
+        attrs[challenge.NAME].widget.asked = challenge.is_on(audience)
         helper.layout.append(LayoutField(challenge.NAME, template="tickets/fields/challenge.html"))
     if consent.asked(spec, audience):
         # Last, right above the Send button: what the person agrees to by sending.

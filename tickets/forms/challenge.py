@@ -1,13 +1,16 @@
-"""The optional proof-of-work challenge (ALTCHA, self-hosted): on with TICKETS_CHALLENGE.
+"""The proof-of-work challenge (ALTCHA, self-hosted): asked of every customer's POST with
+TICKETS_CHALLENGE, and otherwise only of a POST that looks like a bot's (its honeypot filled) or
+comes from an address past its limit, instead of refusing it.
 
 The browser's widget fetches a challenge from the portal (no third party, no cookie, so it works
-in a cross-site iframe), solves it in a web worker when the person presses Send, and posts the
-solution as `altcha`. django-altcha checks the signature, the expiry and that no solution is used
-twice (in the throttle store every process shares).
+in a cross-site iframe), solves it in a web worker, and posts the solution as `altcha`.
+django-altcha checks the signature, the expiry and that no solution is used twice (in the
+throttle store every process shares). How hard a challenge is travels signed inside it (its
+salt's `max` parameter), so a solution of an easy one does not pass where a harder one is asked.
 
-A POST without a solution is not refused here: JavaScript may be off. The view then holds it to
-the stricter TICKETS_THROTTLE_ADDRESS_UNVERIFIED, so such a person can still file, a script only
-a few times an hour.
+A POST without a solution is not refused here: JavaScript may be off. With TICKETS_CHALLENGE the
+view then holds it to the stricter TICKETS_THROTTLE_ADDRESS_UNVERIFIED, so such a person can
+still file, a script only a few times an hour.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import altcha
 from django import forms
 from django.conf import settings
 from django.core.cache import caches
@@ -24,15 +30,26 @@ from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_altcha import AltchaField, AltchaWidget, get_altcha_challenge
+from django_altcha import AltchaField, AltchaWidget, get_hmac_key
 
 NAME = "altcha"
+# Past its limit, an address's challenges double in difficulty with every STEP tickets it files
+# (counted in the limit's shortest window), up to 2 ** MAX_DOUBLINGS times the base.
+STEP = 5
+MAX_DOUBLINGS = 5
 logger = logging.getLogger(__name__)
 
 
 def is_on(audience: str) -> bool:
-    """Customers meet the challenge when it is on; signed-in staff never do."""
+    """Whether every POST of this audience is asked for a solution: customers' with
+    TICKETS_CHALLENGE; signed-in staff's never."""
     return settings.TICKETS_CHALLENGE and audience == "customer"
+
+
+def offered(audience: str) -> bool:
+    """Whether a form of this audience can ask for a solution: a customer's always (when its
+    honeypot is filled, or its address is past its limit), a signed-in agent's never."""
+    return audience == "customer"
 
 
 def attempted(data: Any) -> bool:
@@ -40,15 +57,69 @@ def attempted(data: Any) -> bool:
     return bool(data.get(NAME))
 
 
-def new_challenge() -> dict:
-    """A fresh challenge, as the widget fetches it."""
-    return get_altcha_challenge(max_number=settings.TICKETS_CHALLENGE_MAX_NUMBER).to_dict()
+@dataclass(frozen=True)
+class Asked:
+    """A solved challenge a POST must carry to be filed, and why it is asked."""
+
+    max_number: int  # how hard (difficulty())
+    wait: str = ""  # past its address's limit: when a sender without JavaScript may send again
+
+    def message(self, alone: bool) -> str:
+        """What the form says at its top; `alone`: nothing else on the form is to correct."""
+        if alone:
+            check = gettext(
+                "Your browser first shows that it is not a robot: this takes a few seconds, then "
+                "your ticket is sent. Everything you entered is still here."
+            )
+        else:
+            check = gettext(
+                "Correct what is marked and send again: your browser first shows that it is not "
+                "a robot, which takes a few seconds."
+            )
+        if not self.wait:
+            return check
+        reason = gettext("Many tickets have been sent from your network in a short time.")
+        without = gettext("Without JavaScript, please send it in %(wait)s.") % {"wait": self.wait}
+        return f"{reason} {check} {without}"
+
+
+def difficulty(past_limit: int) -> int:
+    """The largest number a challenge makes the browser try, for an address that has filed
+    `past_limit` tickets past its limit lately (0: the base, TICKETS_CHALLENGE_MAX_NUMBER)."""
+    return settings.TICKETS_CHALLENGE_MAX_NUMBER * 2 ** min(past_limit // STEP, MAX_DOUBLINGS)
+
+
+def new_challenge(max_number: int) -> dict:
+    """A fresh challenge, as the widget fetches it, that says (signed) how hard it is."""
+    expires = datetime.now(UTC) + timedelta(milliseconds=settings.ALTCHA_CHALLENGE_EXPIRE)
+    options = altcha.ChallengeOptions(
+        hmac_key=get_hmac_key(),
+        max_number=max_number,
+        expires=expires,
+        params={"max": str(max_number)},
+    )
+    return altcha.create_challenge(options).to_dict()
+
+
+def hard_enough(value: str, asked: int) -> bool:
+    """Whether a verified solution answers a challenge at least half as hard as `asked`: half,
+    because others behind the same address may have filed while this browser was solving."""
+    try:
+        payload = json.loads(base64.b64decode(value).decode())
+        solved = int(altcha.extract_params(payload)["max"][0])
+    except Exception:
+        return False  # an older challenge, without its difficulty
+    return solved * 2 >= asked
 
 
 class ChallengeWidget(AltchaWidget):
     """The widget with the portal's own assets and words (the vendored CSP-safe build)."""
 
     template_name = "tickets/widgets/challenge.html"
+    # Set on a form's own copy of the widget (copied per form, as Django copies widgets):
+    asked = False  # shown: the form asks for a solution
+    auto = "onsubmit"  # when the widget solves: as Send is pressed, or at once ("onload")
+    send_when_verified = False  # the page's script sends the form once it is solved
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict:
         context = super().get_context(name, value, attrs)
@@ -56,11 +127,13 @@ class ChallengeWidget(AltchaWidget):
         # the class (in every thread), and the strings are in the page's language.
         options = {
             **context["widget"]["altcha_options"],
+            "auto": self.auto,
             "workerurl": static("vendor/altcha/worker.js"),
             "strings": json.dumps(_strings()),
         }
         context["widget"]["altcha_options"] = options
         context["stylesheet"] = static("vendor/altcha/altcha.css")
+        context["send_when_verified"] = self.send_when_verified
         return context
 
 
@@ -90,7 +163,6 @@ class ChallengeField(AltchaField):
             label=_("Robot check"),
             challengeurl=reverse_lazy("tickets:challenge"),  # set, so no challenge is embedded
             required=False,
-            auto="onsubmit",
             hidefooter=True,
             hidelogo=True,
         )

@@ -30,7 +30,8 @@ REFERENCE_LABELS = {
 
 
 class StaffTicketForm(TicketForm):
-    homepage = None  # signed-in staff need no honeypot
+    homepage = None  # signed-in staff are not bots: no honeypot, no fill-time check
+    checks_fill_time = False
     user_email = forms.EmailField(label=_("Client's email"), max_length=254, required=False)
     user_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     create_from_user = forms.TypedChoiceField(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..records import ApiMessage, Filing, Handover, Sender, Uploads
 from ..schema.types import Consent, Field, FormSpec, Schema, ShowIf
-from . import conditions, consent, tokens
+from . import challenge, conditions, consent, tokens
 from .attaching import AttachingForm
 from .fields import LineField, TextField
 from .kinds import form_name, kind_for
@@ -72,21 +72,25 @@ class TicketForm(AttachingForm):
         *args: Any,
         prefill: Prefill | None = None,
         returning: Callable[[], bool] = lambda: False,
+        proof: challenge.Asked | None = None,
         **kwargs: Any,
     ):
         """`prefill`: values to start from (a URL's, a signed context's). `returning`: whether the
-        sender filed a ticket a moment ago (a quick send is then a person going Back, not a bot)."""
+        sender filed a ticket a moment ago (a quick send is then a person going Back, not a bot).
+        `proof`: the solved challenge this POST must carry (its address is past its limit)."""
         super().__init__(*args, **kwargs)
         self.returning = returning
+        self.proof = proof
         self.token: tokens.FormToken | None = None
         self.inactive: set[str] = set()  # conditional fields whose condition does not hold
-        self.trapped = False  # the honeypot was filled, or the POST did not carry it: a script
+        self.trapped = False  # the honeypot was filled, or the POST did not carry it
         self.start = prefill or Prefill()
         self._apply(self.start)
         if not self.is_bound:
             self.initial.setdefault("form_token", tokens.issue(self.spec.slug, self.audience))
 
     long_list = LONG_LIST  # for the script, which counts the same way
+    checks_fill_time = True  # a form sent faster than a person fills one is sent back
 
     @property
     def has_long_list(self) -> bool:
@@ -150,6 +154,29 @@ class TicketForm(AttachingForm):
         if "form_token" in self.errors:
             # A fresh token, so that the person can send again what they see.
             self._replace_data(form_token=tokens.issue(self.spec.slug, self.audience))
+        if self.is_bound and challenge.NAME in self.fields:
+            self._ask_proof_where_needed()
+
+    def _ask_proof_where_needed(self) -> None:
+        """A POST that looks like a bot's (its honeypot filled, by a script or a person's
+        autofill) or that comes from an address past its limit is never refused for it: it
+        passes with a solved challenge hard enough, else the form comes back asking for one,
+        the honeypot empty. A browser that runs the form's script solves it and sends again."""
+        widget = self.fields[challenge.NAME].widget
+        if challenge.NAME in self.errors:
+            widget.asked = True  # a solution that did not pass: a fresh one
+        asked = self.proof or (challenge.Asked(challenge.difficulty(0)) if self.trapped else None)
+        if asked is None:
+            return
+        solution = self.cleaned_data.get(challenge.NAME)
+        if solution and challenge.hard_enough(solution, asked.max_number):
+            self.trapped = False  # a browser that proved itself: what autofill typed is ignored
+            return
+        widget.asked, widget.auto = True, "onload"  # solved while the person reads the page
+        alone = not self.errors  # nothing else to correct: the script sends it once solved
+        widget.send_when_verified = alone
+        self._replace_data(homepage="")
+        self.add_error(None, forms.ValidationError(asked.message(alone), code="proof"))
 
     def _inactive_fields(self) -> set[str]:
         inactive: set[str] = set()
@@ -182,7 +209,8 @@ class TicketForm(AttachingForm):
                 code="token",
             ) from None
         # Asked only of a quick form: whether the sender filed a moment ago costs a look-up.
-        if token.age < settings.TICKETS_MIN_FILL_SECONDS and not self.returning():
+        quick = self.checks_fill_time and token.age < settings.TICKETS_MIN_FILL_SECONDS
+        if quick and not self.returning():
             # Faster than a person fills a form: most likely a bot. A person just sends again.
             raise forms.ValidationError(
                 _("That was quick! Check your answers and send the form again."), code="too_fast"
@@ -191,15 +219,8 @@ class TicketForm(AttachingForm):
         return value
 
     def clean_homepage(self) -> str:
-        if "homepage" not in self.fields:
-            return ""
-        if "homepage" not in self.data or self.cleaned_data["homepage"]:
-            self.trapped = True
-            # Said plainly, should a person's autofill ever reach it: nothing is lost but the send.
-            raise forms.ValidationError(
-                _("This form could not be sent. Check your answers and send it again."),
-                code="honeypot",
-            )
+        if "homepage" in self.fields and ("homepage" not in self.data or self.data["homepage"]):
+            self.trapped = True  # the form then asks for a solved challenge (never an error here)
         return ""
 
     # --- What the form hands over -----------------------------------------------------------------
@@ -210,8 +231,6 @@ class TicketForm(AttachingForm):
         `sender`: a customer's, whose files are counted per address and ticket per throttle.
         """
         valid = self.is_valid()
-        if self.trapped:
-            return Handover(Uploads(), None)  # a script's POST keeps nothing, files included
         files = self.uploads(self.token.nonce if self.token else "", sender)
         if not valid:
             return Handover(files, None)

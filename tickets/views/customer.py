@@ -7,10 +7,11 @@ are blocked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +33,15 @@ from ..records import Sender
 from ..schema.service import get_schema
 from . import articles, reading, status_page, ticket_page
 from .compression import names_only_the_language
-from .shared import private, see_other, show_outcome, spec_for, throttled_message, too_large
+from .shared import (
+    private,
+    see_other,
+    show_outcome,
+    spec_for,
+    throttled_message,
+    too_large,
+    wait_for,
+)
 
 AUDIENCE = "customer"
 
@@ -93,11 +102,15 @@ def _post(
     sender = Sender(client_key(request), verified=challenge.attempted(request.POST))
     limits = throttles.Limits(sender.client, slug, sender.verified)
     throttled = None if refusal else limits.refusal()
-    if refusal or throttled:
+    if refusal or (throttled and throttled.hard):
         why = refusal or (throttled_message(throttled), 429)
         return _refused(request, form_page, why, throttled)
+    proof = None
+    if throttled:  # past its address's limit: a browser that solves the challenge still files
+        proof = challenge.Asked(challenge.difficulty(limits.past_limit()), wait_for(throttled))
+        sender = replace(sender, past_limit=True)
     form = form_page.form_cls(
-        request.POST, request.FILES, prefill=values, returning=limits.returning
+        request.POST, request.FILES, prefill=values, returning=limits.returning, proof=proof
     )
     outcome = submissions.receive(form.handover(sender=sender))
     if outcome.new and "articles_url" in form_page.context:
@@ -106,7 +119,11 @@ def _post(
     if outcome.accepted:
         return see_other(_status_address(request, outcome.submission_key, form_page.embed))
     show_outcome(form, outcome)
-    return render(request, form_page.template, {**form_page.context, "form": form})
+    response = render(request, form_page.template, {**form_page.context, "form": form})
+    if throttled and form.has_error(NON_FIELD_ERRORS, "proof"):
+        # To a sender that cannot solve it (a script), this is a refusal like any other.
+        response.status_code, response["Retry-After"] = 429, str(throttled.retry_after)
+    return response
 
 
 def _nonce(request: HttpRequest, slug: str) -> str:
@@ -312,10 +329,10 @@ def conversation_file(request: HttpRequest, key: str, number: int) -> HttpRespon
 
 @require_http_methods(["GET"])
 def challenge_json(request: HttpRequest) -> HttpResponse:
-    """A fresh proof-of-work challenge for the form's widget; none while the challenge is off."""
-    if not challenge.is_on(AUDIENCE):
-        raise Http404(_("There is no such page."))
-    response = JsonResponse(challenge.new_challenge())
+    """A fresh proof-of-work challenge for the form's widget, as hard as the sender's address
+    has earned (harder the more it files past its limit)."""
+    past = throttles.Limits(client_key(request), "").past_limit()
+    response = JsonResponse(challenge.new_challenge(challenge.difficulty(past)))
     response["Cache-Control"] = "no-store"
     return response
 

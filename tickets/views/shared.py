@@ -73,7 +73,7 @@ def too_large(request: HttpRequest) -> str:
 def throttled_message(limit: throttles.Refusal, reply: bool = False) -> str:
     """Why a POST (a ticket, or a `reply`) was not taken, and when to send it again (everything
     typed is kept)."""
-    wait = _wait(limit.retry_after)
+    wait = wait_for(limit)
     if reply:
         reason = (
             _("This ticket has received very many replies in a short time.")
@@ -91,14 +91,16 @@ def throttled_message(limit: throttles.Refusal, reply: bool = False) -> str:
         reason = _("This form has received very many tickets in a short time.")
     else:
         reason = _("The portal is receiving very many tickets just now.")
+    # The error summary's heading says already that the ticket has not been sent.
     again = _(
-        "Your ticket has not been sent; everything you entered is still here (attach new files "
-        "again). Please send it in %(wait)s."
+        "Please send it in %(wait)s: everything you entered is still here (attach new files again)."
     ) % {"wait": wait}
     return f"{reason} {again}"
 
 
-def _wait(seconds: int) -> str:
+def wait_for(limit: throttles.Refusal) -> str:
+    """How long until a limit lets one more through, in words ("10 minutes")."""
+    seconds = limit.retry_after
     if seconds < 90:
         return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     if seconds < 90 * 60:

@@ -5,6 +5,7 @@ is read here, through the directory, and handed to the form."""
 from __future__ import annotations
 
 from functools import wraps
+from math import ceil
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
@@ -18,16 +19,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..abuse import throttles
 from ..delivery import submissions
 from ..embedding.language import with_language
 from ..forms.building import form_class
 from ..forms.staff import StaffTicketForm
 from ..helpdesk import directory
-from ..helpdesk.errors import ApiError, RateStoreDown
+from ..helpdesk.errors import ApiError, NotSent, RateStoreDown
 from ..lib.values import as_int
 from ..schema.service import get_schema
 from . import reading, status_page
-from .shared import private, show_outcome, spec_for, too_large
+from .shared import private, show_outcome, spec_for, too_large, wait_for
 
 AUDIENCE = "staff"
 
@@ -64,10 +66,40 @@ def staff_required_json(view):
             # The portal's own fault, said as such (the helpdesk may be fine).
             message = _("The portal cannot count its requests to the helpdesk right now.")
             return JsonResponse({"error": message}, status=503)
+        except NotSent as held:
+            # The portal held the request back: the helpdesk is fine, the portal's share is used.
+            seconds = max(1, ceil(held.retry_after))
+            message = _(
+                "The portal has used its share of requests to the helpdesk for the moment. Try "
+                "again in %(wait)s."
+            ) % {"wait": wait_for(throttles.Refusal(throttles.PORTAL, seconds))}
+            return _too_many(message, seconds)
         except ApiError:
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
 
     return wrapped
+
+
+def lookup_limited(view):
+    """A look-up of the helpdesk from a staff page, counted against the agent's own limit."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        refusal = throttles.lookup(request.user.pk)
+        if refusal:
+            message = _(
+                "You have made very many look-ups in a short time. Try again in %(wait)s."
+            ) % {"wait": wait_for(refusal)}
+            return _too_many(message, refusal.retry_after)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _too_many(message: str, seconds: int) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @method_decorator(private, name="dispatch")
@@ -154,6 +186,7 @@ def status(request: HttpRequest, key: str) -> JsonResponse:
 
 @private
 @staff_required_json
+@lookup_limited
 @require_GET
 def client_search(request: HttpRequest) -> JsonResponse:
     people = directory.search_clients(request.GET.get("q", ""))
@@ -170,6 +203,7 @@ def client_search(request: HttpRequest) -> JsonResponse:
 
 @private
 @staff_required_json
+@lookup_limited
 @require_GET
 def staff_search(request: HttpRequest) -> JsonResponse:
     """Staff users to add as followers; `chosen` (comma-separated ids) are left out."""
@@ -189,6 +223,7 @@ def staff_search(request: HttpRequest) -> JsonResponse:
 
 @private
 @staff_required_json
+@lookup_limited
 @require_GET
 def ticket_lookup(request: HttpRequest) -> JsonResponse:
     ticket = directory.find_ticket(request.GET.get("q", ""))
