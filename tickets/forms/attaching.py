@@ -13,10 +13,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..lib.text import file_size
 from ..records import Sender, StoredFile, Uploads
 from . import uploads
 from .fields import MultipleFileField, RefusedUpload
@@ -40,7 +40,7 @@ class AttachingForm(forms.Form):
             "Up to %(count)d file, %(size)s at most.",
             "Up to %(count)d files, %(size)s each at most.",
             count,
-        ) % {"count": count, "size": filesizeformat(size)}
+        ) % {"count": count, "size": file_size(size)}
 
     @property
     def file_limits(self) -> dict[str, int]:
@@ -66,7 +66,7 @@ class AttachingForm(forms.Form):
             errors.append(
                 forms.ValidationError(
                     _("%(names)s: larger than %(size)s.")
-                    % {"names": ", ".join(f.name for f in too_big), "size": filesizeformat(limit)},
+                    % {"names": ", ".join(f.name for f in too_big), "size": file_size(limit)},
                     code="too_big",
                 )
             )

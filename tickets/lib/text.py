@@ -1,4 +1,5 @@
-"""Text in several languages (a schema's labels, the API's names), shown in the reader's language.
+"""Text in several languages (a schema's labels, the API's names), shown in the reader's language;
+a file's size as the reader's language writes it.
 
 The API writes a text as a plain string or as {"en": ..., "ru": ..., "ua": ...}; Ukrainian is `ua`
 to the API and `uk` to Django.
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.html import avoid_wrapping
+from django.utils.translation import get_language, gettext, ngettext
 
 API_LANGUAGES = ("en", "ru", "ua")
 
@@ -70,3 +74,30 @@ def level_keyed(value: Any) -> bool:
 def lazy_text(text: LocalText) -> str:
     """A lazy string: the text in the language of whichever request renders it."""
     return lazy(text.get, str)()
+
+
+def file_size(size: int) -> str:
+    """A file's size as the reader's language writes it, one way everywhere: "512 bytes",
+    "1.5 kB", "20 MB" (the same units in Cyrillic in Russian and Ukrainian), never Django's
+    "20.0 MB" beside a browser's "20 MB", nor its Ukrainian spelling beside the browser's.
+
+    Counted in 1024s, as the portal's limits are (TICKETS_MAX_FILE_MB), with at most one decimal
+    (rounded half up, none when it is 0) and thousands grouped as the language groups them; the
+    units are Unicode CLDR's short ones, which a browser's Intl.NumberFormat also writes. A size
+    never breaks across lines. static/js/attachments.js writes a chosen file's size the same way;
+    tests/browser/test_formats.py holds the two to the same text.
+    """
+    count = max(int(size), 0)
+    if count < 1024:
+        text = ngettext("%(size)s byte", "%(size)s bytes", count)
+        return avoid_wrapping(text % {"size": number_format(count, force_grouping=True)})
+    if count < 1024**2:
+        text, amount = gettext("%(size)s kB"), Decimal(count) / 1024
+    elif count < 1024**3:
+        text, amount = gettext("%(size)s MB"), Decimal(count) / 1024**2
+    else:
+        text, amount = gettext("%(size)s GB"), Decimal(count) / 1024**3
+    amount = amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))
+    return avoid_wrapping(text % {"size": number_format(amount, force_grouping=True)})

@@ -1,4 +1,5 @@
-"""Template tags: `ticket_forms` (a form's HTML rendered once and reused).
+"""Template tags: `ticket_forms` (a form's HTML rendered once and reused), `file_sizes` (a
+file's size as the page's language writes it).
 
-Imports: none of the portal's packages: it renders the form it is given.
+Imports: tickets.lib alone: it renders the form and the values it is given.
 """
