@@ -91,7 +91,7 @@ def test_a_file_too_large_is_refused_before_anything_is_sent(
     files = page.locator("#id_files")
     files.set_input_files([a_file("notes.txt", 100), a_file("screenshot.png", MAX_BYTES + 1)])
 
-    assert_marked(page, "screenshot.png: larger than 10.2 KB.")  # notes.txt fits: not named
+    assert_marked(page, "screenshot.png: larger than 10.2 kB.")  # notes.txt fits: not named
     axe_check(page, "the form with the browser's error")
     send_and_expect_refusal(page)
     assert posts == []
@@ -123,7 +123,7 @@ def test_too_many_files_are_refused_before_anything_is_sent(
     files.set_input_files([a_file("log-0.txt", 10), a_file("big.bin", 20_000), a_file("c", 1)])
     assert_marked(
         page,
-        "big.bin: larger than 10.2 KB.",
+        "big.bin: larger than 10.2 kB.",
         "Too many files: a ticket can carry at most 2 files. Choose fewer.",
     )
 
@@ -195,7 +195,7 @@ def test_the_check_works_inside_the_embed_iframe(
         posts = watch_posts(page)  # the host page hears its frames' requests too
         files = frame.locator("#id_files")
         files.set_input_files([a_file("huge.log", 50_000)])
-        assert_marked(frame, "huge.log: larger than 10.2 KB.")
+        assert_marked(frame, "huge.log: larger than 10.2 kB.")
         axe_check(frame, "the embedded form with the browser's error")
         send_and_expect_refusal(frame)
         assert posts == []
@@ -215,7 +215,7 @@ def test_the_staff_form_checks_too(page, live_server, sandbox_api):
     sign_in(page, live_server, agent)
     files = page.locator("#id_files")
     files.set_input_files([a_file("scan.pdf", MAX_BYTES + 1)])
-    assert_marked(page, "scan.pdf: larger than 10.2 KB.")
+    assert_marked(page, "scan.pdf: larger than 10.2 kB.")
     files.set_input_files([])
     assert_clear(page)
 
@@ -223,4 +223,4 @@ def test_the_staff_form_checks_too(page, live_server, sandbox_api):
 def test_the_message_is_in_the_page_language(page, live_server):
     page.goto(f"{live_server.url}/forms/support/?lang=ru")
     page.locator("#id_files").set_input_files([a_file("отчёт.pdf", MAX_BYTES + 1)])
-    assert browser_error(page) == "отчёт.pdf: больше 10,2 КБ."
+    assert browser_error(page) == "отчёт.pdf: больше 10,2 кБ."

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import formats, translation
 
@@ -124,3 +125,47 @@ def test_a_day_is_written_without_a_leading_zero(lang, written):
         moment = datetime(2026, 12, 1, 9, 5)
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == f"{written}, 09:05"
         assert formats.time_format(moment) == "09:05"
+
+
+# --- File sizes -----------------------------------------------------------------------------------
+SIZES = {  # the limit (20 MB), a file of 1536 bytes, the help under the field
+    "en": ("20\xa0MB", "1.5\xa0kB", "Up to 10 files, 20\xa0MB each at most."),
+    "ru": ("20\xa0МБ", "1,5\xa0кБ", "До 10 файлов, не больше 20\xa0МБ на файл."),
+    "uk": ("20\xa0МБ", "1,5\xa0кБ", "До 10 файлів, не більше 20\xa0МБ на файл."),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_size_is_written_one_way_on_every_page(client, sandbox_api, settings, lang):
+    settings.TICKETS_MAX_FILE_MB, settings.TICKETS_MAX_FILES = 20, 10
+    limit, small, help_text = SIZES[lang]
+    form = f"/forms/billing/?lang={lang}"
+    empty = client.get(form).content.decode()
+    assert help_text in empty
+    # The message the browser shows for a file too large (static/js/attachments.js).
+    assert re.search(r'data-too-large="\{names\}: [^"]*' + limit + r'\."', empty)
+
+    sent = {
+        "form_token": hidden_value(client.get(form), "form_token"),
+        "homepage": "",
+        "user_email": "ada@example.com",
+        "title": "Invoice twice",
+        "description": "Charged twice.",
+        "cf_109": "INV-2026-0001",
+        "cf_96": "",  # required: the form comes back, the file kept
+    }
+    upload = SimpleUploadedFile("receipt.txt", b"x" * 1536, content_type="text/plain")
+    again = client.post(form, {**sent, "files": [upload]})
+    assert again.status_code == 200
+    shown = again.content.decode()
+    assert f'receipt.txt <span class="text-body-secondary small">({small})</span>' in shown
+
+    sent |= {"form_token": hidden_value(again, "form_token"), "cf_96": "A-100"}
+    sent["attachments"] = hidden_value(again, "attachments")
+    filed = client.post(form, sent)
+    assert filed.status_code == 303, filed.content.decode()[-2000:]
+    page = client.get(filed["Location"])
+    assert f"receipt.txt ({small})" in page.content.decode()
+    for html in (empty, shown, page.content.decode()):
+        for other in ("Мб", "Кб", "КБ", "KB", "20.0", "20,0", "1.5 KB", "1,5 КБ"):
+            assert other not in html.replace("\xa0", " "), other
