@@ -92,12 +92,40 @@
   }
 
   // --- Each new page of the form is brought into view ----------------------------------------
+  // Into what the visitor sees: the visual viewport. Zoomed in, or on a host page wider than a
+  // phone's screen (the browser widens the layout viewport, and innerHeight, to the page), it is
+  // a part of the layout viewport that window.scrollTo does not move; scrollIntoView moves both.
+  // The frame's scroll margins, set for the call, make the part of the frame to show its target:
+  // the new page's start at the top, and the ticket's number (`mark`) inside, whole.
   var pages = 0;
-  function bringIntoView(offset) {
-    var top = frame.getBoundingClientRect().top + (offset || 0);
-    if (top >= 0 && top < window.innerHeight / 3) return;  // already where the eye is
+  function seen() {
+    var v = window.visualViewport;
+    if (v) return { left: v.offsetLeft, top: v.offsetTop, width: v.width, height: v.height };
+    return { left: 0, top: 0, width: document.documentElement.clientWidth, height: window.innerHeight };
+  }
+  // v, moved no more than needed into [lo, hi]; when both cannot hold, hi (a left or top edge) wins.
+  function within(v, lo, hi) { return Math.min(Math.max(v, lo), hi); }
+  function bringIntoView(offset, mark) {
+    var box = frame.getBoundingClientRect(), view = seen();
+    var gap = Math.min(16, view.height / 20);
+    var start = box.top + offset;  // where the new page starts, in the layout viewport
+    var top = start - gap;
+    var left = box.width <= view.width ? within(view.left, box.right - view.width, box.left) : box.left;
+    var m = mark && { left: box.left + mark.left - gap / 2, right: box.left + mark.right + gap / 2,
+                      top: box.top + mark.top - gap, bottom: box.top + mark.bottom + gap };
+    if (m) {
+      top = within(top, m.bottom - view.height, m.top);
+      left = within(left, m.right - view.width, m.left);
+    }
+    var startSeen = start >= view.top && start < view.top + view.height / 3;
+    var markSeen = !m || (m.top >= view.top && m.bottom <= view.top + view.height &&
+                          m.left >= view.left && m.right <= view.left + view.width);
+    if (startSeen && markSeen && Math.abs(left - view.left) < 1) return;  // already where the eye is
     var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    window.scrollTo({ top: Math.max(0, window.scrollY + top - 16), behavior: reduce ? "auto" : "smooth" });
+    frame.style.scrollMarginTop = box.top - top + "px";
+    frame.style.scrollMarginLeft = box.left - left + "px";
+    frame.scrollIntoView({ block: "start", inline: "start", behavior: reduce ? "auto" : "smooth" });
+    frame.style.scrollMarginTop = frame.style.scrollMarginLeft = "";
   }
 
   window.addEventListener("message", function (event) {
@@ -106,7 +134,8 @@
     var data = event.data;
     if (!data || data.source !== "ticket-portal" || typeof data.type !== "string") return;
     if (data.type === "page") {  // a page of the form has loaded in the frame
-      if (pages++ > 0) bringIntoView(typeof data.top === "number" ? data.top : 0);
+      var mark = data.mark && typeof data.mark.top === "number" ? data.mark : null;
+      if (pages++ > 0) bringIntoView(typeof data.top === "number" ? data.top : 0, mark);
       return;
     }
     if (data.type === "draft-get" || data.type === "draft-set") return keepDraft(data);

@@ -29,6 +29,17 @@
     return summary ? Math.max(0, Math.floor(summary.getBoundingClientRect().top) - 8) : 0;
   }
 
+  // What must be in the visitor's sight once it is: the ticket's number (or its reference),
+  // as a box in the frame's own coordinates. The host keeps it inside what the visitor sees,
+  // even zoomed in or on a page wider than the screen.
+  function mark() {
+    var el = document.querySelector("[data-unique-id], [data-reference]");
+    if (!el) return null;
+    var r = el.getBoundingClientRect();
+    return { left: Math.floor(r.left), top: Math.floor(r.top), right: Math.ceil(r.right),
+             bottom: Math.ceil(r.bottom) };
+  }
+
   function start() {
     announce();
     // The status page's script (status.js) says when the ticket's state changes in place.
@@ -37,7 +48,7 @@
     // after the browser restored what was typed): its first height is measured after them.
     window.addEventListener("pageshow", function () {
       reportHeight();
-      send("page", { top: focusOffset() });
+      send("page", { top: focusOffset(), mark: mark() });
       if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(root);
     }, { once: true });
   }

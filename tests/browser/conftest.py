@@ -140,11 +140,15 @@ def visit(site_browser, live_server, sandbox_api, settings):
     contexts = []
 
     @contextmanager
-    def opened(viewport=DESKTOP, color_scheme="light", allowed=True, **site):
+    def opened(viewport=DESKTOP, color_scheme="light", allowed=True, mobile=False, **site):
         with support_site(live_server.url, **site) as host:
             settings.EMBED_ALLOWED_ORIGINS = [host] if allowed else ["https://elsewhere.example"]
             context = site_browser.new_context(
-                viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce"
+                viewport=viewport,
+                color_scheme=color_scheme,
+                reduced_motion="reduce",
+                is_mobile=mobile,  # a phone's viewports: pinch zoom, a page wider than the screen
+                has_touch=mobile,
             )
             contexts.append(context)
             page = context.new_page()

@@ -22,6 +22,7 @@ HOST_PAGE = """<!doctype html>
 <body class="{body_class}">
 <h1>Acme help centre</h1>
 <p class="intro">Read our guides first. {intro_text}</p>
+{intro_html}
 <script src="{portal}/static/embed.js" data-form="support" {attributes}></script>
 <p id="after">Below the form.</p>
 <script>
@@ -39,7 +40,7 @@ HOST_PAGE = """<!doctype html>
 
 @contextmanager
 def support_site(portal: str, attributes: str = 'data-lang="en"', dark: bool = False,
-                 body_style: str = "", intro_height: int = 40):  # fmt: skip
+                 body_style: str = "", intro_height: int = 40, intro_html: str = ""):  # fmt: skip
     page = HOST_PAGE.format(
         portal=portal,
         attributes=attributes,
@@ -47,6 +48,7 @@ def support_site(portal: str, attributes: str = 'data-lang="en"', dark: bool = F
         body_style=body_style,
         intro_height=intro_height,
         intro_text="" if intro_height < 200 else "A long page. " * 40,
+        intro_html=intro_html,  # the host's own content above the form (a wide table)
         events=EVENTS,
     ).encode()
     with stub_server(lambda request: (200, "text/html; charset=utf-8", page)) as (url, _seen):

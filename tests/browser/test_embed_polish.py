@@ -1,0 +1,137 @@
+"""The embedded form's rough edges, as a visitor meets them on a support site in Chromium at a
+phone's width (390 px): the ticket's number is on screen after Send on a host page wider than
+the screen and with the visitor zoomed in."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.models import Ticket
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.sites import PHONE, form_frame
+from tests.browser.test_delivery import fill_required
+from tests.browser.waits import wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A host page's own content wider than a phone: the browser widens the layout viewport to it,
+# and what the visitor sees (the visual viewport) is a part of that.
+WIDE_TABLE = (
+    '<table style="width:1200px;border-collapse:collapse"><tr>'
+    + "".join(f'<td style="border:1px solid #999;padding:4px">Plan {n}</td>' for n in range(12))
+    + "</tr></table>"
+)
+
+VISUAL_VIEWPORT = (
+    "({left: visualViewport.offsetLeft, top: visualViewport.offsetTop,"
+    " width: visualViewport.width, height: visualViewport.height, scale: visualViewport.scale})"
+)
+
+
+def zoom(page, scale: float) -> None:
+    """The visitor pinches to zoom in (Chromium's page scale, as a pinch sets it)."""
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setPageScaleFactor", {"pageScaleFactor": scale})
+    wait_until(page, f"visualViewport.scale === {scale}")
+
+
+def reach_send(page, frame) -> None:
+    """Bring the Send button into the visitor's sight (the visual viewport moves, not only the
+    page) and press it. Zoomed in, Playwright's pointer misses what it aims at in a frame (it
+    hits the host page above), so the button is pressed as a keyboard does."""
+    send = frame.get_by_role("button", name="Send")
+    for _ in range(200):
+        box = box_on_host(page, frame, "[data-submit]")
+        if inside_visual_viewport(page, box):
+            break
+        view = page.evaluate(VISUAL_VIEWPORT)
+        # The wheel scrolls as a finger does: the visual viewport first, then the page.
+        down = box["top"] - view["top"] - view["height"] / 2
+        across = view["left"] <= box["left"] and box["right"] <= view["left"] + view["width"]
+        right = 0 if across else box["left"] - view["left"] - 8
+        half = view["height"] / 2
+        page.mouse.wheel(max(-half, min(half, right)), max(-half, min(half, down)))
+        page.wait_for_timeout(30)
+    else:
+        raise AssertionError("the Send button never came into sight")
+    send.press("Enter")
+
+
+def box_on_host(page, frame, selector: str) -> dict:
+    """An element of the frame, in the host page's layout-viewport coordinates."""
+    inner = frame.locator(selector).evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }"
+    )
+    outer = page.evaluate(
+        "(() => { const r = document.querySelector('iframe').getBoundingClientRect();"
+        " return {left: r.left, top: r.top}; })()"
+    )
+    return {
+        "left": outer["left"] + inner["left"],
+        "top": outer["top"] + inner["top"],
+        "right": outer["left"] + inner["right"],
+        "bottom": outer["top"] + inner["bottom"],
+    }
+
+
+def inside_visual_viewport(page, box: dict) -> bool:
+    view = page.evaluate(VISUAL_VIEWPORT)
+    return (
+        box["left"] >= view["left"] - 0.5
+        and box["right"] <= view["left"] + view["width"] + 0.5
+        and box["top"] >= view["top"] - 0.5
+        and box["bottom"] <= view["top"] + view["height"] + 0.5
+    )
+
+
+def settled(page) -> dict:
+    """The visual viewport once it stops moving (a smooth scroll has ended)."""
+    last = None
+    for _ in range(100):
+        now = page.evaluate(VISUAL_VIEWPORT)
+        if now == last:
+            return now
+        last = now
+        page.wait_for_timeout(150)
+    raise AssertionError(f"the visual viewport never settled: {last}")
+
+
+# --- 6. The number is in view after Send, whatever the host page does ---------------------------
+@pytest.mark.parametrize(
+    ("site", "scale", "motion"),
+    [
+        ({"intro_html": WIDE_TABLE}, 1, "reduce"),
+        ({}, 2, "reduce"),
+        ({"intro_html": WIDE_TABLE}, 2, "reduce"),
+        ({"intro_html": WIDE_TABLE}, 2, "no-preference"),
+    ],
+    ids=["wide-host", "zoomed-in", "wide-host-zoomed-in", "wide-host-zoomed-in-smooth"],
+)
+def test_the_number_is_in_view_after_send(visit, site, scale, motion):
+    with visit(viewport=PHONE, mobile=True, intro_height=600, **site) as page:
+        page.emulate_media(reduced_motion=motion)
+        frame = form_frame(page)
+        if scale != 1:
+            zoom(page, scale)
+        # Sent empty first: the error summary's start is brought into sight.
+        frame.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+        reach_send(page, frame)
+        frame = form_frame(page, "invalid")
+        view = settled(page)
+        title = box_on_host(page, frame, "#error-summary-title")
+        start = {**title, "right": title["left"] + 80, "bottom": title["top"] + 20}
+        assert inside_visual_viewport(page, start), (title, view)
+
+        fill_required(frame, title="Seen after Send")
+        reach_send(page, frame)
+        page.wait_for_function("window.portalEvents.some(e => e.type === 'submitted')")
+        confirmation = next(f for f in page.frames if "/embed/tickets/" in f.url)
+        confirmation.locator("[data-unique-id]").wait_for()
+        view = settled(page)
+        number = box_on_host(page, confirmation, "[data-unique-id]")
+        name = f"{'wide' if site else 'plain'}-x{scale}-{motion}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"embed-number-after-send-{name}.png")
+        assert inside_visual_viewport(page, number), (number, view)
+        assert Ticket.objects.get().title == "Seen after Send"
