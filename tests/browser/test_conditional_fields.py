@@ -68,7 +68,7 @@ def test_checkbox_condition_in_the_billing_form(page, live_server, sandbox_api):
 
     ticket = Ticket.objects.get(unique_id=page.locator("[data-unique-id]").inner_text())
     assert ticket.custom_fields["110"] == "1"
-    assert ticket.custom_fields["111"] == "19.9"
+    assert ticket.custom_fields["111"] == "19.90"  # as typed
     assert (ticket.department_id, ticket.type_id, ticket.priority_id) == (2, 1, 2)
     assert ticket.tags == ["billing"]
 

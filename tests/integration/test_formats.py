@@ -169,3 +169,52 @@ def test_a_size_is_written_one_way_on_every_page(client, sandbox_api, settings, 
     for html in (empty, shown, page.content.decode()):
         for other in ("Мб", "Кб", "КБ", "KB", "20.0", "20,0", "1.5 KB", "1,5 КБ"):
             assert other not in html.replace("\xa0", " "), other
+
+
+# --- Numbers as typed -----------------------------------------------------------------------------
+REFUND = {"en": "Refund amount", "ru": "Сумма возврата", "uk": "Сума повернення"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_number_keeps_the_digits_typed_from_the_form_to_the_helpdesk(client, sandbox_api, lang):
+    form = f"/forms/billing/?lang={lang}"
+    sent = {
+        "form_token": hidden_value(client.get(form), "form_token"),
+        "homepage": "",
+        "user_email": "ada@example.com",
+        "title": "Refund",
+        "description": "Charged twice.",
+        "cf_109": "INV-2026-0001",
+        "cf_96": "",  # required: the form comes back first
+        "cf_110": "on",
+        "cf_111": "12.50",
+    }
+    again = client.post(form, sent)
+    assert again.status_code == 200
+    assert hidden_value(again, "cf_111") == "12.50"
+
+    sent |= {"form_token": hidden_value(again, "form_token"), "cf_96": "A-100"}
+    filed = client.post(form, sent)
+    assert filed.status_code == 303, filed.content.decode()[-2000:]
+    submission = Submission.objects.get()
+    assert submission.payload["custom_fields"]["111"] == "12.50"  # what the API was sent
+    ticket = Ticket.objects.get()
+    assert ticket.custom_fields["111"] == "12.50"  # what the sandbox API received
+    page = text_of(client.get(filed["Location"]))
+    assert f"{REFUND[lang]} 12.50 " in page
+
+
+def test_a_staff_confirmation_shows_the_number_typed(staff):
+    form = "/staff/forms/billing/"
+    post = {
+        "form_token": hidden_value(staff.get(form), "form_token"),
+        "title": "Refund by phone",
+        "description": "The client called.",
+        "user_email": "ada@example.com",
+        "cf_110": "on",
+        "cf_111": "0.10",
+    }
+    answer = staff.post(form, post)
+    assert answer.status_code == 302, answer.content.decode()[-2000:]
+    assert Ticket.objects.get().custom_fields["111"] == "0.10"
+    assert "Refund amount 0.10 " in text_of(staff.get(answer["Location"]))

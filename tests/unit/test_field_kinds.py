@@ -67,10 +67,26 @@ def test_regex_message_follows_the_request_language():
 
 # --- number --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("raw", "sent"), [("1", "1"), ("2.50", "2.5"), ("1e2", "100"), ("-0.0", "0"), ("", "")]
+    ("raw", "sent"),
+    [
+        ("1", "1"),
+        ("2.50", "2.50"),
+        (" 12.50 ", "12.50"),
+        ("0.10", "0.10"),
+        ("1e2", "100"),
+        ("1.50e1", "15.0"),
+        (".5", "0.5"),
+        ("-0.0", "0.0"),
+        ("", ""),
+    ],
 )
-def test_number_is_sent_normalised(raw, sent):
+def test_number_is_sent_as_typed_in_plain_notation(raw, sent):
     assert api_value(111, raw) == sent  # the refund amount: any number, not only whole ones
+
+
+@pytest.mark.parametrize(("raw", "sent"), [("12", "12"), ("12.0", "12"), ("-0", "0")])
+def test_a_whole_number_is_sent_whole(raw, sent):
+    assert api_value(98, raw) == sent  # the number of affected users: whole numbers alone
 
 
 def test_number_refuses_letters():

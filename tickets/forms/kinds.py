@@ -160,11 +160,14 @@ class NumberKind(FieldKind):
         return formfield
 
     def to_api(self, value: Decimal | int | None) -> str:
-        # "2.50" -> "2.5", "1E+2" -> "100": the number as written, once normalised.
+        """The number as the person typed it: the API keeps a number as text and the helpdesk
+        shows that text, so "12.50" (an amount) stays "12.50", never "12.5". The cleaned Decimal
+        keeps every digit typed, and is written out in the plain notation the API reads ("1e2"
+        -> "100", ".5" -> "0.5", "-0.0" -> "0.0"); a whole-number field's value is an int."""
         if value is None:
             return ""
-        text = format(Decimal(value).normalize(), "f")
-        return "0" if text in ("-0", "") else text
+        number = Decimal(value)
+        return format(number.copy_abs() if number.is_zero() else number, "f")
 
     def check_value(self, field, value):
         if isinstance(value, int | float) and not isinstance(value, bool):
