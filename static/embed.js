@@ -14,15 +14,25 @@
   var portal = new URL(script.src, window.location.href);
   var lang = (script.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   if (lang === "ua") lang = "uk";
-  // Said on the host page itself, before (or instead of) the portal's own pages.
+  // Said on the host page itself, before (or instead of) the portal's own pages. {form} is the
+  // form's title, as the portal gives it (without it, the sentence without the name).
   var table = {
-    en: { title: "Support form", open: "Open the support form in a new tab",
-          refused: "The support form cannot be shown on this page." },
-    ru: { title: "Форма обращения в поддержку", open: "Открыть форму обращения в новой вкладке",
-          refused: "Форму обращения нельзя показать на этой странице." },
-    uk: { title: "Форма звернення до підтримки", open: "Відкрити форму звернення в новій вкладці",
-          refused: "Форму звернення не можна показати на цій сторінці." }
+    en: { title: "Support form",
+          open: "Open the form “{form}” in a new tab", openAny: "Open the form in a new tab",
+          refused: "The form “{form}” cannot be shown on this page.",
+          refusedAny: "The form cannot be shown on this page." },
+    ru: { title: "Форма обращения в поддержку",
+          open: "Открыть форму «{form}» в новой вкладке", openAny: "Открыть форму в новой вкладке",
+          refused: "Форму «{form}» нельзя показать на этой странице.",
+          refusedAny: "Форму нельзя показать на этой странице." },
+    uk: { title: "Форма звернення до підтримки",
+          open: "Відкрити форму «{form}» у новій вкладці", openAny: "Відкрити форму в новій вкладці",
+          refused: "Форму «{form}» не можна показати на цій сторінці.",
+          refusedAny: "Форму не можна показати на цій сторінці." }
   };
+  function say(key, form) {
+    return form ? words[key].replace("{form}", form) : words[key + "Any"];
+  }
   var words = table[lang] || table.en;
 
   // --- The host page's look: light or dark, as the visitor sees it here ----------------------
@@ -167,20 +177,31 @@
   }
 
   // --- A site the portal does not allow: a link instead of the browser's error box -----------
+  // It names the form: its title, asked of the portal (readable from any site); a page whose
+  // policy forbids asking gets the link without the name.
   var fallback = null;
   function refusedHere() {
-    if (pages > 0 || !frame.isConnected) return;
+    if (pages > 0 || !frame.isConnected || fallback) return;
     fallback = document.createElement("p");
     fallback.className = "ticket-portal-fallback";
-    var link = document.createElement("a");
-    link.href = formUrl;
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.textContent = words.open;
-    fallback.appendChild(link);
-    frame.replaceWith(fallback);
-    fire("refused", { source: "ticket-portal", type: "refused", form: script.dataset.form,
-                      code: "not-allowed", reason: words.refused });
+    var about = portal.origin + "/embed/" + encodeURIComponent(script.dataset.form) +
+                "/about/?lang=" + encodeURIComponent(lang);
+    var asked = window.fetch ? fetch(about, { credentials: "omit" }) : Promise.reject();
+    asked.then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (data) { return typeof data.title === "string" ? data.title : ""; },
+            function () { return ""; })
+      .then(function (title) {
+        if (pages > 0 || !frame.isConnected) return;
+        var link = document.createElement("a");
+        link.href = formUrl;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.textContent = say("open", title);
+        fallback.appendChild(link);
+        frame.replaceWith(fallback);
+        fire("refused", { source: "ticket-portal", type: "refused", form: script.dataset.form,
+                          code: "not-allowed", reason: say("refused", title) });
+      });
   }
   // The portal's page says "page" before its load event; a refused frame loads the browser's
   // error page and never says anything.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("embed/tickets/<str:key>/reply/", customer.embed_reply_to_ticket, name="embed_reply"),
     path("embed/tickets/<str:key>/new-link/", customer.embed_new_link, name="embed_new_link"),
     path("embed/<slug:slug>/", customer.embed_form, name="embed_form"),
+    path("embed/<slug:slug>/about/", customer.embed_about, name="embed_about"),
     path("staff/login/", staff.SignInView.as_view(), name="staff_login"),
     path("staff/logout/", staff.SignOutView.as_view(), name="staff_logout"),
     path("staff/", staff.index, name="staff_index"),

@@ -23,7 +23,7 @@ HOST_PAGE = """<!doctype html>
 <h1>Acme help centre</h1>
 <p class="intro">Read our guides first. {intro_text}</p>
 {intro_html}
-<script src="{portal}/static/embed.js" data-form="support" {attributes}></script>
+<script src="{portal}/static/embed.js" data-form="{form}" {attributes}></script>
 <p id="after">Below the form.</p>
 <script>
   window.portalEvents = [];
@@ -40,9 +40,11 @@ HOST_PAGE = """<!doctype html>
 
 @contextmanager
 def support_site(portal: str, attributes: str = 'data-lang="en"', dark: bool = False,
-                 body_style: str = "", intro_height: int = 40, intro_html: str = ""):  # fmt: skip
+                 body_style: str = "", intro_height: int = 40, intro_html: str = "",
+                 form: str = "support"):  # fmt: skip
     page = HOST_PAGE.format(
         portal=portal,
+        form=form,
         attributes=attributes,
         body_class="dark" if dark else "",
         body_style=body_style,

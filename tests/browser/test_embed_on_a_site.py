@@ -143,7 +143,9 @@ def test_a_site_that_is_not_allowed_gets_a_link_and_hears_refused(visit, viewpor
             {"type": "refused", "height": None, "code": "not-allowed"}
         ]
         assert page.locator("iframe").count() == 0
-        link = page.get_by_role("link", name="Відкрити форму звернення в новій вкладці")
+        link = page.get_by_role(
+            "link", name="Відкрити форму «Звернутися до підтримки» у новій вкладці"
+        )
         href = link.get_attribute("href")
         assert re.search(r"/forms/support/\?lang=uk$", href), href
         assert link.get_attribute("target") == "_blank"

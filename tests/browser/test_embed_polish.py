@@ -1,8 +1,11 @@
 """The embedded form's rough edges, as a visitor meets them on a support site in Chromium at a
 phone's width (390 px): the ticket's number is on screen after Send on a host page wider than
-the screen and with the visitor zoomed in."""
+the screen and with the visitor zoomed in; a site the portal does not allow gets a link that names
+the form it opens."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -135,3 +138,37 @@ def test_the_number_is_in_view_after_send(visit, site, scale, motion):
         page.screenshot(path=ARTIFACTS / f"embed-number-after-send-{name}.png")
         assert inside_visual_viewport(page, number), (number, view)
         assert Ticket.objects.get().title == "Seen after Send"
+
+
+# --- 10a. A site the portal does not allow: the link names the form it opens -------------------
+@pytest.mark.parametrize(
+    ("lang", "link", "reason", "heading"),
+    [
+        ("en", "Open the form “Billing question” in a new tab",
+         "The form “Billing question” cannot be shown on this page.", "Billing question"),
+        ("uk", "Відкрити форму «Питання щодо оплати» у новій вкладці",
+         "Форму «Питання щодо оплати» не можна показати на цій сторінці.", "Питання щодо оплати"),
+        ("ru", "Открыть форму «Вопрос по оплате» в новой вкладке",
+         "Форму «Вопрос по оплате» нельзя показать на этой странице.", "Вопрос по оплате"),
+    ],
+)  # fmt: skip
+def test_a_refused_sites_link_names_the_form_it_opens(visit, lang, link, reason, heading):
+    with visit(
+        viewport=PHONE, allowed=False, form="billing", attributes=f'data-lang="{lang}"'
+    ) as page:
+        page.evaluate(
+            "document.addEventListener('ticket-portal:refused',"
+            " e => { window.refusedReason = e.detail.reason; })"
+        )
+        page.wait_for_function("window.portalEvents.some(e => e.type === 'refused')")
+        fallback = page.locator(".ticket-portal-fallback a")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"embed-refused-billing-{lang}.png")
+        assert fallback.inner_text() == link
+        assert page.evaluate("window.refusedReason") == reason
+        assert re.search(rf"/forms/billing/\?lang={lang}$", fallback.get_attribute("href"))
+        with page.context.expect_page() as opened:
+            fallback.click()
+        form = opened.value
+        form.wait_for_load_state()
+        assert form.get_by_role("heading", level=1).inner_text() == heading

@@ -499,3 +499,20 @@ def test_the_embed_page_names_its_icon_and_describes_itself(client):
     assert (
         '<meta name="description" content="Contact support: send a ticket and follow it.">' in html
     )
+
+
+# --- A site the portal does not allow: embed.js names the form in its link ----------------------
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [("en", "Billing question"), ("ua", "Питання щодо оплати"), ("ru", "Вопрос по оплате")],
+)
+def test_any_site_may_read_a_forms_title_in_its_language(client, lang, title):
+    response = client.get(f"/embed/billing/about/?lang={lang}", HTTP_ORIGIN="https://not.allowed")
+    assert response.status_code == 200
+    assert response.json() == {"form": "billing", "title": title}
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not response.cookies
+
+
+def test_a_form_that_is_not_there_has_no_title(client):
+    assert client.get("/embed/no-such-form/about/?lang=en").status_code == 404

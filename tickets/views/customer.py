@@ -274,6 +274,17 @@ def embed_form(request: HttpRequest, slug: str) -> HttpResponse:
     return _ticket_form(request, slug, embed=True)
 
 
+@require_http_methods(["GET", "HEAD"])
+def embed_about(request: HttpRequest, slug: str) -> HttpResponse:
+    """A form's title in the language `?lang=` names, for static/embed.js on a site the portal
+    does not let frame the form: its link to the form's own page names the form. Any site may
+    read it (CORS), as any visitor reads the title on the front page."""
+    spec = spec_for(slug, AUDIENCE)
+    response = JsonResponse({"form": spec.slug, "title": spec.title.get()})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 STATUS_ROUTE = "tickets:status"
 
 
