@@ -1,7 +1,7 @@
 """The embedded form's rough edges, as a visitor meets them on a support site in Chromium at a
 phone's width (390 px): the ticket's number is on screen after Send on a host page wider than
 the screen and with the visitor zoomed in; a site the portal does not allow gets a link that names
-the form it opens."""
+the form it opens; the host's colour reaches every link, a file's Remove button too."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from sandbox.models import Ticket
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.measure import contrast
 from tests.browser.sites import PHONE, form_frame
 from tests.browser.test_delivery import fill_required
 from tests.browser.waits import wait_until
@@ -172,3 +173,40 @@ def test_a_refused_sites_link_names_the_form_it_opens(visit, lang, link, reason,
         form = opened.value
         form.wait_for_load_state()
         assert form.get_by_role("heading", level=1).inner_text() == heading
+
+
+# --- 10b. The host's colour reaches every link, the Remove buttons too -------------------------
+LINKS = """Array.from(document.querySelectorAll("a, .btn-link"))
+    .filter(e => !e.classList.contains("alert-link") && e.getClientRects().length)
+    .map(e => [e.textContent.trim().slice(0, 30), getComputedStyle(e).color])"""
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light-host", "dark-host"])
+def test_the_remove_buttons_take_the_hosts_colour_like_other_links(visit, dark):
+    colour = "#0a7d52"
+    with visit(
+        viewport=PHONE, dark=dark, attributes=f'data-lang="en" data-color="{colour}"'
+    ) as page:
+        frame = form_frame(page)
+        frame.locator("input[type=file]").set_input_files(
+            [{"name": "report.txt", "mimeType": "text/plain", "buffer": b"It broke"}]
+        )
+        remove = frame.get_by_role("button", name="Remove report.txt")
+        remove.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(
+            path=ARTIFACTS / f"embed-remove-host-colour-{'dark' if dark else 'light'}.png"
+        )
+        readable = frame.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--portal-accent-readable')"
+        ).strip()
+        expected = frame.evaluate(
+            f"(() => {{ const s = document.createElement('span'); s.style.color = '{readable}';"
+            " document.body.append(s); const c = getComputedStyle(s).color; s.remove();"
+            " return c; })()"
+        )
+        links = frame.evaluate(LINKS)
+        assert any(text.startswith("Remove") for text, _ in links), links
+        assert all(shown == expected for _, shown in links), (expected, links)
+        page_colour = frame.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert contrast(remove.evaluate("b => getComputedStyle(b).color"), page_colour) >= 4.5
