@@ -8,6 +8,7 @@ import pytest
 from sandbox.models import Ticket
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_delivery import fill_required
+from tests.browser.test_embedding import frame_of, host_page  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +35,19 @@ def test_a_browser_that_autofills_the_honeypot_files_all_the_same(page, live_ser
     assert statuses == [200, 303]  # asked for the challenge, solved, sent again by the script
     assert Ticket.objects.get().title == "Autofilled everything"
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_inside_the_iframe_an_autofilled_honeypot_files_too(host_page):  # noqa: F811
+    frame = frame_of(host_page)
+    fill_required(frame, title="Autofilled in the iframe")
+    frame.locator("input[name=homepage]").evaluate("i => { i.value = 'https://me.example'; }")
+    frame.get_by_role("button", name="Send").click()
+    host_page.wait_for_function(
+        "window.portalEvents.some(e => e.type === 'submitted')", timeout=30_000
+    )
+    types = [e["type"] for e in host_page.evaluate("window.portalEvents")]
+    assert types.index("invalid") < types.index("submitted")  # asked, solved, sent by itself
+    assert Ticket.objects.get().title == "Autofilled in the iframe"
 
 
 def test_the_second_person_behind_one_address_files_past_its_limit(page, live_server, settings):
