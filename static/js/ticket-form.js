@@ -107,14 +107,31 @@
     return true;
   }
 
+  // The note in a conditional field's help saying when it matters is for people without
+  // JavaScript, who see every field. When it was all the help, the help goes too, and what
+  // pointed to it.
+  function dropNote(note) {
+    var help = note.parentNode;
+    note.remove();
+    if (!help || !help.id || help.textContent.trim()) return;
+    document.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      var ids = el.getAttribute("aria-describedby").split(/\s+/).filter(function (id) {
+        return id && id !== help.id;
+      });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+      else el.removeAttribute("aria-describedby");
+    });
+    help.remove();
+  }
+
   function initConditions(form) {
     var wrappers = Array.prototype.slice.call(form.querySelectorAll("[data-show-if]"));
     if (!wrappers.length) return;
     var status = form.querySelector("[data-condition-status]");
     wrappers.forEach(function (wrapper) {
       wrapper.rule = JSON.parse(wrapper.dataset.showIf);
-      var hint = wrapper.querySelector("[data-condition-hint]");
-      if (hint) hint.hidden = true;  // the hint is for people without JavaScript
+      var note = wrapper.querySelector("[data-condition-hint]");
+      if (note) dropNote(note);
     });
 
     function apply(announce) {

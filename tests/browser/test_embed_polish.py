@@ -1,7 +1,8 @@
 """The embedded form's rough edges, as a visitor meets them on a support site in Chromium at a
 phone's width (390 px): the ticket's number is on screen after Send on a host page wider than
 the screen and with the visitor zoomed in; a site the portal does not allow gets a link that names
-the form it opens; the host's colour reaches every link, a file's Remove button too."""
+the form it opens; the host's colour reaches every link, a file's Remove button too; without
+JavaScript a conditional field's note sits in its own field's help."""
 
 from __future__ import annotations
 
@@ -210,3 +211,59 @@ def test_the_remove_buttons_take_the_hosts_colour_like_other_links(visit, dark):
         assert all(shown == expected for _, shown in links), (expected, links)
         page_colour = frame.evaluate("getComputedStyle(document.body).backgroundColor")
         assert contrast(remove.evaluate("b => getComputedStyle(b).color"), page_colour) >= 4.5
+
+
+# --- 10c. Without JavaScript a conditional field's note sits with its own field ----------------
+NOTE_PLACE = """([note, field, before]) => {
+    const n = [...document.querySelectorAll("*")].find(e => e.children.length === 0
+        && e.textContent.trim() === note);
+    const own = document.getElementById("div_id_" + field);
+    const above = document.getElementById("div_id_" + before);
+    const control = own.querySelector("input, select, textarea");
+    const described = (control.getAttribute("aria-describedby") || "").split(/\\s+/)
+        .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(" ");
+    const box = e => e.getBoundingClientRect();
+    return {inside: own.contains(n), described: described.includes(note),
+            belowLabel: box(n).top >= box(own.querySelector("label, legend")).bottom,
+            gapAbove: box(n).top - box(above).bottom, gapBelow: box(own).bottom - box(n).bottom};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("url", "note", "field", "before"),
+    [
+        ("/embed/technical/?lang=en", "Only needed when “Operating system” is “Windows”.",
+         "cf_108", "cf_99"),
+        ("/forms/technical/?lang=en", "Only needed when “Operating system” is “Windows”.",
+         "cf_108", "cf_99"),
+        ("/embed/billing/?lang=uk", "Потрібно, лише якщо позначено «Я хочу повернути кошти».",
+         "cf_111", "cf_110"),
+    ],
+    ids=["embedded-select", "own-page-select", "embedded-checkbox-uk"],
+)  # fmt: skip
+def test_without_javascript_a_conditional_note_sits_with_its_field(
+    browser, live_server, url, note, field, before
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{url}")
+        page.locator(f"#div_id_{field}").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = url.split("?")[0].strip("/").replace("/", "-")
+        page.screenshot(path=ARTIFACTS / f"nojs-conditional-note-{name}.png")
+        place = page.evaluate(NOTE_PLACE, [note, field, before])
+        assert place["inside"] and place["described"] and place["belowLabel"], place
+    finally:
+        context.close()
+
+
+def test_with_javascript_the_note_goes_and_nothing_points_to_it(page, live_server):
+    page.goto(f"{live_server.url}/embed/billing/?lang=en")
+    page.get_by_label("I would like a refund").check()
+    amount = page.get_by_label("Refund amount")
+    assert amount.is_visible()
+    assert page.get_by_text("Only needed when").count() == 0
+    # Its help was the note alone: gone, and the input is described by nothing missing.
+    described = amount.get_attribute("aria-describedby") or ""
+    assert all(page.locator(f"#{id_}").count() == 1 for id_ in described.split()), described

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from ..schema.service import get_schema
 from ..schema.types import FormSpec, Schema
-from . import challenge, consent
+from . import challenge, conditions, consent
 from .kinds import form_name, kind_for
 from .layout import custom_items
 from .ticket import TicketForm
@@ -40,6 +40,10 @@ def build_form_class(
             if formfield.required:
                 formfield.widget.attrs["data-required-when-shown"] = ""
             controller = schema.fields[item.show_if.field]
+            # When it matters, said in its own help (for people without JavaScript).
+            formfield.help_text = conditions.HelpWithNote(
+                formfield.help_text, item.show_if, controller
+            )
             condition = (form_name(controller), item.show_if, controller)
             attrs.setdefault("conditions", {})[form_name(field)] = condition
     attrs["custom_fields"] = tuple(custom)

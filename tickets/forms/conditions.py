@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ..lib.values import as_int
@@ -46,6 +47,25 @@ def _hint(show_if: ShowIf, controller: Field) -> str:
     return _("Only needed when “%(field)s” is %(choices)s.") % {"field": name, "choices": choices}
 
 
-def hint(show_if: ShowIf, controller: Field) -> str:
-    """For people without JavaScript, who see every field: when this one matters (lazy)."""
-    return lazy(_hint, str)(show_if, controller)
+class HelpWithNote:
+    """A conditional field's help: its own (escaped HTML, as forms/kinds.py makes it), then a note
+    saying when the field matters, for people without JavaScript, who see every field. In the
+    field's own help, the note sits under the field it is about, and the field's input is
+    described by it (aria-describedby). static/js/ticket-form.js takes the note away.
+
+    The form class is built once: the help is put together when a page shows it, in that page's
+    language, and as HTML (__html__) for the portal's field templates and crispy's alike.
+    """
+
+    def __init__(self, help_text: Any, show_if: ShowIf, controller: Field):
+        self.help_text, self.show_if, self.controller = help_text, show_if, controller
+
+    def __html__(self) -> SafeString:
+        own = str(self.help_text or "")
+        note = format_html(
+            '<span class="d-block" data-condition-hint>{}</span>',
+            _hint(self.show_if, self.controller),
+        )
+        return mark_safe((f'<span class="d-block">{own}</span>' if own else "") + note)
+
+    __str__ = __html__

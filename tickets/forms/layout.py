@@ -17,10 +17,9 @@ class Conditional(Div):
 
     template = "tickets/fields/conditional.html"
 
-    def __init__(self, item: Any, rule: str, hint: str):
+    def __init__(self, item: Any, rule: str):
         super().__init__(item)
         self.rule = rule
-        self.hint = hint
 
 
 def custom_items(
@@ -36,6 +35,6 @@ def custom_items(
             return laid
         _controller, show_if, controller = conditional[name]
         rule = conditions.browser_rule(show_if, controller)
-        return Conditional(laid, rule, conditions.hint(show_if, controller))
+        return Conditional(laid, rule)
 
     return [item(f) for f in custom]
