@@ -49,6 +49,12 @@ def test_labels_are_text_never_html(client, use_schema):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_favicon_ico_is_the_portals_icon(client):
+    # Asked for by a browser on pages that name no icon: Django's error pages, the admin.
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, "/static/favicon.svg")
+
+
 def test_unknown_form_is_404(client):
     assert client.get("/forms/nope/").status_code == 404
 
