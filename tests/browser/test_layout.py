@@ -160,3 +160,99 @@ def test_no_page_is_wider_than_the_screen(
     send(page)
     page.wait_for_url(re.compile(r"/staff/tickets/[^/]+/"))
     assert_fits(page, f"staff confirmation {where}")
+
+
+# --- The admin's lists at 1280 px ---------------------------------------------------------------
+ADMIN_LISTS = (
+    "/admin/tickets/submission/",
+    "/admin/tickets/articlecount/",
+    "/admin/tickets/article/",
+    "/admin/auth/user/",
+    "/admin/django_tasks_database/dbtaskresult/",
+    "/admin/axes/accesslog/",
+)
+LIST_LAYOUT = """() => {
+  const table = document.querySelector("#result_list");
+  const box = table.closest(".results");
+  const lines = el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size;
+  };
+  return {
+    sideways: box.scrollWidth - box.clientWidth,
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    headers: [...table.querySelectorAll("thead th .text")].map(e => e.textContent.trim()).filter(Boolean),
+    references: [...table.querySelectorAll(".field-reference")].map(e => [e.textContent.trim(), lines(e)]),
+  };
+}"""
+
+
+def some_submissions(agent) -> None:
+    """A submission in each state the list shows differently, one with a long address."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from tickets.models import Article, ArticleCount
+
+    later = timezone.now() + timedelta(minutes=7)
+    rows = [
+        dict(state="filed", attempts=1, unique_id="SBX-0001", api_id=1, email=LONG_EMAIL),
+        dict(state="queued", attempts=4, next_attempt_at=later, error_kind="unavailable",
+             error_detail="HTTPSConnectionPool(host='helpdesk.example.com'): Max retries"),
+        dict(state="attention", attempts=1, error_kind="rejected", staff_user=agent,
+             error_detail="custom_fields: option 999 is not an option of field 99"),
+        dict(state="uncertain", attempts=2, next_attempt_at=later, error_kind="outcome_unknown"),
+        dict(state="cancelled"),
+    ]  # fmt: skip
+    for number, row in enumerate(rows):
+        email = row.pop("email", f"person{number}@example.com")
+        Submission.objects.create(
+            token=f"token-{number}",
+            form_slug="billing-and-invoices" if number % 2 else "support",
+            audience="staff" if row.get("staff_user") else "customer",
+            payload={"user_email": email, "title": "A ticket"},
+            **row,
+        )
+    title = "How to download an invoice for a payment made in the mobile app on a tablet"
+    Article.objects.create(id=90001, category_id=7, title={"en": title}, body={"en": "<p>.</p>"})
+    for weeks in range(3):
+        ArticleCount.objects.create(
+            form_slug="support", week=date(2026, 11, 30) - timedelta(weeks=weeks), shown=1234,
+            opened=321, answered=45, answered_then_filed=3, filed_after_opening=12,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_admin_lists_fit_beside_the_sidebars(
+    open_page, live_server, sandbox_api, agent, axe_check, settings, scheme
+):
+    from django.contrib.auth import get_user_model
+
+    from tests.browser.test_staff_polish import PASSWORD, file_for_ada, sign_in_as_root
+
+    get_user_model().objects.create_superuser("root", "admin@sandbox.invalid", PASSWORD)
+    some_submissions(agent)
+    page = open_page(scheme, 1280, 900)
+    sign_in_as_root(page, live_server)
+    settings.TICKETS_API_URL = closed_port_url()  # a task waits: its result is listed
+    page.goto(f"{live_server.url}/staff/forms/support/")
+    file_for_ada(page, "Waiting for the helpdesk")
+    for url in ADMIN_LISTS:
+        page.goto(live_server.url + url)
+        assert page.locator("#result_list").count() == 1, f"{url}: no list"
+        layout = page.evaluate(LIST_LAYOUT)
+        if SHOTS:
+            Path(SHOTS).mkdir(exist_ok=True)
+            name = re.sub(r"\W+", "-", f"admin {url} {scheme}")
+            page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        assert layout["sideways"] <= 0, f"{url}: {layout['sideways']} px to scroll sideways"
+        assert layout["page"] <= 0, f"{url}: the page is {layout['page']} px too wide"
+        assert all(lines == 1 for _, lines in layout["references"]), layout["references"]
+        if url == "/admin/tickets/submission/":
+            assert layout["headers"] == ["Reference", "Created", "State", "Form", "Email"]
+            assert len(layout["references"]) == 6
+            listed = page.locator("#result_list tbody").inner_text()
+            assert "SBX-0001" in listed and "4 tries" in listed and "by olena" in listed
+            axe_check(page, f"the submission list ({scheme})")
