@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# The Nu HTML checker (vnu.jar, from npm), pinned; run by tests/integration/test_valid_html.py.
+VNU_VERSION := 26.9.27
+TOOLS := .tools
 
 .PHONY: run serve demo test bench install install-dev test-tools migrate lint format clean
 
@@ -57,20 +60,28 @@ demo: migrate
 
 # Debian's packages the tests need, where missing: Chromium (browser tests), gettext (the
 # catalogue check's makemessages), redis-server and postgresql (the second pass, on PostgreSQL +
-# Redis; each started by the tests on a free port and stopped after). Skipped quietly where apt
-# is not ours to use (their tests then skip, and fail under CI).
+# Redis; each started by the tests on a free port and stopped after), a Java runtime and npm (the
+# HTML check). Skipped quietly where apt is not ours to use (their tests then skip, and fail under
+# CI). Then the pinned Nu HTML checker from npm into $(TOOLS)/ (git-ignored), once per version:
+# its install script, which would download a Java of its own, is not run.
 test-tools:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	      || echo "Could not install$$missing; their tests will be skipped (and fail under CI)."; \
 	  else echo "Missing$$missing and no root apt-get; their tests will be skipped (and fail under CI)."; fi; \
 	fi
+	@[ -f $(TOOLS)/.vnu-jar-$(VNU_VERSION) ] || { \
+	  npm install --prefix $(TOOLS) --no-save --ignore-scripts --no-audit --no-fund --loglevel=error \
+	    vnu-jar@$(VNU_VERSION) >/dev/null && touch $(TOOLS)/.vnu-jar-$(VNU_VERSION); } \
+	  || echo "Could not install vnu-jar@$(VNU_VERSION); the HTML check will be skipped (and fail under CI)."
 
 # PYTEST_MARK (a marker expression) joins each pass's own marker.
 AND_MARK = $(if $(PYTEST_MARK), and ($(PYTEST_MARK)))
@@ -92,8 +103,9 @@ test: install-dev test-tools
 	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \
 	case "$$main$$side" in 00|05|50) ;; *) exit 1;; esac
 	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
+	@# The HTML check once: what a page's markup is does not depend on the database.
 	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(AND_MARK)" \
-	  tests/integration $(PYTEST_ARGS)
+	  --ignore=tests/integration/test_valid_html.py tests/integration $(PYTEST_ARGS)
 
 # Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page
 # under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py), and
@@ -112,4 +124,4 @@ lint: install-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(TOOLS)
