@@ -1,8 +1,8 @@
 /* The attachments field, in the browser. Checks the files before the form is sent: no file larger
    than the limit, no more files than a ticket carries (the ones already attached and not marked
    "Remove" included), so nothing is uploaded only to be refused. Takes files dropped onto the
-   field, lists each chosen file with its size and a Remove button, and shows a progress bar while
-   a large upload is sent. The server checks again; the form works without this script. The
+   field, lists each chosen file with its size and a Remove button (in a row as a kept file's),
+   and shows a progress bar while a large upload is sent. The server checks again; the form works without this script. The
    limits and the words come from the field's wrapper (templates/tickets/fields/files.html).
    No dependencies. */
 (function () {
@@ -93,18 +93,28 @@
       list.replaceChildren();
       var chosen = Array.prototype.slice.call(input.files || []);
       chosen.forEach(function (file, i) {
+        // A row as a kept file's (files.html; portal.css, "Rows of removable things"): the name
+        // and its size (never split) wrap in their column, "Remove" keeps to the right.
         var item = document.createElement("li");
-        item.className = "d-flex gap-3 align-items-center";
+        item.className = "item-row";
         var name = document.createElement("span");
+        name.className = "item-row-what";
         name.textContent = file.name + " ";
         var bytes = document.createElement("span");
-        bytes.className = "text-body-secondary small";
+        bytes.className = "item-row-size text-body-secondary small";
         bytes.textContent = "(" + size(file.size) + ")";
         name.appendChild(bytes);
         var remove = document.createElement("button");
         remove.type = "button";
-        remove.className = "btn btn-link btn-sm p-0";
-        remove.textContent = list.dataset.removeText.split("{name}").join(file.name);
+        remove.className = "btn btn-link btn-sm p-0 item-row-action";
+        // It shows "Remove"; the file's name is read to screen readers alone (its accessible
+        // name is the whole "Remove <name>", split at "{name}" in any language's order).
+        var parts = list.dataset.removeText.split("{name}");
+        var hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = file.name;
+        remove.replaceChildren(document.createTextNode(parts[0]), hidden,
+                               document.createTextNode(parts.slice(1).join(file.name)));
         remove.addEventListener("click", function () {
           choose(chosen.filter(function (_, j) { return j !== i; }));
           input.focus();

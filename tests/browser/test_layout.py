@@ -256,3 +256,111 @@ def test_the_admin_lists_fit_beside_the_sidebars(
             listed = page.locator("#result_list tbody").inner_text()
             assert "SBX-0001" in listed and "4 tries" in listed and "by olena" in listed
             axe_check(page, f"the submission list ({scheme})")
+
+
+# --- Files chosen and kept: rows of one look, never split ---------------------------------------
+KEPT = {"en": "kept from your last try", "ru": "сохранён с прошлой попытки",
+        "uk": "збережено з минулої спроби"}  # fmt: skip
+ROWS = """list => [...document.querySelectorAll(list + " > li")].map(row => {
+  // The lines a box's shown text takes (a visually hidden text is not shown).
+  const lines = el => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const bottoms = new Set();
+    for (let node; (node = walker.nextNode());) {
+      if (node.parentElement.closest(".visually-hidden")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      [...range.getClientRects()].filter(r => r.width > 0).forEach(r => bottoms.add(Math.round(r.bottom)));
+    }
+    return bottoms.size;
+  };
+  const name = row.querySelector(".item-row-what"), size = row.querySelector(".item-row-size");
+  const remove = row.querySelector("button, .form-check");
+  const [n, r, w] = [name, remove, row].map(e => e.getBoundingClientRect());
+  const firstLine = name.getClientRects()[0];
+  return {
+    text: row.innerText.replace(/\\s+/g, " ").trim(),
+    sizeLines: lines(size),
+    removeLines: lines(remove.querySelector("label") || remove),
+    // The Remove control sits on the row's first line, right of the name: on one line with it.
+    sameLine: Math.abs((r.top + r.bottom) / 2 - (firstLine.top + firstLine.bottom) / 2) < firstLine.height / 2,
+    rightOfName: r.left >= n.right - 0.5,
+    inside: w.left >= 0 && w.right <= window.innerWidth + 0.5 && r.right <= w.right + 0.5,
+  };
+})"""
+
+
+def assert_rows(page, selector: str, label: str) -> list[dict]:
+    rows = page.evaluate(ROWS, selector)
+    assert rows, f"{label}: no rows"
+    for row in rows:
+        assert row["sizeLines"] == 1, f"{label}: the size is split: {row}"
+        assert row["removeLines"] == 1, f"{label}: Remove is split: {row}"
+        assert row["sameLine"] and row["rightOfName"], f"{label}: Remove off the row: {row}"
+        assert row["inside"], f"{label}: the row is wider than the screen: {row}"
+    return rows
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_chosen_and_kept_files_are_rows_of_one_look(open_page, live_server, sandbox_api, lang):
+    page = open_page("light", 320, 900)
+    page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+    files = [
+        {"name": "steps.txt", "mimeType": "text/plain", "buffer": b"x" * 155},
+        {"name": "error-screen.png", "mimeType": "image/png", "buffer": b"x" * 155},
+        {"name": LONG_FILE, "mimeType": "image/png", "buffer": b"x" * 2048},
+    ]
+    page.locator("input[type=file]").set_input_files(files)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        rows = assert_rows(page, "[data-file-list]", f"chosen {lang} {width}")
+        assert [row["text"].split(" (")[0] for row in rows] == [f["name"] for f in files]
+
+    # Sent back (the subject is missing): the server keeps them, listed as the chosen were.
+    fill_long(page)
+    page.locator("input[type=file]").set_input_files(files)
+    page.locator("#id_title").fill("")
+    page.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+    send(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    page.locator("input[type=file]").set_input_files([files[0]])  # and one chosen anew
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        kept = assert_rows(page, ".kept-files", f"kept {lang} {width}")
+        assert len(kept) == 3 and all(KEPT[lang] in row["text"] for row in kept), kept
+        assert_rows(page, "[data-file-list]", f"chosen after kept {lang} {width}")
+        if SHOTS and width < 1000:
+            page.locator("#div_id_files").screenshot(path=f"{SHOTS}/files-{lang}-{width}.png")
+    # Each says what it removes to screen readers: "Remove <name>".
+    remove = {"en": "Remove", "ru": "Убрать", "uk": "Прибрати"}[lang]
+    expect(page.get_by_role("checkbox", name=f"{remove} steps.txt", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=f"{remove} steps.txt", exact=True)).to_be_visible()
+
+
+def test_a_kept_file_is_removed_without_javascript(browser, live_server, sandbox_api):
+    from sandbox.models import Ticket
+
+    context = browser.new_context(viewport={"width": 320, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/forms/support/")
+        fill_long(page)
+        page.locator("input[type=file]").set_input_files(
+            [
+                {"name": "steps.txt", "mimeType": "text/plain", "buffer": b"1. restart"},
+                {"name": "keep.txt", "mimeType": "text/plain", "buffer": b"kept"},
+            ]
+        )
+        page.locator("#id_title").fill("")
+        page.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+        send(page)
+        expect(page.locator(".kept-files li")).to_have_count(2)
+        assert_rows(page, ".kept-files", "kept without JavaScript")
+        assert "kept from your last try" in page.locator(".kept-files").inner_text()
+        page.get_by_label("Remove steps.txt").check()
+        page.locator("#id_title").fill("One kept file removed")
+        send(page)
+        page.locator("[data-unique-id]").wait_for()
+        assert [f.name for f in Ticket.objects.get().files.all()] == ["keep.txt"]
+    finally:
+        context.close()
