@@ -95,16 +95,15 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check, live_serv
     fill_required(frame, title="Filed from an iframe")
     frame.get_by_role("button", name="Send").click()
 
-    # The POST waits for the sandbox API in the same request: with the stack tests loading both
-    # cores beside this one, that has taken longer than the page's 10 s default.
-    try:
-        host_page.wait_for_function(
-            "window.portalEvents.some(e => e.type === 'filed')", timeout=30_000
-        )
-    except PlaywrightError:
-        # Seen once in a whole run and never alone: say what the host heard and the frame showed.
-        frames = [(f.url, f.locator("body").inner_text()[:600]) for f in host_page.frames]
-        pytest.fail(f"no 'filed': events {host_page.evaluate('window.portalEvents')}, {frames}")
+    # The POST waits for the sandbox API in the same request. With the stack tests loading both
+    # cores beside this one, the sandbox (this process's live server) has been too slow to take
+    # the connection or to answer within the client's timeouts: the portal then keeps the ticket
+    # and says so ('queued'), as designed, and its worker files it. Either way the host hears it.
+    wait_for_one_of(host_page, "filed", "queued")
+    if not any(e["type"] == "filed" for e in host_page.evaluate("window.portalEvents")):
+        make_due()
+        run_worker()
+        wait_for_one_of(host_page, "filed")
     frame = next(f for f in host_page.frames if "/embed/tickets/" in f.url)
     unique_id = frame.locator("[data-unique-id]").inner_text()
     events = host_page.evaluate("window.portalEvents")
@@ -116,6 +115,21 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check, live_serv
     assert_frame_fits(host_page, frame)
     axe_check(frame, "the embedded confirmation")
     assert host_page.context.cookies() == []
+
+
+def wait_for_one_of(host_page, *types: str) -> None:
+    """Wait until the host has heard one of these events; on failure, say what it heard and
+    what the frames show."""
+    try:
+        host_page.wait_for_function(
+            "types => window.portalEvents.some(e => types.includes(e.type))",
+            arg=list(types),
+            timeout=30_000,
+        )
+    except PlaywrightError:
+        frames = [(f.url, f.locator("body").inner_text()[:600]) for f in host_page.frames]
+        events = host_page.evaluate("window.portalEvents")
+        pytest.fail(f"none of {types}: events {events}, {frames}")
 
 
 def test_the_host_hears_queued_then_submitted_when_the_api_was_down(
