@@ -155,11 +155,12 @@
     apply(false);
   }
 
-  // One rule, one message: where the browser checks a rule the server checks too (a pattern, an
-  // email address, a least value, whole numbers, the consent box left unticked), it says what the
-  // server would say. The field kinds and the consent box put the server's messages, in the
-  // page's language, in data-msg-* attributes named after the ValidityState flag they stand for
-  // (patternMismatch: data-msg-pattern-mismatch).
+  // One rule, one message: where the browser checks a rule the server checks too (a required
+  // field left empty, a pattern, an email address, a least value, whole numbers, the consent box
+  // left unticked), it says what the server would say. The form (forms/widgets.py: say_as_server,
+  // required_as_server) puts the server's messages, in the page's language, in data-msg-*
+  // attributes named after the ValidityState flag they stand for (patternMismatch:
+  // data-msg-pattern-mismatch).
   var SAID_AS_SERVER = [
     "valueMissing", "typeMismatch", "badInput", "patternMismatch", "rangeUnderflow", "stepMismatch"
   ];
@@ -248,6 +249,9 @@
     }
     form.addEventListener("input", check);
     form.addEventListener("change", check);
+    // Just before the browser shows its message: a field the scripts made required since (one
+    // that appeared, a hierarchy's level) is told in the server's words too.
+    form.addEventListener("invalid", function (event) { sayAsServer(event.target); }, true);
     form.querySelectorAll("input, select, textarea").forEach(sayAsServer);
     form.querySelectorAll(".invalid-feedback").forEach(function (feedback) {
       var wrapper = fieldWrapper(feedback);

@@ -2,7 +2,8 @@
 phone's width (390 px): the ticket's number is on screen after Send on a host page wider than
 the screen and with the visitor zoomed in; a site the portal does not allow gets a link that names
 the form it opens; the host's colour reaches every link, a file's Remove button too; without
-JavaScript a conditional field's note sits in its own field's help."""
+JavaScript a conditional field's note sits in its own field's help; an empty required field is
+told the server's words in the page's language, not the browser's "Please fill out this field."."""
 
 from __future__ import annotations
 
@@ -267,3 +268,67 @@ def test_with_javascript_the_note_goes_and_nothing_points_to_it(page, live_serve
     # Its help was the note alone: gone, and the input is described by nothing missing.
     described = amount.get_attribute("aria-describedby") or ""
     assert all(page.locator(f"#{id_}").count() == 1 for id_ in described.split()), described
+
+
+# --- 10d. The browser's own "Please fill out this field." speaks the page's language ------------
+REQUIRED = {
+    "en": "This field is required.",
+    "ru": "Обязательное поле.",
+    "uk": "Це поле обов'язкове.",
+}  # Django's own words, which the server shows next to a required field left empty
+EMPTY_ONES = """Array.from(document.querySelectorAll("form[data-ticket-form] input, select, textarea"))
+    .filter(e => e.willValidate && e.validity.valueMissing)
+    .map(e => [e.name, e.validationMessage])"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+def test_an_empty_required_field_is_told_in_the_pages_language(visit, lang):
+    with visit(viewport=PHONE, attributes=f'data-lang="{lang}"') as page:
+        frame = form_frame(page)
+        frame.locator("[data-submit]").click()  # as a person does, nothing filled in
+        focused = frame.evaluate(
+            "[document.activeElement.name, document.activeElement.validationMessage]"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"embed-required-bubble-{lang}.png")
+        assert focused == ["user_email", REQUIRED[lang]]  # what the browser's bubble says
+        empty = frame.evaluate(EMPTY_ONES)
+        assert {name for name, _ in empty} >= {
+            "user_email",
+            "title",
+            "description",
+            "cf_96",
+            "cf_100_0",
+        }
+        assert all(message == REQUIRED[lang] for _, message in empty), empty
+        assert not any(e["type"] == "invalid" for e in page.evaluate("window.portalEvents"))
+        # The server's words, when the browser's check is skipped.
+        frame.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+        frame.locator("[data-submit]").click()
+        frame = form_frame(page, "invalid")
+        said = frame.locator("#id_title_error").inner_text().strip()
+        assert said == REQUIRED[lang]
+
+
+def test_a_conditional_field_once_shown_is_told_in_the_pages_language(visit):
+    with visit(viewport=PHONE, form="technical", attributes='data-lang="uk"') as page:
+        frame = form_frame(page)
+        frame.get_by_label("Операційна система").select_option(label="Windows")
+        build = frame.locator("#id_cf_108")
+        assert build.is_visible()
+        frame.locator("[data-submit]").click()
+        messages = dict(frame.evaluate(EMPTY_ONES))
+        assert messages.get("cf_108") == REQUIRED["uk"], messages
+
+
+def test_a_hierarchys_level_below_is_told_what_the_server_says_of_it(visit):
+    with visit(viewport=PHONE, attributes='data-lang="ru"') as page:
+        frame = form_frame(page)
+        frame.locator("#id_cf_100_0").select_option(label="Платежи")
+        frame.locator("[data-submit]").click()
+        browser_says = dict(frame.evaluate(EMPTY_ONES))["cf_100_1"]
+        frame.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+        frame.locator("[data-submit]").click()
+        frame = form_frame(page, "invalid")
+        assert browser_says == frame.locator("#id_cf_100_error").inner_text().strip()
+        assert browser_says == "Выберите: Компонент."

@@ -15,6 +15,7 @@ from . import challenge, conditions, consent
 from .kinds import form_name, kind_for
 from .layout import custom_items
 from .ticket import TicketForm
+from .widgets import required_as_server
 
 
 def build_form_class(
@@ -61,7 +62,10 @@ def build_form_class(
         attrs[consent.NAME] = consent.ConsentField(spec.consent)
         helper.layout.append(consent.layout_item())
     attrs["helper"] = helper
-    return type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
+    built = type(f"{base.__name__}_{spec.slug}_{audience}", (base,), attrs)
+    for formfield in built.base_fields.values():
+        required_as_server(formfield)  # the browser's "fill out this field" in the server's words
+    return built
 
 
 _classes: dict[tuple[str, str, str, bool], type[TicketForm]] = {}

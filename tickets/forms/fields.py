@@ -10,11 +10,19 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..lib.text import lazy_text
 from ..schema.types import Field
-from .widgets import HiddenHierarchyWidget, HierarchyWidget, MultipleFileInput, OptionSelect, fixed
+from .widgets import (
+    HiddenHierarchyWidget,
+    HierarchyWidget,
+    MultipleFileInput,
+    OptionSelect,
+    fixed,
+    say_as_server,
+)
 
 SEPARATORS = re.compile(r"[\s,;]+")
 # Control characters but tab and line feed; line breaks of every kind, for a one-line value.
@@ -80,6 +88,18 @@ class HierarchyField(forms.MultiValueField):
         )
         super().__init__(subfields, required=required, require_all_fields=False, widget=widget)
         self.hidden_widget = partial(HiddenHierarchyWidget, len(subfields))
+        if required:
+            # A level left empty is told in the server's words: the first as any required
+            # field, one below it (required once it shows) as compress() says it.
+            levels = self.widget.widgets  # Field.__init__ copied `widget`
+            say_as_server(levels[0], value_missing=self.error_messages["required"])
+            for level, select in enumerate(levels[1:], start=2):
+                say_as_server(select, value_missing=lazy(self._incomplete, str)(level))
+
+    def _incomplete(self, level: int) -> str:
+        return str(self.error_messages["incomplete"]) % {
+            "level": self.schema_field.level_name(level).get()
+        }
 
     def _level_options(self, level: int):
         ids = [o.id for o in self.schema_field.children(0)]

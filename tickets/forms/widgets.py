@@ -33,6 +33,19 @@ def say_as_server(widget: forms.Widget, **messages: str) -> forms.Widget:
     return widget
 
 
+def required_as_server(field: forms.Field) -> None:
+    """A required field left empty: the browser's own check says what the server says of it (its
+    "required" message, in the page's language) instead of the browser's "Please fill out this
+    field.", as say_as_server has it say the other rules. Messages a field already carries stay
+    (the consent box's; a hierarchy's, level by level); files are attachments.js's to judge."""
+    widgets = [field.widget, *getattr(field.widget, "widgets", ())]
+    if not field.required or isinstance(field, forms.FileField):
+        return
+    if any("data-msg-value-missing" in widget.attrs for widget in widgets):
+        return
+    say_as_server(field.widget, value_missing=field.error_messages["required"])
+
+
 class OptionSelect(forms.Select):
     """One hierarchy level: its own label, options grouped by parent, each marked with its parent.
 
