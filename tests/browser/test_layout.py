@@ -364,3 +364,44 @@ def test_a_kept_file_is_removed_without_javascript(browser, live_server, sandbox
         assert [f.name for f in Ticket.objects.get().files.all()] == ["keep.txt"]
     finally:
         context.close()
+
+
+# --- The hierarchy: its name once, its error as every field's ------------------------------------
+ERROR_PLACE = """([field, control]) => {
+  const error = document.querySelector(`#div_${field} .invalid-feedback`);
+  const input = document.getElementById(control);
+  const [e, i] = [error, input].map(el => el.getBoundingClientRect());
+  const style = getComputedStyle(error.querySelector("strong") || error.querySelector("span") || error);
+  return {gap: Math.round(e.top - i.bottom), left: Math.round(e.left - i.left),
+          weight: style.fontWeight, size: style.fontSize, colour: style.color};
+}"""
+SHOWN_TEXT = """selector => {
+  const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  const shown = [];
+  for (let node; (node = walker.nextNode());) {
+    if (node.parentElement.closest(".visually-hidden, [hidden], [aria-hidden=true]")) continue;
+    if (node.textContent.trim()) shown.push(node.textContent.trim());
+  }
+  return shown;
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_hierarchy_says_its_name_once_and_its_error_as_every_field(
+    open_page, live_server, lang
+):
+    page = open_page("light", 390, 900)
+    page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+    name = page.locator("#div_id_cf_100 legend").inner_text().rstrip("*")
+    # Shown once, in the legend; the first level's select is still named by it.
+    assert page.evaluate(SHOWN_TEXT, "#div_id_cf_100").count(name) == 1
+    expect(page.locator("#id_cf_100_0")).to_have_accessible_name(name)
+    # Sent with the first level chosen, the second not, and no email: two errors.
+    page.locator("#id_cf_100_0").select_option("200")
+    page.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
+    send(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    hierarchy = page.evaluate(ERROR_PLACE, ["id_cf_100", "id_cf_100_1"])
+    email = page.evaluate(ERROR_PLACE, ["id_user_email", "id_user_email"])
+    # Under the control it is about, as close and as far in, in the same type.
+    assert hierarchy == email, f"hierarchy {hierarchy}, email {email}"
