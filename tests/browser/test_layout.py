@@ -405,3 +405,45 @@ def test_the_hierarchy_says_its_name_once_and_its_error_as_every_field(
     email = page.evaluate(ERROR_PLACE, ["id_user_email", "id_user_email"])
     # Under the control it is about, as close and as far in, in the same type.
     assert hierarchy == email, f"hierarchy {hierarchy}, email {email}"
+
+
+# --- The confirmation's rows: a label that wraps never touches the next row ----------------------
+ROW_GAPS = """() => {
+  // Where the text of a label or a value is (a box of a row stretches to the row's height).
+  const text = el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+    return {top: Math.min(...rects.map(r => r.top)), bottom: Math.max(...rects.map(r => r.bottom)),
+            lines: new Set(rects.map(r => Math.round(r.bottom))).size};
+  };
+  const dts = [...document.querySelectorAll("dl.ticket-summary > dt")];
+  return dts.slice(0, -1).map((dt, i) => {
+    const label = text(dt), value = text(dt.nextElementSibling), next = text(dts[i + 1]);
+    return {label: dt.textContent.trim(), lines: label.lines,
+            gap: Math.round(next.top - Math.max(label.bottom, value.bottom))};
+  });
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_confirmations_rows_keep_apart(open_page, live_server, sandbox_api, agent, lang):
+    from tests.browser.test_staff_polish import file_for_ada
+
+    page = open_page("light", 1280, 900)
+    sign_in(page, live_server, f"/staff/forms/support/?lang={lang}")
+    page.locator("#id_cf_96").fill(LONG_ORDER)  # a long value beside a short label
+    file_for_ada(page, LONG_WORDS)
+    wrapped = 0
+    for width in (*WIDTHS, 600):
+        page.set_viewport_size({"width": width, "height": 900})
+        if SHOTS:
+            page.locator("dl.ticket-summary").screenshot(path=f"{SHOTS}/summary-{lang}-{width}.png")
+        rows = page.evaluate(ROW_GAPS)
+        assert len(rows) > 8, rows
+        # Text to text: a line's own leading (about 5 px) and the rows' space, as where no
+        # label wraps (a value's margin: 8 px).
+        touching = [row for row in rows if row["gap"] < 10]
+        assert not touching, f"{lang} at {width} px, rows closer than 10 px: {touching}"
+        wrapped += sum(row["lines"] > 1 for row in rows)
+    assert wrapped, "no label wrapped: the test shows nothing"
