@@ -447,3 +447,36 @@ def test_the_confirmations_rows_keep_apart(open_page, live_server, sandbox_api, 
         assert not touching, f"{lang} at {width} px, rows closer than 10 px: {touching}"
         wrapped += sum(row["lines"] > 1 for row in rows)
     assert wrapped, "no label wrapped: the test shows nothing"
+
+
+# --- The header: the brand on the content's edge ------------------------------------------------
+EDGES = """() => {
+  const left = sel => Math.round(document.querySelector(sel).getBoundingClientRect().left);
+  const right = sel => Math.round(document.querySelector(sel).getBoundingClientRect().right);
+  return {brand: left(".site-brand"), content: left("main h1"), footer: document.querySelector(".site-footer a") ? left(".site-footer a") : null,
+          languagesEnd: right(".site-languages"), contentEnd: right("main h1")};
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_brand_lines_up_with_the_content(open_page, live_server, sandbox_api, agent, lang):
+    page = open_page("light", 1280, 900)
+    pages = [f"/forms/support/?lang={lang}", f"/?lang={lang}"]
+    for url in pages:
+        page.goto(live_server.url + url)
+        for width in (*WIDTHS, 800):
+            page.set_viewport_size({"width": width, "height": 900})
+            edges = page.evaluate(EDGES)
+            where = f"{url} at {width} px"
+            assert edges["brand"] == edges["content"], f"{where}: {edges}"
+            assert edges["footer"] in (None, edges["content"]), f"{where}: {edges}"
+            if width >= 800:  # the languages on the brand's row end at the content's edge
+                assert abs(edges["languagesEnd"] - edges["contentEnd"]) <= 8, f"{where}: {edges}"
+    sign_in(page, live_server, f"/staff/forms/support/?lang={lang}")
+    for width in (*WIDTHS, 800):
+        page.set_viewport_size({"width": width, "height": 900})
+        edges = page.evaluate(EDGES)
+        assert edges["brand"] == edges["content"], f"staff form at {width} px: {edges}"
+        if SHOTS and width in (390, 1280):
+            clip = {"x": 0, "y": 0, "width": width, "height": 260}
+            page.screenshot(path=f"{SHOTS}/header-staff-{lang}-{width}.png", clip=clip)
