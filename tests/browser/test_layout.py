@@ -480,3 +480,48 @@ def test_the_brand_lines_up_with_the_content(open_page, live_server, sandbox_api
         if SHOTS and width in (390, 1280):
             clip = {"x": 0, "y": 0, "width": width, "height": 260}
             page.screenshot(path=f"{SHOTS}/header-staff-{lang}-{width}.png", clip=clip)
+
+
+# --- The skip link: over the page when focused, in full sight, moving nothing -------------------
+SKIP = """() => {
+  const link = document.querySelector("a[href='#main']");
+  const box = link.getBoundingClientRect(), style = getComputedStyle(link);
+  const ring = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+  return {
+    focused: document.activeElement === link,
+    text: link.textContent.trim(),
+    // The link and its focus ring, whole, inside the window.
+    inView: box.left - ring >= 0 && box.top - ring >= 0 && box.right + ring <= window.innerWidth
+            && box.bottom + ring <= window.innerHeight,
+    width: box.width, height: box.height,
+    outline: style.outlineStyle + " " + style.outlineWidth,
+    main: document.querySelector("main").getBoundingClientRect().top,
+    header: document.querySelector("header").getBoundingClientRect().top,
+  };
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_skip_link_shows_over_the_page_when_focused(
+    open_page, live_server, axe_check, lang, scheme
+):
+    page = open_page(scheme, 320, 900)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+        before = page.evaluate(SKIP)
+        assert not before["focused"] and before["width"] <= 1  # out of sight until focused
+        page.keyboard.press("Tab")
+        shown = page.evaluate(SKIP)
+        if SHOTS and width < 1000:
+            clip = {"x": 0, "y": 0, "width": width, "height": 200}
+            page.screenshot(path=f"{SHOTS}/skip-{lang}-{scheme}-{width}.png", clip=clip)
+        assert shown["focused"] and shown["inView"], shown
+        assert shown["outline"].startswith("solid"), shown  # the portal's focus ring
+        assert (shown["main"], shown["header"]) == (before["main"], before["header"]), shown
+        if width == 390:
+            axe_check(page, f"the skip link focused ({lang}, {scheme})")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")  # on from the content's start: its first field
+        assert page.evaluate("document.activeElement.closest('main') !== null")
