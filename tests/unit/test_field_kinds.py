@@ -325,3 +325,24 @@ def test_multi_button_renders_radio_inputs_styled_as_buttons():
     ]
     assert all("btn-check" in e.attrs["class"].split() for e in inputs)
     assert "checked" in inputs[0].attrs
+
+
+# --- help --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("field_id", [96, 100, 102])
+def test_help_is_escaped_once_whatever_template_shows_it(field_id):
+    """The schema's help is text: shown by crispy's template (|safe) and by the portal's own
+    (buttons, hierarchies: plain {{ }}) alike, "Don't <b>" reads as typed, never "Don&#x27;t",
+    also beside a kind's own hint (a time's "Your local time", on a line of its own)."""
+    from dataclasses import replace
+
+    from django.template import Context, Template
+
+    from tickets.lib.text import LocalText
+
+    field = replace(SCHEMA.fields[field_id], help=LocalText.of("Don't <b>"))
+    formfield = kind_for(field).formfield(field, False)
+    for template in ("{{ help }}", "{{ help|safe }}"):
+        shown = Template(template).render(Context({"help": formfield.help_text}))
+        assert shown.startswith(
+            ("Don&#x27;t &lt;b&gt;", '<span class="d-block">Don&#x27;t &lt;b&gt;')
+        )

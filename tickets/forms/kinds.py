@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,8 @@ def help_text(field: Field, hint: str | None) -> str:
         lines = [escape(text) for text in (field.help.get(), str(hint or "")) if text]
         if len(lines) == 1:
             return lines[0]
-        return "".join(f'<span class="d-block">{line}</span>' for line in lines)
+        # Safe HTML, as escape() makes one line: the portal's own field templates show it as it is.
+        return mark_safe("".join(f'<span class="d-block">{line}</span>' for line in lines))
 
     return lazy(render, str)()
 
