@@ -32,6 +32,8 @@
       if (select.hasAttribute(name)) input.setAttribute(name, select.getAttribute(name));
     });
     input.required = select.required;
+    // Left empty, it says what the server says (ticket-form.js reads the mark), as the select did.
+    if (select.dataset.msgValueMissing) input.dataset.msgValueMissing = select.dataset.msgValueMissing;
     var list = document.createElement("ul");
     list.setAttribute("role", "listbox");
     list.className = "dropdown-menu searchable-select-list";

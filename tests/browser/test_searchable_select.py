@@ -136,3 +136,21 @@ def test_without_javascript_it_is_a_plain_select_and_a_short_list_stays_one(
         assert page.locator("#id_cf_99").evaluate("e => e.tagName") == "SELECT"
     finally:
         with_js.close()
+
+
+def test_a_required_long_list_left_empty_says_so_in_the_pages_language(
+    page, live_server, many_systems, settings, use_schema
+):
+    document = json.loads(settings.TICKETS_SCHEMA_FILE.read_text(encoding="utf-8"))
+    field = next(f for f in document["fields"] if f["id"] == 99)
+    field["permissions"]["user"]["required_to_create_ticket"] = True
+    use_schema(document)
+    page.goto(f"{live_server.url}/forms/support/?lang=uk")
+    box = page.get_by_role("combobox", name="Операційна система")
+    assert box.evaluate("b => b.required")
+    page.locator("form[data-ticket-form] button[type=submit]").click()
+    from django.utils import translation
+
+    with translation.override("uk"):
+        required = translation.gettext("This field is required.")
+    assert box.evaluate("b => (b.reportValidity(), b.validationMessage)") == required
