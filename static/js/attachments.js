@@ -182,7 +182,10 @@
       request.addEventListener("load", function () {
         var page = request.responseText || "";
         if (/data-ticket-status/.test(page) && request.responseURL) {
-          window.location.assign(request.responseURL);  // kept: its status page, as a redirect
+          // Kept: its status page, as a redirect; marked as reached by a Send (static/js/status.js
+          // then focuses its heading where autofocus is not followed).
+          try { window.sessionStorage.setItem("ticket-portal:sent", request.responseURL); } catch (e) { /* none */ }
+          window.location.assign(request.responseURL);
         } else if (/data-ticket-form/.test(page)) {
           // The form came back (errors, a limit): shown as the browser would have shown it.
           document.open();

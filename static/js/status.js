@@ -6,7 +6,29 @@
 (function () {
   "use strict";
   var region = document.querySelector("[data-ticket-status]");
-  if (!region || region.hasAttribute("data-final")) return;
+  if (!region) return;
+
+  /* After a Send the status heading has the focus (templates/tickets/status.html). The page's
+     autofocus gives it, but not in another site's frame, where browsers ignore autofocus: there
+     it is given here, when the page was reached by the form's redirect (or by a large upload's
+     script, which marks it) and says nothing first (no #replies, no new address). */
+  function heading() { return region.querySelector("[data-status-heading]"); }
+  function sentHere() {
+    var marked = false;
+    try {
+      marked = window.sessionStorage.getItem("ticket-portal:sent") === window.location.href;
+      window.sessionStorage.removeItem("ticket-portal:sent");
+    } catch (e) { /* no storage: the redirect alone tells */ }
+    var visit = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation")[0] : null;
+    var redirected = visit && visit.type === "navigate" && visit.redirectCount > 0;
+    return (marked || redirected) && !window.location.hash && !/[?&]renewed=/.test(window.location.search);
+  }
+  var first = heading();
+  if (first && first.hasAttribute("autofocus") && document.activeElement !== first && sentHere()) {
+    first.focus({ preventScroll: true });  // the host page brings the frame into view
+  }
+  if (region.hasAttribute("data-final")) return;
   var url = region.dataset.statusUrl;
   var delay = 2000;
 
@@ -21,7 +43,11 @@
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.querySelector("[data-ticket-status]");
         if (!fresh) throw new Error("no status on the page");
+        // The focus stays on the heading when it was there; nothing else is focused by the swap.
+        var hadFocus = heading() !== null && document.activeElement === heading();
+        fresh.querySelectorAll("[autofocus]").forEach(function (el) { el.removeAttribute("autofocus"); });
         region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+        if (hadFocus && heading()) heading().focus({ preventScroll: true });
         region.dataset.state = fresh.dataset.state;
         if (fresh.hasAttribute("data-final")) region.setAttribute("data-final", "");
         document.title = page.title;

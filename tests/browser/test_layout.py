@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.test_staff_polish import sign_in
@@ -525,3 +527,95 @@ def test_the_skip_link_shows_over_the_page_when_focused(
         page.keyboard.press("Enter")
         page.keyboard.press("Tab")  # on from the content's start: its first field
         assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+# --- After Send: the focus on the status heading ------------------------------------------------
+HEADING_FOCUSED = "document.activeElement.matches('[data-ticket-status] h1')"
+FOCUSED = """() => {
+  const el = document.activeElement;
+  return {tag: el.tagName, text: el.textContent.trim().slice(0, 60), heading: el.matches("[data-ticket-status] h1")};
+}"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_after_send_the_focus_is_on_the_status_heading(
+    browser, live_server, sandbox_api, settings, javascript
+):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+    )
+    try:
+        page = context.new_page()
+        for lang, down in (("en", False), ("uk", True)):  # filed; received (the helpdesk down)
+            if down:
+                settings.TICKETS_API_URL = closed_port_url()
+            page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+            fill_long(page)
+            send(page)
+            page.locator("[data-unique-id], [data-reference]").first.wait_for()
+            # Autofocus is applied as the page is first drawn: give it that moment.
+            with suppress(PlaywrightTimeout):
+                page.wait_for_function(HEADING_FOCUSED, timeout=2000)
+            focused = page.evaluate(FOCUSED)
+            assert focused["heading"], f"{lang}, {'down' if down else 'filed'}: {focused}"
+            # It is read, not shown as a control: no focus ring; and the page is at its top.
+            ring = page.locator("[data-ticket-status] h1").evaluate(
+                "h => getComputedStyle(h).outlineStyle"
+            )
+            assert ring == "none" and page.evaluate("window.scrollY") == 0
+    finally:
+        context.close()
+
+
+def test_after_filing_for_a_client_the_focus_is_on_the_status_heading(
+    open_page, live_server, sandbox_api, agent
+):
+    from tests.browser.test_staff_polish import file_for_ada
+
+    page = open_page("dark", 390, 844)
+    sign_in(page, live_server)
+    file_for_ada(page)
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(HEADING_FOCUSED, timeout=2000)
+    assert page.evaluate(FOCUSED)["heading"], page.evaluate(FOCUSED)
+
+
+def test_in_a_sites_frame_the_focus_is_on_the_status_heading_after_send(visit):
+    from tests.browser.sites import PHONE, form_frame, press_send
+
+    with visit(viewport=PHONE, intro_height=900) as page:
+        frame = form_frame(page)
+        fill_long(frame)
+        press_send(page, frame)
+        page.wait_for_function("window.portalEvents.some(e => e.type === 'submitted')")
+        confirmation = next(f for f in page.frames if "/embed/tickets/" in f.url)
+        confirmation.locator("[data-unique-id]").wait_for()
+        with suppress(PlaywrightTimeout):
+            confirmation.wait_for_function(HEADING_FOCUSED, timeout=2000)
+        focused = confirmation.evaluate(FOCUSED)
+        assert focused["heading"], focused
+        # The page is not reloaded into focus: a reload leaves the focus where it is.
+        confirmation.evaluate("location.reload()")
+        confirmation = next(f for f in page.frames if "/embed/tickets/" in f.url)
+        confirmation.locator("[data-unique-id]").wait_for()
+        confirmation.wait_for_timeout(500)
+        assert not confirmation.evaluate(FOCUSED)["heading"]
+
+
+def test_the_focus_stays_on_the_heading_as_the_status_changes(
+    page, live_server, sandbox_api, settings
+):
+    from tests.integration.test_portal_flow import make_due, run_worker
+
+    settings.TICKETS_API_URL = closed_port_url()
+    page.goto(f"{live_server.url}/forms/support/")
+    fill_long(page)
+    send(page)
+    page.locator("[data-reference]").wait_for()
+    page.wait_for_function(HEADING_FOCUSED, timeout=2000)
+    settings.TICKETS_API_URL = sandbox_api
+    make_due()
+    run_worker()
+    page.locator("[data-unique-id]").wait_for(timeout=15_000)  # swapped in place by status.js
+    assert page.evaluate(FOCUSED)["heading"], page.evaluate(FOCUSED)
+    assert "filed" in page.evaluate(FOCUSED)["text"]
