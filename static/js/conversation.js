@@ -11,12 +11,20 @@
   var EVERY = 20000;
   var lang = document.documentElement.lang || "en";
 
+  // In the browser's time zone, written as the server writes a date-time in this language
+  // (portal/formats: "December 5, 2026, 09:05", "5 декабря 2026 г., 09:05"; held to it by
+  // tests/browser/test_formats.py), and the "as of" time as the server writes a time.
   function localTimes(root) {
     if (!window.Intl) return;
-    var format = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" });
+    var day = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric" });
+    var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     root.querySelectorAll("time[data-local-time]").forEach(function (node) {
       var moment = new Date(node.getAttribute("datetime"));
-      if (!isNaN(moment)) node.textContent = format.format(moment);
+      if (!isNaN(moment)) node.textContent = day.format(moment) + ", " + clock.format(moment);
+    });
+    root.querySelectorAll("[data-as-of][data-datetime]").forEach(function (node) {
+      var moment = new Date(node.dataset.datetime);
+      if (!isNaN(moment)) node.textContent = node.textContent.replace(node.dataset.time, clock.format(moment));
     });
   }
 
@@ -55,7 +63,11 @@
         }
         var state = section.querySelector("[data-ticket-state]");
         var freshState = fresh.querySelector("[data-ticket-state]");
-        if (state && freshState) state.parentNode.replaceWith(document.importNode(freshState.parentNode, true));
+        if (state && freshState) {
+          var line = document.importNode(freshState.parentNode, true);
+          localTimes(line);
+          state.parentNode.replaceWith(line);
+        }
       });
   }
 

@@ -117,3 +117,36 @@ def test_the_conversation_and_reply_box_work_in_an_iframe(host_page, axe_check):
     )
     assert host_page.context.cookies() == []
     axe_check(frame, "the embedded ticket page")
+
+
+def test_times_are_the_browsers_and_written_as_the_server_writes_them(
+    browser, live_server, sandbox_api, client
+):
+    """A post's time in the reader's own zone (Tokyo here, the helpdesk's UTC), in the one
+    date-time format of the page's language: the server's (in Russian: the date, ", ", 10:37)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, translation
+    from django.utils.dateparse import parse_datetime
+
+    from tests.integration.test_portal_flow import (
+        FORM_URL,
+        confirmation_key,
+        get_token,
+        valid_post_data,
+    )
+
+    key = confirmation_key(client.post(FORM_URL, valid_post_data(get_token(client))))
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="ru-RU")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/tickets/{key}/?lang=ru")
+        moment = page.locator("time[data-local-time]").first
+        written = parse_datetime(moment.get_attribute("datetime"))
+        with translation.override("ru"):
+            expected = formats.date_format(
+                written.astimezone(ZoneInfo("Asia/Tokyo")), "DATETIME_FORMAT"
+            )
+        assert moment.inner_text() == expected
+    finally:
+        context.close()
