@@ -72,15 +72,19 @@
     // --- Chosen files: listed, each removable; dropped ones join them --------------------------
     var list = wrapper.querySelector("[data-file-list]");
     var lang = document.documentElement.lang || "en";
+    // As the server writes a size (lib/text.file_size; tests/browser/test_formats.py holds the two
+    // to one text): counted in 1024s as the limits are, never broken across lines.
     function size(bytes) {
-      var units = [["gigabyte", 1e9], ["megabyte", 1e6], ["kilobyte", 1e3]];
+      var units = [["gigabyte", 1073741824], ["megabyte", 1048576], ["kilobyte", 1024]];
+      var text = new Intl.NumberFormat(lang, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
       for (var i = 0; i < units.length; i++) {
         if (bytes >= units[i][1]) {
-          return new Intl.NumberFormat(lang, { style: "unit", unit: units[i][0], unitDisplay: "short",
+          text = new Intl.NumberFormat(lang, { style: "unit", unit: units[i][0], unitDisplay: "short",
                                                maximumFractionDigits: 1 }).format(bytes / units[i][1]);
+          break;
         }
       }
-      return new Intl.NumberFormat(lang, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
+      return text.replace(/ /g, "\u00a0");
     }
     function choose(files) {  // the input's files become exactly these
       var transfer = new DataTransfer();
