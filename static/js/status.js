@@ -9,9 +9,10 @@
   if (!region) return;
 
   /* After a Send the status heading has the focus (templates/tickets/status.html). The page's
-     autofocus gives it, but not in another site's frame, where browsers ignore autofocus: there
-     it is given here, when the page was reached by the form's redirect (or by a large upload's
-     script, which marks it) and says nothing first (no #replies, no new address). */
+     autofocus gives it, but not in another site's frame, where browsers refuse autofocus (the
+     page has none there): it is given here, when the page was reached by the form's redirect
+     (or by a large upload's script, which marks it) and says nothing first (data-focus-first:
+     no new address, no reply's errors; no #replies). */
   function heading() { return region.querySelector("[data-status-heading]"); }
   function sentHere() {
     var marked = false;
@@ -25,7 +26,7 @@
     return (marked || redirected) && !window.location.hash && !/[?&]renewed=/.test(window.location.search);
   }
   var first = heading();
-  if (first && first.hasAttribute("autofocus") && document.activeElement !== first && sentHere()) {
+  if (first && first.hasAttribute("data-focus-first") && document.activeElement !== first && sentHere()) {
     first.focus({ preventScroll: true });  // the host page brings the frame into view
   }
   if (region.hasAttribute("data-final")) return;
