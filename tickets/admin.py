@@ -62,11 +62,12 @@ WAITING = (Submission.State.RECEIVED, Submission.State.QUEUED, Submission.State.
 
 
 def _date_and_time(moment) -> str:
-    """A moment in the list: its date and its time, each whole (a narrow column puts the time
-    under the date)."""
+    """A moment in the list, as DATETIME_FORMAT writes it (the date, ", ", the time), the time
+    whole. The date may break at its spaces: kept whole, the longest month's name ("September
+    30, 2026,") made the list wider than its box at 1280 px."""
     local = timezone.localtime(moment)
     return format_html(
-        '<span class="nowrap">{}</span> <span class="nowrap">{}</span>',
+        '{}, <span class="nowrap">{}</span>',
         date_format(local, "DATE_FORMAT"),
         time_format(local, "TIME_FORMAT"),
     )
@@ -218,7 +219,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Email"))
     def user_email(self, obj: Submission) -> str:
-        return _("erased") if obj.content_erased_at else obj.user_email
+        if obj.content_erased_at:
+            return _("erased")
+        # A narrow column breaks an address after its "@" before anywhere else.
+        local, at, domain = obj.user_email.rpartition("@")
+        return format_html("{}@<wbr>{}", local, domain) if at else obj.user_email
 
     @admin.display(description=_("Content"))
     def content(self, obj: Submission) -> str:

@@ -186,13 +186,16 @@ LIST_LAYOUT = """() => {
     page: document.documentElement.scrollWidth - window.innerWidth,
     headers: [...table.querySelectorAll("thead th .text")].map(e => e.textContent.trim()).filter(Boolean),
     references: [...table.querySelectorAll(".field-reference")].map(e => [e.textContent.trim(), lines(e)]),
+    // An address's parts (split at its "@"): each on the lines it takes.
+    emails: [...table.querySelectorAll("td.field-user_email")].map(cell =>
+      [...cell.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => [n.textContent, lines(n)])),
   };
 }"""
 
 
 def some_submissions(agent) -> None:
     """A submission in each state the list shows differently, one with a long address."""
-    from datetime import date, timedelta
+    from datetime import date, datetime, timedelta
 
     from django.utils import timezone
 
@@ -217,6 +220,10 @@ def some_submissions(agent) -> None:
             payload={"user_email": email, "title": "A ticket"},
             **row,
         )
+    # The widest moment a list can show (the longest month's name, two-digit day and hour): the
+    # list must fit whatever day it is.
+    widest = timezone.make_aware(datetime(2026, 9, 30, 20, 58))
+    Submission.objects.update(created_at=widest)
     title = "How to download an invoice for a payment made in the mobile app on a tablet"
     Article.objects.create(id=90001, category_id=7, title={"en": title}, body={"en": "<p>.</p>"})
     for weeks in range(3):
@@ -257,6 +264,16 @@ def test_the_admin_lists_fit_beside_the_sidebars(
             assert len(layout["references"]) == 6
             listed = page.locator("#result_list tbody").inner_text()
             assert "SBX-0001" in listed and "4 tries" in listed and "by olena" in listed
+            # A short address breaks after its "@" if at all, never inside the domain.
+            short = [
+                parts
+                for parts in layout["emails"]
+                if LONG_EMAIL not in "".join(p for p, _ in parts)
+            ]
+            assert short and all(lines == 1 for parts in short for _, lines in parts), short
+            # Created, as DATETIME_FORMAT writes a moment: "December 7, 2026, 02:40".
+            created = page.locator("#result_list td.field-created").first.inner_text()
+            assert re.fullmatch(r"\w+ \d{1,2}, \d{4},\s\d{2}:\d{2}", created), created
             axe_check(page, f"the submission list ({scheme})")
 
 
