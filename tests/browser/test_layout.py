@@ -636,3 +636,17 @@ def test_the_focus_stays_on_the_heading_as_the_status_changes(
     page.locator("[data-unique-id]").wait_for(timeout=15_000)  # swapped in place by status.js
     assert page.evaluate(FOCUSED)["heading"], page.evaluate(FOCUSED)
     assert "filed" in page.evaluate(FOCUSED)["text"]
+
+
+# --- The browser's own check brings a field into view with its label --------------------------------
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_field_the_browser_finds_empty_is_shown_with_its_label(page, live_server, lang):
+    page.set_viewport_size({"width": 390, "height": 700})
+    page.goto(f"{live_server.url}/forms/support/?lang={lang}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.locator("form[data-ticket-form] button[type=submit]").click()
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'id_user_email'"
+    )
+    label = page.locator("label[for=id_user_email]").bounding_box()
+    assert label["y"] >= 0, f"the label is {-label['y']:.0f} px above the screen"
