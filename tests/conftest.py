@@ -132,3 +132,21 @@ def api(base_url):
     session.url = lambda path: base_url + path
     yield session
     session.close()
+
+
+@pytest.fixture
+def articles(settings, sandbox_api):
+    """Suggestions on, and the portal's copy of the sandbox's knowledge base read in full: its
+    articles, oldest first."""
+    import io
+
+    from django.core.cache import cache
+
+    from tickets.knowledge import sync
+    from tickets.models import Article
+
+    settings.TICKETS_ARTICLES = True
+    cache.delete(sync.LAST_KEY)
+    cache.delete(sync.FULL_KEY)
+    call_command("sync_articles", "--full", stdout=io.StringIO())
+    return Article.objects.order_by("pk")

@@ -4,27 +4,15 @@ question" counts one deflection and files nothing; the same inside an iframe on 
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 
 from sandbox.models import Ticket
 from tests.browser.test_embedding import frame_of, host_page  # noqa: F401
-from tickets.knowledge import sync
 from tickets.models import ArticleCount, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TYPED = "не магу вайти в личный кабинет"  # "I cannot log in to my account", misspelt twice
-
-
-@pytest.fixture
-def articles_on(settings, sandbox_api):
-    settings.TICKETS_ARTICLES = True
-    cache.delete(sync.LAST_KEY)
-    call_command("sync_articles", "--full", stdout=io.StringIO())
 
 
 def suggest_and_answer(frame, axe_check, label: str) -> None:
@@ -42,7 +30,7 @@ def suggest_and_answer(frame, axe_check, label: str) -> None:
 
 
 def test_an_article_answers_the_question_and_nothing_is_filed(
-    page, live_server, articles_on, axe_check
+    page, live_server, articles, axe_check
 ):
     page.goto(f"{live_server.url}/forms/support/?lang=ru")
     suggest_and_answer(page, axe_check, "the form with an article open")
@@ -53,7 +41,7 @@ def test_an_article_answers_the_question_and_nothing_is_filed(
     axe_check(page, "the thank-you page")
 
 
-def test_the_same_inside_an_iframe(host_page, articles_on, axe_check):  # noqa: F811
+def test_the_same_inside_an_iframe(host_page, articles, axe_check):  # noqa: F811
     frame = frame_of(host_page)
     frame.goto(frame.url.replace("lang=en", "lang=ru"))
     for _ in range(100):

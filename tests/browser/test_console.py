@@ -8,15 +8,12 @@ One browser context per scheme walks all of it."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import Client
 
 from sandbox.models import Ticket
@@ -27,7 +24,6 @@ from tests.browser.test_delivery import fill_required
 from tests.examples import EXAMPLE_POST
 from tests.integration.test_portal_flow import closed_port_url, confirmation_key
 from tests.integration.test_ticket_page import HOSTILE, reply_token
-from tickets.knowledge import sync
 from tickets.models import Article, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,15 +105,6 @@ def send(target, button: str) -> None:
     """Send the form as it is, the browser's own checks off (the server's are the point)."""
     target.locator("form[data-ticket-form]").evaluate("f => f.noValidate = true")
     target.get_by_role("button", name=button).click()
-
-
-@pytest.fixture
-def articles_on(settings, sandbox_api):
-    settings.TICKETS_ARTICLES = True
-    cache.delete(sync.LAST_KEY)
-    cache.delete(sync.FULL_KEY)
-    call_command("sync_articles", "--full", stdout=io.StringIO())
-    return Article.objects.order_by("pk").first()
 
 
 def a_ticket_with_a_conversation() -> str:
@@ -317,7 +304,7 @@ def admin_pages(page, watch: Watch, portal: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_page_reports_an_error_in_the_browser(
-    site_browser, live_server, sandbox_api, articles_on, settings, scheme
+    site_browser, live_server, sandbox_api, articles, settings, scheme
 ):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     context = site_browser.new_context(
@@ -328,7 +315,7 @@ def test_no_page_reports_an_error_in_the_browser(
     watch = Watch(page)
     try:
         portal = live_server.url
-        key = customer_pages(page, watch, portal, articles_on, settings)
+        key = customer_pages(page, watch, portal, articles.first(), settings)
         embedded_pages(page, watch, portal, settings)
         staff_pages(page, watch, portal, settings)
         admin_pages(page, watch, portal)

@@ -15,7 +15,6 @@ or Java the test skips, except under CI=true, where it fails.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -25,10 +24,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import get_resolver, resolve
 
@@ -43,7 +40,6 @@ from tests.integration.test_portal_flow import (  # noqa: F401  (fixture)
     hidden_value,
 )
 from tests.integration.test_ticket_page import HOSTILE, reply_token
-from tickets.knowledge import sync
 from tickets.models import Article, Conversation, Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -158,15 +154,6 @@ def tickets_routes() -> set[str]:
 
 def a_file(name: str = "report.txt") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"It broke at 9:00\n", content_type="text/plain")
-
-
-@pytest.fixture
-def articles_on(settings, sandbox_api):
-    settings.TICKETS_ARTICLES = True
-    cache.delete(sync.LAST_KEY)
-    cache.delete(sync.FULL_KEY)
-    call_command("sync_articles", "--full", stdout=io.StringIO())
-    return Article.objects.order_by("pk").first()
 
 
 def customer_pages(pages: Pages, client: Client, article: Article, settings) -> None:
@@ -385,14 +372,14 @@ def report(found: dict[int, list[dict]], pages: Pages) -> str:
 
 
 @pytest.mark.usefixtures("consent_schema")  # the support form asks for consent
-def test_every_page_is_valid_html(checker, client, sandbox_api, settings, articles_on, tmp_path):
+def test_every_page_is_valid_html(checker, client, sandbox_api, settings, articles, tmp_path):
     # Passwords are not what is checked here: a fast hash for the users signed in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMBED_ALLOWED_ORIGINS = ["https://help.example"]
     settings.TICKETS_MAX_FILES, settings.TICKETS_MAX_FILE_MB = 5, 10
     pages = Pages()
     consent_and_challenge_pages(pages, client, settings)
-    customer_pages(pages, client, articles_on, settings)
+    customer_pages(pages, client, articles.first(), settings)
     ticket_pages(pages, client, settings, sandbox_api)
     staff_pages(pages, settings)
     admin_pages(pages)
