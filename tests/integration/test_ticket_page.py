@@ -336,3 +336,30 @@ def test_replies_are_throttled_per_ticket(client, sandbox_api, settings):
     assert third.status_code == 429
     assert "very many replies" in text_of(third) and "One too many" in third.content.decode()
     assert Post.objects.filter(ticket_id=submission.api_id).count() == 2
+
+
+def test_once_the_share_for_conversations_is_used_pages_do_not_ask_for_it(
+    client, sandbox_api, settings, monkeypatch
+):
+    """A page view past TICKETS_API_FOLLOW_PER_MINUTE shows what is kept; once the governor has
+    held one read back, the next views do not ask it again until the wait it said is over (each
+    ask waits a moment for the rate store's lock: a person's page would spend it for nothing)."""
+    from tickets.helpdesk import governor
+
+    settings.TICKETS_API_FOLLOW_PER_MINUTE = 2  # one ticket's read: the ticket and its posts
+    pages = [filed(client)[0] for _ in range(3)]
+    asked = []
+    take = governor.Governor.take
+    monkeypatch.setattr(
+        governor.Governor, "take", lambda self, *a, **k: (asked.append(a), take(self, *a, **k))[1]
+    )
+    client.get(pages[0])  # read: the share is used
+    assert len(asked) == 2
+    assert client.get(pages[1]).status_code == 200  # held back, and said so
+    assert len(asked) == 3 and cache.get(conversations.HELD_KEY)
+    third = client.get(pages[2])
+    assert third.status_code == 200 and len(asked) == 3  # not asked again
+    assert Conversation.objects.filter(read_at=None).count() == 2  # both show what the form sent
+    cache.delete(conversations.HELD_KEY)  # the wait is over
+    client.get(pages[2])
+    assert len(asked) == 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from datetime import datetime, timedelta
+from math import ceil
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from ..helpdesk import directory
 from ..helpdesk.client import get_client
-from ..helpdesk.errors import ApiError, ListCutShort
+from ..helpdesk.errors import ApiError, ListCutShort, NotSent, RateStoreDown
 from ..helpdesk.governor import FOLLOWING
 from ..helpdesk.posts import read_posts
 from ..lib.values import as_int
@@ -27,6 +28,7 @@ from ..schema.service import get_schema
 
 logger = logging.getLogger(__name__)
 CHECKED_KEY = "conversations:checked-at"
+HELD_KEY = "conversations:held"  # the governor held a read back: pages do not ask until it ends
 CHECK_EVERY = 60  # seconds: one "what changed" request a minute, for every followed ticket
 VIEW_NOTED_EVERY = timedelta(minutes=1)
 CHANGES_PAGES = 5  # 150 changed tickets a minute at most are read from the list
@@ -57,13 +59,21 @@ def is_fresh(conversation: Conversation) -> bool:
 
 
 def refresh(conversation: Conversation, wait: float = 0) -> bool:
-    """Read the ticket and its posts; False (and what is kept stays) when the API cannot say."""
+    """Read the ticket and its posts; False (and what is kept stays) when the API cannot say.
+
+    When the governor has just held a read back (the share for conversations is used), a page
+    view (`wait` 0) does not ask again until it said to: each ask waits a moment for the
+    store's lock, which a person's page would spend for nothing."""
+    if not wait and cache.get(HELD_KEY):
+        return False
     ticket_id = conversation.submission.api_id
     client = get_client(FOLLOWING, wait)
     try:
         ticket = client.get_ticket(ticket_id)
         posts = read_posts(client.ticket_posts(ticket_id))
     except (ApiError, ListCutShort) as error:
+        if isinstance(error, NotSent) and not isinstance(error, RateStoreDown):
+            cache.set(HELD_KEY, True, max(1, ceil(error.retry_after)))
         logger.warning("Conversation of ticket %s not read: %s", ticket_id, error)
         return False
     ticket = ticket if isinstance(ticket, dict) else {}
