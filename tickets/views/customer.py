@@ -107,7 +107,9 @@ def _post(
         return _refused(request, form_page, why, throttled)
     proof = None
     if throttled:  # past its address's limit: a browser that solves the challenge still files
-        proof = challenge.Asked(challenge.difficulty(limits.past_limit()), wait_for(throttled))
+        proof = challenge.Asked(
+            challenge.difficulty(limits.past_limit()), wait_for(throttled.retry_after)
+        )
         sender = replace(sender, past_limit=True)
     form = form_page.form_cls(
         request.POST, request.FILES, prefill=values, returning=limits.returning, proof=proof

@@ -73,7 +73,7 @@ def too_large(request: HttpRequest) -> str:
 def throttled_message(limit: throttles.Refusal, reply: bool = False) -> str:
     """Why a POST (a ticket, or a `reply`) was not taken, and when to send it again (everything
     typed is kept)."""
-    wait = wait_for(limit)
+    wait = wait_for(limit.retry_after)
     if reply:
         reason = (
             _("This ticket has received very many replies in a short time.")
@@ -98,9 +98,8 @@ def throttled_message(limit: throttles.Refusal, reply: bool = False) -> str:
     return f"{reason} {again}"
 
 
-def wait_for(limit: throttles.Refusal) -> str:
-    """How long until a limit lets one more through, in words ("10 minutes")."""
-    seconds = limit.retry_after
+def wait_for(seconds: int) -> str:
+    """A wait in words, rounded as a person says it ("45 seconds", "10 minutes", "2 hours")."""
     if seconds < 90:
         return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     if seconds < 90 * 60:

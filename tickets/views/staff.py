@@ -72,7 +72,7 @@ def staff_required_json(view):
             message = _(
                 "The portal has used its share of requests to the helpdesk for the moment. Try "
                 "again in %(wait)s."
-            ) % {"wait": wait_for(throttles.Refusal(throttles.PORTAL, seconds))}
+            ) % {"wait": wait_for(seconds)}
             return _too_many(message, seconds)
         except ApiError:
             return JsonResponse({"error": _("The helpdesk cannot be reached.")}, status=503)
@@ -89,7 +89,7 @@ def lookup_limited(view):
         if refusal:
             message = _(
                 "You have made very many look-ups in a short time. Try again in %(wait)s."
-            ) % {"wait": wait_for(refusal)}
+            ) % {"wait": wait_for(refusal.retry_after)}
             return _too_many(message, refusal.retry_after)
         return view(request, *args, **kwargs)
 
