@@ -181,7 +181,9 @@ def test_staff_who_send_again_at_once_are_not_taken_for_bots(agent_client, sandb
     assert Ticket.objects.count() == 2
 
 
-def test_an_agents_look_ups_have_their_own_limit(agent_client, sandbox_api, settings):
+def test_an_agents_look_ups_have_their_own_limit(
+    agent_client, sandbox_api, settings, django_user_model
+):
     settings.TICKETS_THROTTLE_STAFF_LOOKUPS = ["3/m"]
     for n in range(3):
         assert agent_client.get("/staff/api/clients/", {"q": f"client{n}"}).status_code == 200
@@ -189,6 +191,9 @@ def test_an_agents_look_ups_have_their_own_limit(agent_client, sandbox_api, sett
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     assert refused.json()["error"].startswith("You have made very many look-ups")
     assert agent_client.get("/staff/api/staff/", {"q": "a"}).status_code == 429  # one limit
+    other = django_user_model.objects.create_user("other", "o@example.com", "pw", is_staff=True)
+    agent_client.force_login(other)  # another agent: a limit of their own
+    assert agent_client.get("/staff/api/clients/", {"q": "client9"}).status_code == 200
 
 
 def test_when_the_portals_share_is_used_look_ups_say_so(agent_client, settings, monkeypatch):
