@@ -1,5 +1,6 @@
 """The two stores the throttles count in, as pyrate-limiter buckets of sliding windows: a Redis
-sorted set per bucket with REDIS_URL, else the portal's own database (ThrottleHit rows).
+sorted set per bucket with REDIS_URL (redis_bucket.py), else the portal's own database
+(ThrottleHit rows).
 
 pyrate-limiter's own SQL buckets count every row of their table, whatever its name, so they
 cannot hold a count per address in one table: DatabaseBucket counts the rows of its bucket.
@@ -7,37 +8,27 @@ cannot hold a count per address in one table: DatabaseBucket counts the rows of 
 
 from __future__ import annotations
 
-import hashlib
 import time
-from functools import lru_cache
 
-import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from pyrate_limiter import AbstractBucket, Rate, RateItem, RedisBucket, SlidingWindowLog
-from pyrate_limiter.buckets.redis_bucket import LuaScript
+from pyrate_limiter import AbstractBucket, Rate, RateItem, SlidingWindowLog
 
 from ..models import ThrottleHit
 
 SLIDING = SlidingWindowLog()
-# Redis names a script by its SHA1, and RedisBucket runs its script by that name: known here, the
-# script is sent only to a Redis that lacks it.
-PUT_SCRIPT = hashlib.sha1(LuaScript.PUT_ITEM.encode()).hexdigest()
 
 
 def bucket_for(name: str, rates: list[Rate]) -> AbstractBucket:
     """The bucket `name` (a limit and whose count: "address:<key>") holding `rates`, in the store
     every process shares: Redis with REDIS_URL, else the database."""
     if settings.REDIS_URL:
-        return ExpiringRedisBucket(rates, _redis(settings.REDIS_URL), f"throttle:{name}")
+        # Imported here: a portal without Redis never loads its client (as the governor).
+        from .redis_bucket import ExpiringRedisBucket, client
+
+        return ExpiringRedisBucket(rates, client(settings.REDIS_URL), f"throttle:{name}")
     return DatabaseBucket(rates, name)
-
-
-@lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    # One client (and its pool of connections) a process, as the governor's.
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 class DatabaseBucket(AbstractBucket):
@@ -106,29 +97,3 @@ class DatabaseBucket(AbstractBucket):
         """The item `index` places before the newest (0: the newest), or None."""
         at = self.hits.order_by("-at").values_list("at", flat=True)[index : index + 1].first()
         return None if at is None else RateItem(self.name, at)
-
-
-class ExpiringRedisBucket(RedisBucket):
-    """pyrate-limiter's RedisBucket (one sorted set, one script for a put), whose key keeps only
-    the hits its windows count and goes once its longest window is over: per-address keys do
-    not pile up. Its script is loaded again where Redis has lost it (a restart)."""
-
-    def __init__(self, rates: list[Rate], client: redis.Redis, key: str):
-        super().__init__(rates, client, key, PUT_SCRIPT, SLIDING)
-
-    def count_since(self, start: int) -> int:
-        """How many hits were put at or after `start` (milliseconds since the epoch)."""
-        return self.redis.zcount(self.bucket_key, start, "+inf")
-
-    def put(self, item: RateItem) -> bool:
-        try:
-            admitted = super().put(item)
-        except redis.exceptions.NoScriptError:  # a new or restarted Redis
-            self.redis.script_load(LuaScript.PUT_ITEM)
-            admitted = super().put(item)
-        outside = SLIDING.leak_bound(self.rates, item.timestamp)  # no window counts these
-        with self.redis.pipeline(transaction=False) as pipe:  # both in one round trip
-            pipe.zremrangebyscore(self.bucket_key, 0, outside)
-            pipe.pexpire(self.bucket_key, self.rates[-1].interval)
-            pipe.execute()
-        return admitted
