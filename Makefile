@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 VNU_VERSION := 26.9.27
 TOOLS := .tools
 
-.PHONY: run serve demo test bench install install-dev test-tools migrate lint format clean
+.PHONY: run serve demo test bench bootstrap-css install install-dev test-tools migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -118,6 +118,22 @@ bench: install-dev
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/conversations.py
 	$(BIN)/python bench/articles.py
+
+# The portal's Bootstrap: only the parts static/vendor/bootstrap/portal-bootstrap.scss imports,
+# built as Bootstrap builds its own (Sass, then autoprefixer for its browser list), pinned, into
+# the committed bootstrap.min.css. Run it after changing that list; nothing else needs Node.
+BOOTSTRAP_VERSION := 5.3.3
+BOOTSTRAP_BUILD := bootstrap@$(BOOTSTRAP_VERSION) sass@1.77.6 postcss@8.4.49 postcss-cli@11.0.0 \
+  autoprefixer@10.4.20
+BOOTSTRAP_DIR := static/vendor/bootstrap
+bootstrap-css:
+	npm install --prefix $(TOOLS)/bootstrap --no-save --no-audit --no-fund --loglevel=error \
+	  $(BOOTSTRAP_BUILD)
+	$(TOOLS)/bootstrap/node_modules/.bin/sass --style=compressed --no-source-map --quiet-deps \
+	  --load-path=$(TOOLS)/bootstrap/node_modules $(BOOTSTRAP_DIR)/portal-bootstrap.scss \
+	  $(TOOLS)/bootstrap/bootstrap.css
+	BROWSERSLIST_CONFIG=$(BOOTSTRAP_DIR)/.browserslistrc $(TOOLS)/bootstrap/node_modules/.bin/postcss \
+	  $(TOOLS)/bootstrap/bootstrap.css --use autoprefixer --no-map -o $(BOOTSTRAP_DIR)/bootstrap.min.css
 
 lint: install-dev
 	$(BIN)/ruff check --fix .

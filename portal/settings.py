@@ -352,7 +352,6 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
-    "bootstrap",
     "django_tasks",
     "django_tasks_db",
     "tickets",
