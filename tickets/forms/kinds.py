@@ -29,7 +29,7 @@ from ..schema.kinds import kind_of, register
 from ..schema.types import Field
 from .fields import HierarchyField, LineField, TextField
 from .patterns import browser_pattern
-from .widgets import DateInput, TimeInput, say_as_server
+from .widgets import DateInput, TimeInput, fixed, say_as_server
 
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -203,7 +203,7 @@ class SelectKind(FieldKind):
             required=required,
             coerce=int,
             empty_value=None,
-            choices=[("", _("Choose…")), *_option_choices(field)],
+            choices=fixed([("", _("Choose…")), *_option_choices(field)]),
         )
 
     def display(self, field, value):
@@ -234,7 +234,9 @@ class MultiButtonKind(SelectKind):
             coerce=int,
             empty_value=None,
             # An optional group needs a way back to no choice: radios cannot be unticked.
-            choices=([] if required else [("", _("Not specified"))]) + _option_choices(field),
+            choices=fixed(
+                ([] if required else [("", _("Not specified"))]) + _option_choices(field)
+            ),
             # No autocomplete="off" (Bootstrap's advice for .btn-check): HTML allows it on no
             # radio or checkbox input.
             widget=forms.RadioSelect(attrs={"class": "btn-check"}),

@@ -16,8 +16,8 @@ from ..schema.types import Option
 
 def fixed(choices: list) -> Callable[[], list]:
     """Choices as a callable, which Django reads only when they are iterated and which each form's
-    copy shares (a callable is copied as itself): for a hierarchy's levels, whose options would
-    otherwise be most of what every form copies and normalizes again."""
+    copy shares (a callable is copied as itself): a schema's options, which every form would
+    otherwise copy again. Never changed in place: a form that needs others assigns new ones."""
     return lambda: choices
 
 
