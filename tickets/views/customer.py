@@ -64,7 +64,12 @@ def _ticket_form(request: HttpRequest, slug: str, embed: bool) -> HttpResponse:
     """The form on its own page or embedded: one validation and submission path for both."""
     # The class's spec is the page's: the one of the schema the class was built from.
     form_cls = form_class(spec_for(slug, AUDIENCE), AUDIENCE)
-    page = {"spec": form_cls.spec, "embed": framing.frame_context(request) if embed else None}
+    page = {
+        "spec": form_cls.spec,
+        "embed": framing.frame_context(request) if embed else None,
+        "staff": False,
+        "articles_url": "",
+    }
     if articles.suggesting(form_cls.spec):
         page["articles_url"] = reverse("tickets:suggestions", args=[slug]) + (
             "?embed=1" if embed else ""
@@ -115,7 +120,7 @@ def _post(
         request.POST, request.FILES, prefill=values, returning=limits.returning, proof=proof
     )
     outcome = submissions.receive(form.handover(sender=sender))
-    if outcome.new and "articles_url" in form_page.context:
+    if outcome.new and form_page.context["articles_url"]:
         opened = request.POST.get("articles_opened") == "1"
         suggest.filed(slug, _nonce(request, slug), opened)
     if outcome.accepted:
