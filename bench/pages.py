@@ -60,7 +60,10 @@ def tls_api(directory: Path):
             return 200, "application/json", json.dumps(body).encode()
         time.sleep(API_LATENCY)
         n = next(created)
-        body = {"data": {"id": n, "unique_id": f"BN-{n:05d}"}}
+        # The whole ticket, as the helpdesk's API answers a create.
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        body = {"data": {"id": n, "unique_id": f"BN-{n:05d}", "status_id": "open", "user_id": 1,
+                         "date_created": now, "date_updated": now, "title": "Bench"}}  # fmt: skip
         return 201, "application/json", json.dumps(body).encode()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

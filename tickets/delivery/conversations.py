@@ -40,9 +40,9 @@ def for_page(submission: Submission, read: bool = True) -> Conversation | None:
     that fails leaves what is kept. None before the ticket is filed."""
     if submission.state != Submission.State.FILED or not submission.api_id:
         return None
-    conversation, _new = Conversation.objects.get_or_create(submission=submission)
+    conversation, new = Conversation.objects.get_or_create(submission=submission)
     if conversation.read_at is None or (read and not is_fresh(conversation)):
-        refresh(conversation)
+        refresh(conversation, ticket=_as_filed(submission) if new else None)
     now = timezone.now()
     if conversation.viewed_at is None or now - conversation.viewed_at > VIEW_NOTED_EVERY:
         # Followed from now on; a page viewed again within the minute is not written again.
@@ -58,8 +58,9 @@ def is_fresh(conversation: Conversation) -> bool:
     return age < timedelta(seconds=settings.TICKETS_CONVERSATION_FRESH_SECONDS)
 
 
-def refresh(conversation: Conversation, wait: float = 0) -> bool:
+def refresh(conversation: Conversation, wait: float = 0, ticket: dict | None = None) -> bool:
     """Read the ticket and its posts; False (and what is kept stays) when the API cannot say.
+    `ticket`: the ticket as known already (the create's answer): only its posts are read.
 
     When the governor has just held a read back (the share for conversations is used), a page
     view (`wait` 0) does not ask again until it said to: each ask waits a moment for the
@@ -69,7 +70,8 @@ def refresh(conversation: Conversation, wait: float = 0) -> bool:
     ticket_id = conversation.submission.api_id
     client = get_client(FOLLOWING, wait)
     try:
-        ticket = client.get_ticket(ticket_id)
+        if ticket is None:
+            ticket = client.get_ticket(ticket_id)
         posts = read_posts(client.ticket_posts(ticket_id))
     except (ApiError, ListCutShort) as error:
         if isinstance(error, NotSent) and not isinstance(error, RateStoreDown):
@@ -96,6 +98,16 @@ def refresh(conversation: Conversation, wait: float = 0) -> bool:
         conversation.closed_at = None
     conversation.save()
     return True
+
+
+def _as_filed(submission: Submission) -> dict | None:
+    """The ticket as the helpdesk's answer to its create gave it (the whole ticket: its status,
+    its client), while that answer is as fresh as a read would be; else None."""
+    answer = submission.api_response
+    if not isinstance(answer, dict) or "status_id" not in answer or submission.sent_at is None:
+        return None
+    fresh = timedelta(seconds=settings.TICKETS_CONVERSATION_FRESH_SECONDS)
+    return answer if timezone.now() - submission.sent_at < fresh else None
 
 
 def _names_agents(submission: Submission) -> bool:
