@@ -40,10 +40,12 @@ def for_page(submission: Submission, read: bool = True) -> Conversation | None:
     that fails leaves what is kept. None before the ticket is filed."""
     if submission.state != Submission.State.FILED or not submission.api_id:
         return None
-    conversation, new = Conversation.objects.get_or_create(submission=submission)
+    now = timezone.now()
+    conversation, new = Conversation.objects.get_or_create(
+        submission=submission, defaults={"viewed_at": now}
+    )
     if conversation.read_at is None or (read and not is_fresh(conversation)):
         refresh(conversation, ticket=_as_filed(submission) if new else None)
-    now = timezone.now()
     if conversation.viewed_at is None or now - conversation.viewed_at > VIEW_NOTED_EVERY:
         # Followed from now on; a page viewed again within the minute is not written again.
         Conversation.objects.filter(pk=conversation.pk).update(viewed_at=now)
