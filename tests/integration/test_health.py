@@ -130,3 +130,28 @@ def _user(is_staff: bool):
     from django.contrib.auth.models import User
 
     return User.objects.create_user("someone", password="a long password", is_staff=is_staff)
+
+
+def test_a_database_that_cannot_be_reached_is_not_ready(client):
+    """The database check asks the portal's own table; a database that cannot be opened (a
+    path or a name that is not there, as after a failover to a wrong address) is Unavailable,
+    and the probe says down."""
+    from django.db import connections
+
+    from tickets.views import health
+
+    swept_by_a_worker()
+    assert health._result(health.Database()) is None
+    connection = connections["default"]
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = "/nonexistent/portal/database"
+    try:
+        finding = health._result(health.Database())
+        response = client.get("/readyz")
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+    assert str(finding) == "Unavailable: the database cannot be used"
+    assert response.status_code == 503 and response.json()["status"] == "down"
+    assert health._result(health.Database()) is None
