@@ -123,6 +123,17 @@ def family(pid: int) -> list[int]:
     return [p for child in children(pid) for p in (child, *family(child))]
 
 
+def whole_family(pid: int, count: int, timeout: float = 30) -> list[int]:
+    """The descendants, once there are `count` of them (or the timeout is over): gunicorn forks
+    its workers a moment apart, after it listens, so one may answer before the next exists."""
+    deadline = time.monotonic() + timeout
+    processes = family(pid)
+    while len(processes) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+        processes = family(pid)
+    return processes
+
+
 def _alive(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat")
     try:
@@ -149,8 +160,8 @@ def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
         assert css.count(".") >= 2  # a hashed name, collected first
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{css}", timeout=10) as asset:
             assert "max-age=315360000" in asset.headers["Cache-Control"]  # whitenoise
-        processes = family(serve.pid)
-        assert len(processes) >= 5  # gunicorn, its two workers, two delivery workers
+        processes = whole_family(serve.pid, 5)  # gunicorn, its two workers, two delivery workers
+        assert len(processes) >= 5
         serve.send_signal(signal.SIGINT)
         assert serve.wait(120) == 0
     finally:
@@ -164,7 +175,7 @@ def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
 def test_serve_stops_the_rest_and_fails_when_one_part_dies(tmp_path):
     serve, _port = start_serve(tmp_path)
     try:
-        processes = family(serve.pid)
+        processes = whole_family(serve.pid, 5)
         direct = children(serve.pid)
         worker = next(pid for pid in direct if "delivery_worker" in Path(f"/proc/{pid}/cmdline")
                       .read_text().replace("\0", " "))  # fmt: skip
