@@ -5,12 +5,14 @@ http://localhost:<port>, a different site."""
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
 
 from sandbox.models import Ticket
 from tests.browser.test_delivery import fill_required
 from tests.integration.test_portal_flow import closed_port_url, make_due, run_worker
 from tests.stub_server import stub_server
+from tickets.helpdesk.client import CONNECT_RETRIES
 from tickets.models import Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +101,7 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check, live_serv
     # cores beside this one, the sandbox (this process's live server) has been too slow to take
     # the connection or to answer within the client's timeouts: the portal then keeps the ticket
     # and says so ('queued'), as designed, and its worker files it. Either way the host hears it.
-    wait_for_one_of(host_page, "filed", "queued")
+    wait_for_one_of(host_page, "filed", "queued", timeout=longest_post())
     if not any(e["type"] == "filed" for e in host_page.evaluate("window.portalEvents")):
         make_due()
         run_worker()
@@ -117,14 +119,21 @@ def test_a_customer_files_from_inside_the_iframe(host_page, axe_check, live_serv
     assert host_page.context.cookies() == []
 
 
-def wait_for_one_of(host_page, *types: str) -> None:
+def longest_post() -> float:
+    """Seconds a POST may wait for the API before it keeps the ticket and says so: each of its
+    connection attempts (CONNECT_RETRIES) and the read, and a margin for a loaded machine."""
+    connects = (CONNECT_RETRIES.connect + 1) * settings.TICKETS_API_CONNECT_TIMEOUT
+    return connects + settings.TICKETS_API_READ_TIMEOUT + 15
+
+
+def wait_for_one_of(host_page, *types: str, timeout: float = 30) -> None:
     """Wait until the host has heard one of these events; on failure, say what it heard and
     what the frames show."""
     try:
         host_page.wait_for_function(
             "types => window.portalEvents.some(e => types.includes(e.type))",
             arg=list(types),
-            timeout=30_000,
+            timeout=timeout * 1000,
         )
     except PlaywrightError:
         frames = [(f.url, f.locator("body").inner_text()[:600]) for f in host_page.frames]
