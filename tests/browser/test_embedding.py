@@ -137,8 +137,13 @@ def wait_for_one_of(host_page, *types: str, timeout: float = 30) -> None:
         )
     except PlaywrightError:
         frames = [(f.url, f.locator("body").inner_text()[:600]) for f in host_page.frames]
+        # A form the browser would not send names its invalid controls; a POST on its way, none.
+        invalid = [f.evaluate(INVALID_CONTROLS) for f in host_page.frames]
         events = host_page.evaluate("window.portalEvents")
-        pytest.fail(f"none of {types}: events {events}, {frames}")
+        pytest.fail(f"none of {types}: events {events}, invalid controls {invalid}, {frames}")
+
+
+INVALID_CONTROLS = "() => [...document.querySelectorAll(':invalid')].map(e => e.name || e.tagName)"
 
 
 def test_the_host_hears_queued_then_submitted_when_the_api_was_down(
