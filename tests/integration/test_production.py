@@ -134,6 +134,23 @@ def whole_family(pid: int, count: int, timeout: float = 30) -> list[int]:
     return processes
 
 
+def stop_all(serve: subprocess.Popen) -> None:
+    """Stop `manage.py serve` and all it started, also when a test failed before its Ctrl-C:
+    its children run in sessions of their own, which killing it alone would leave running (a
+    failed run left a gunicorn serving for an hour)."""
+    if serve.poll() is not None:
+        return
+    processes = family(serve.pid)
+    serve.send_signal(signal.SIGINT)
+    try:
+        serve.wait(60)
+    except subprocess.TimeoutExpired:
+        serve.kill()
+    for pid in processes:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 def _alive(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat")
     try:
@@ -165,8 +182,7 @@ def test_serve_runs_the_stack_and_ctrl_c_stops_it_all(tmp_path):
         serve.send_signal(signal.SIGINT)
         assert serve.wait(120) == 0
     finally:
-        if serve.poll() is None:
-            serve.kill()
+        stop_all(serve)
     assert all_gone(processes), "a process outlived Ctrl-C"
     log = serve.stdout.read()
     assert '"GET /forms/support/" 200' in log and "127.0.0.1 -" not in log  # no address
@@ -182,8 +198,7 @@ def test_serve_stops_the_rest_and_fails_when_one_part_dies(tmp_path):
         os.kill(worker, signal.SIGTERM)  # a worker that ends, however cleanly
         assert serve.wait(120) != 0  # so that a supervisor restarts the whole
     finally:
-        if serve.poll() is None:
-            serve.kill()
+        stop_all(serve)
     assert all_gone(processes)
 
 
