@@ -1,4 +1,4 @@
-"""A fresh customer form's HTML is rendered once per (form class, language) and reused: the page is
+"""A fresh customer form's fields are rendered once per (form class, language) and reused: the page is
 byte for byte the page a full render makes, but for the token, for every form, both doors (the
 page and the embed), every language (named by `?lang=`, by the browser, or by a `?lang=` that
 names none of ours), and with the challenge on; a bound, prefilled or staff form is rendered in
@@ -50,6 +50,7 @@ def test_the_reused_html_is_the_full_render_but_for_the_token(
     full_render()
     for url, (first, again) in reused.items():  # kept, then reused; then rendered in full
         assert first == again == page(client, url, **browser), url
+        assert first.count('name="form_token"') == 1, url  # the page's own, beside the kept HTML
     # Each fresh page still carries a token of its own.
     tokens = {TOKEN.search(client.get(urls[0]).content.decode())[0] for _ in range(3)}
     assert len(tokens) == 3

@@ -179,7 +179,6 @@ class StaffTicketForm(TicketForm):
     @classmethod
     def layout(cls, custom_items: list) -> Layout:
         return Layout(
-            "form_token",
             "attachments",
             Fieldset(
                 _("Client"),

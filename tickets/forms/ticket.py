@@ -123,7 +123,6 @@ class TicketForm(AttachingForm):
     def layout(cls, custom_items: list) -> Layout:
         """The form's presentation: core fields, the custom fields laid out, attachments."""
         return Layout(
-            "form_token",
             "attachments",
             Div("homepage", css_class="portal-hp"),
             "user_email",

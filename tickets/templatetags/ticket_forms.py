@@ -1,11 +1,11 @@
 """`{% ticket_form form %}`: the form's HTML, rendered by crispy-forms once and reused.
 
-Rendering the form is nearly all of a form page's cost (crispy's templates and Django's widget
-templates, a few hundred renders). A customer's fresh form differs from the next one only by its
-token, so its HTML is rendered once per (form class, language) with a placeholder token that
-each page then replaces: the class is rebuilt for each schema in service and each
-TICKETS_CHALLENGE setting, so it names those too. A form that is bound (sent back with errors),
-prefilled or a staff form (its lists come from the helpdesk) is rendered in full, as always.
+Rendering the form's fields is nearly all of a form page's cost (crispy's templates and Django's
+widget templates, a few hundred renders). A fresh customer form's fields render the same for
+every page of its class (its token is rendered beside them, in tickets/form_body.html), so their
+HTML is rendered once per (form class, language): the class is rebuilt for each schema in service
+and each TICKETS_CHALLENGE setting, so it names those too. A form that is bound (sent back with
+errors), prefilled or a staff form (its lists come from the helpdesk) is rendered in full.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-PLACEHOLDER = "ticket-form-token-placeholder"
 # Per form class (a schema in service and a TICKETS_CHALLENGE setting each make their own; one
 # that goes away takes its HTML along), per language.
 _rendered: WeakKeyDictionary[type, dict[str, str]] = WeakKeyDictionary()
@@ -29,7 +28,7 @@ _lock = threading.Lock()
 
 
 def reusable(form) -> bool:
-    """Whether this form's HTML is the same as any other fresh one of its class but the token."""
+    """Whether this form's fields render as those of any other fresh form of its class."""
     start = form.start
     return (
         not form.is_bound
@@ -40,17 +39,17 @@ def reusable(form) -> bool:
 
 @register.simple_tag(takes_context=True)
 def ticket_form(context, form) -> SafeString:
-    """The form's HTML: a fresh customer form's from what its class rendered before."""
+    """The form's fields: a fresh customer form's as its class rendered them before."""
     if not reusable(form):
         return _render(form, context)
     form_cls = type(form)
     language = get_language() or ""
     html = _rendered.get(form_cls, {}).get(language)
     if html is None:
-        html = _render(form_cls(initial={"form_token": PLACEHOLDER}), context)
+        html = _render(form, context)
         with _lock:
             _rendered.setdefault(form_cls, {})[language] = html
-    return mark_safe(html.replace(PLACEHOLDER, form.initial["form_token"]))
+    return mark_safe(html)
 
 
 def _render(form, context) -> str:
