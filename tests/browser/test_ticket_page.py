@@ -40,6 +40,7 @@ def test_a_customer_follows_and_answers_their_ticket(page, live_server, sandbox_
     page.on(
         "request", lambda request: remote.append(request.url) if "tracker" in request.url else None
     )
+    page.clock.install()  # the page's own time: it runs as usual, and is moved on below
     page.goto(f"{live_server.url}/forms/support/")
     fill_required(page, title="My order is stuck")
     page.get_by_role("button", name="Send").click()
@@ -50,7 +51,8 @@ def test_a_customer_follows_and_answers_their_ticket(page, live_server, sandbox_
 
     agent_answers(submission, HOSTILE, [ContentFile(b"1. restart\n2. retry\n", name="steps.txt")])
     # The open page shows the answer by itself (it asks every 20 s), announced politely.
-    page.get_by_text("fixed it.", exact=False).wait_for(timeout=40_000)
+    page.clock.fast_forward(20_000)
+    page.get_by_text("fixed it.", exact=False).wait_for()
     assert page.locator("[data-posts]").get_attribute("aria-live") == "polite"
     assert page.get_by_role("link", name="steps.txt").is_visible()
     axe_check(page, "the ticket's page with an answer")
