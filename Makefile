@@ -90,22 +90,29 @@ test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	@echo "== The whole suite on SQLite, with no Redis; the production-stack tests beside it =="
-	@# The stack tests mostly wait out the API's 60 s window in processes of their own, so they
-	@# run in a second pytest at the same time (a cache of its own; stopped with the first on
-	@# Ctrl-C); their report follows the main one. Exit 5 is "nothing collected" (the arguments
-	@# chose only one kind). A marker goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
+	@echo "== The whole suite on SQLite, with no Redis; beside it, the production-stack tests and"
+	@echo "   the integration and delivery tests again on PostgreSQL + Redis =="
+	@# The main suite leaves about half of two cores idle (its browser tests wait on Chromium), and
+	@# the stack tests mostly wait out the API's 60 s window in processes of their own: both run
+	@# in pytests of their own at the same time (each with its own cache; stopped with the first on
+	@# Ctrl-C, the PostgreSQL one by SIGINT, so that it stops its servers); their reports follow
+	@# the main one. The HTML check runs once: what a page's markup is does not depend on the
+	@# database. Exit 5 is "nothing collected" (the arguments chose only some kinds). A marker
+	@# goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
 	@$(BIN)/python -m pytest -m "stack$(AND_MARK)" \
 	  -o cache_dir=.pytest_cache/stack $(PYTEST_ARGS) > .stack-tests.log 2>&1 & \
-	stack=$$!; trap 'kill $$stack 2>/dev/null' INT TERM; \
-	$(BIN)/python -m pytest -m "not stack$(AND_MARK)" $(PYTEST_ARGS); main=$$?; \
-	wait $$stack; side=$$?; \
-	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \
-	case "$$main$$side" in 00|05|50) ;; *) exit 1;; esac
-	@echo "== The integration and delivery tests again on PostgreSQL + Redis =="
-	@# The HTML check once: what a page's markup is does not depend on the database.
+	stack=$$!; \
 	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(AND_MARK)" \
-	  --ignore=tests/integration/test_valid_html.py tests/integration $(PYTEST_ARGS)
+	  -o cache_dir=.pytest_cache/postgres --ignore=tests/integration/test_valid_html.py \
+	  tests/integration $(PYTEST_ARGS) > .postgres-tests.log 2>&1 & \
+	postgres=$$!; trap 'kill $$stack 2>/dev/null; kill -INT $$postgres 2>/dev/null' INT TERM; \
+	$(BIN)/python -m pytest -m "not stack$(AND_MARK)" $(PYTEST_ARGS); main=$$?; \
+	wait $$stack; side=$$?; wait $$postgres; again=$$?; \
+	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \
+	echo "== The integration and delivery tests on PostgreSQL + Redis (run beside the suite) =="; \
+	cat .postgres-tests.log; \
+	for code in $$main $$side $$again; do case $$code in 0|5) ;; *) exit 1;; esac; done; \
+	case "$$main$$side$$again" in 555) exit 1;; esac
 
 # Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page
 # under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py), and
