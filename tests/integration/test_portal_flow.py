@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import signal
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -328,8 +329,18 @@ def test_two_attachments_reach_the_ticket(client, sandbox_api):
 
 # --- 4. The API is down: accepted, kept, filed by the worker when it is back ----------------------------
 def run_worker() -> None:
-    """The delivery worker runs what is due, then stops (as `delivery_worker --batch`)."""
-    call_command("delivery_worker", batch=True, verbosity=0)
+    """The delivery worker runs what is due, then stops (as `delivery_worker --batch`).
+
+    django-tasks' worker takes SIGINT and SIGTERM for its own graceful stop and leaves its
+    handlers in place: they are put back after it, or a later Ctrl-C (or make test's stop) would
+    exit from inside whichever test runs then, and the run would go on."""
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    handlers = {stop: signal.getsignal(stop) for stop in stops}
+    try:
+        call_command("delivery_worker", batch=True, verbosity=0)
+    finally:
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
 
 
 def make_due() -> None:
