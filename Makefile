@@ -95,8 +95,8 @@ test: install-dev test-tools
 	@# The main suite leaves about half of two cores idle (its browser tests wait on Chromium), and
 	@# the stack tests mostly wait out the API's 60 s window in processes of their own: both run
 	@# in pytests of their own at the same time (each with its own cache; stopped with the first on
-	@# Ctrl-C, the PostgreSQL one by SIGINT, so that it stops its servers); their reports follow
-	@# the main one. The HTML check runs once: what a page's markup is does not depend on the
+	@# Ctrl-C or TERM as by Ctrl-C, so that they stop the servers and processes they started:
+	@# tests/conftest.py, tests/on_postgres.py); their reports follow the main one. The HTML check runs once: what a page's markup is does not depend on the
 	@# database. Exit 5 is "nothing collected" (the arguments chose only some kinds). A marker
 	@# goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
 	@$(BIN)/python -m pytest -m "stack$(AND_MARK)" \
@@ -105,7 +105,7 @@ test: install-dev test-tools
 	$(BIN)/python tests/on_postgres.py -m "not browser and not stack$(AND_MARK)" \
 	  -o cache_dir=.pytest_cache/postgres --ignore=tests/integration/test_valid_html.py \
 	  tests/integration $(PYTEST_ARGS) > .postgres-tests.log 2>&1 & \
-	postgres=$$!; trap 'kill $$stack 2>/dev/null; kill -INT $$postgres 2>/dev/null' INT TERM; \
+	postgres=$$!; trap 'kill -INT $$stack 2>/dev/null; kill $$postgres 2>/dev/null' INT TERM; \
 	$(BIN)/python -m pytest -m "not stack$(AND_MARK)" $(PYTEST_ARGS); main=$$?; \
 	wait $$stack; side=$$?; wait $$postgres; again=$$?; \
 	echo "== The production-stack tests (run beside the suite) =="; cat .stack-tests.log; \

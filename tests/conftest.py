@@ -1,12 +1,20 @@
 """Shared fixtures. The schema check runs once, as it does for runserver and migrate."""
 
+import signal
+
 import pytest
 from django.core.management import call_command
 
+# make test runs the stack tests and the PostgreSQL pass as background jobs of its shell, which
+# start with Ctrl-C's SIGINT ignored; its trap stops them with SIGINT, which pytest then takes as
+# Ctrl-C: it tears its fixtures down, and they stop the servers and processes they started.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def pytest_report_header(config) -> str:
-    """Which database and cache this run is on (make test runs twice: SQLite, then PostgreSQL
-    with Redis, tests/on_postgres.py)."""
+    """Which database and cache this run is on (make test runs the suite on SQLite, and the
+    integration tests beside it on PostgreSQL with Redis, tests/on_postgres.py)."""
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]

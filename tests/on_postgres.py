@@ -2,13 +2,14 @@
 
 Starts a PostgreSQL server and a Redis server of their own (tests/servers.py), points the portal
 at them (DATABASE_URL, REDIS_URL) and runs pytest; stops both after. `make test` runs the
-integration and delivery tests this way, after the whole suite on SQLite. Where either server is
+integration and delivery tests this way, beside the whole suite on SQLite. Where either server is
 missing it says so and passes, except under CI, where it fails.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,11 @@ def main(arguments: list[str]) -> int:
         redis_server(Path(scratch)) as redis,
     ):
         env = {**os.environ, "DATABASE_URL": database.url, "REDIS_URL": redis}
-        return subprocess.call([sys.executable, "-m", "pytest", *arguments], env=env)
+        with subprocess.Popen([sys.executable, "-m", "pytest", *arguments], env=env) as tests:
+            # make test runs this beside the main suite and stops it with TERM: its pytest is
+            # interrupted as by Ctrl-C (it tears its fixtures down), then the servers stop.
+            signal.signal(signal.SIGTERM, lambda *_: tests.send_signal(signal.SIGINT))
+            return tests.wait()
 
 
 if __name__ == "__main__":
