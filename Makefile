@@ -96,9 +96,10 @@ test: install-dev test-tools
 	@# the stack tests mostly wait out the API's 60 s window in processes of their own: both run
 	@# in pytests of their own at the same time (each with its own cache; stopped with the first on
 	@# Ctrl-C or TERM as by Ctrl-C, so that they stop the servers and processes they started:
-	@# tests/conftest.py, tests/on_postgres.py); their reports follow the main one. The HTML check runs once: what a page's markup is does not depend on the
-	@# database. Exit 5 is "nothing collected" (the arguments chose only some kinds). A marker
-	@# goes in PYTEST_MARK: a -m in PYTEST_ARGS would undo the split.
+	@# tests/conftest.py, tests/on_postgres.py); their reports follow the main one. The HTML
+	@# check runs once: what a page's markup is does not depend on the database. Exit 5 is
+	@# "nothing collected" (the arguments chose only some kinds). A marker goes in PYTEST_MARK:
+	@# a -m in PYTEST_ARGS would undo the split.
 	@$(BIN)/python -m pytest -m "stack$(AND_MARK)" \
 	  -o cache_dir=.pytest_cache/stack $(PYTEST_ARGS) > .stack-tests.log 2>&1 & \
 	stack=$$!; \
