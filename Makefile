@@ -116,8 +116,10 @@ test: install-dev test-tools
 	case "$$main$$side$$again" in 555) exit 1;; esac
 
 # Benchmarks (figures, not pass/fail; a few minutes): the form pages against a bare Django page
-# under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py), and
-# submissions accepted per second while the API is down (bench/delivery.py). Needs Debian's wrk.
+# under the same gunicorn, a submission's cost, first-visit bytes, memory (bench/pages.py);
+# submissions accepted per second while the API is down (bench/delivery.py); the API requests
+# open ticket pages cost (bench/conversations.py); the article search's recall and latency
+# (bench/articles.py). Needs Debian's wrk.
 bench: install-dev
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \

@@ -1,6 +1,6 @@
-"""A customer's ticket page: where the submission stands and, once filed, the ticket's status,
-its public conversation, the files in it and a box to reply; the reply box's POST; a file of the
-conversation, fetched from the helpdesk on the server and streamed.
+"""What a customer's ticket page shows once the ticket is filed: its status, its public
+conversation, the files in it and a box to reply (the box's POST is customer._reply); a file of
+the conversation, fetched from the helpdesk on the server and streamed.
 
 The key in the address is the only access (no account, no cookie), as on the status page.
 """
